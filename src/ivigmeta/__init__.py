@@ -1,0 +1,30 @@
+"""ivigmeta: meta-analysis from summary statistics, checked against R's metafor.
+
+The public API mirrors the command line (``ivigmeta pool`` is :func:`ivigmeta.pool`, and so on).
+Names are imported lazily so that ``import ivigmeta`` and ``ivigmeta --help`` stay fast:
+numpy and scipy load only when an analysis runs.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_EXPORTS: dict[str, str] = {
+    "load_studies": "ivigmeta.records.loader",
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'ivigmeta' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

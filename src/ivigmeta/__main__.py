@@ -1,0 +1,5 @@
+"""``python -m ivigmeta`` runs the command line."""
+
+from ivigmeta.cli import main
+
+main()

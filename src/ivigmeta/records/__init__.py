@@ -1,0 +1,1 @@
+"""Study records: YAML/CSV loading, validation and the record model."""

@@ -1,0 +1,164 @@
+"""The study-record model: frozen dataclasses mirroring the YAML schema (docs/records.md).
+
+Field names equal the YAML keys. Numbers are :class:`PrintedNumber` (a float that keeps its
+printed text) or ``int`` for counts; a value the source does not report is ``None``.
+Every element remembers the file and line it came from, for messages and provenance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ivigmeta.records.numbers import PrintedNumber, ReportedP
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a record element was read: file path and 1-based line."""
+
+    file: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A continuous measurement: mean with SD (or SE), and the n behind it."""
+
+    mean: PrintedNumber | None = None
+    sd: PrintedNumber | None = None
+    se: PrintedNumber | None = None
+    n: int | None = None
+
+
+@dataclass(frozen=True)
+class Proportion:
+    """Patients with a finding: a count and/or a printed percent, out of n (n may be unknown)."""
+
+    count: int | None = None
+    percent: PrintedNumber | None = None
+    n: int | None = None
+
+
+@dataclass(frozen=True)
+class ReportedTest:
+    """A test result as the paper printed it. ``test`` is None when the paper does not say."""
+
+    p: ReportedP | None = None
+    test: str | None = None
+    statistic: PrintedNumber | None = None
+    df: PrintedNumber | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One outcome of one study at one timepoint, measured on the same patients over time.
+
+    ``type`` is ``paired-continuous`` (baseline / followup / change) or ``paired-proportion``
+    (before / after).
+    """
+
+    outcome: str
+    type: str
+    timepoint_months: PrintedNumber | None = None
+    timepoint: str | None = None
+    unit: str | None = None
+    baseline: Summary | None = None
+    followup: Summary | None = None
+    change: Summary | None = None
+    before: Proportion | None = None
+    after: Proportion | None = None
+    reported: ReportedTest | None = None
+    flags: tuple[str, ...] = ()
+    notes: str | None = None
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class Arm:
+    """One arm of a two-arm comparison. ``study`` names the record of a historical control trial."""
+
+    label: str
+    mean: PrintedNumber | None = None
+    sd: PrintedNumber | None = None
+    se: PrintedNumber | None = None
+    n: int | None = None
+    study: str | None = None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A continuous outcome compared between two arms (randomised or historical control)."""
+
+    outcome: str
+    timepoint_months: PrintedNumber | None
+    arm: Arm
+    control: Arm
+    reported: ReportedTest | None = None
+    timepoint: str | None = None
+    flags: tuple[str, ...] = ()
+    notes: str | None = None
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class AdverseEvent:
+    """Patients with an adverse event (count of n), or a percent when only that is printed."""
+
+    event: str
+    count: int | None = None
+    percent: PrintedNumber | None = None
+    n: int | None = None
+    arm: str | None = None
+    serious: bool | None = None
+    notes: str | None = None
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class Concomitant:
+    """A co-treatment: how many of n patients received ``agent``."""
+
+    agent: str
+    count: int | None = None
+    n: int | None = None
+
+
+@dataclass(frozen=True)
+class Population:
+    n: int | None = None
+    subtype: str | None = None
+    refractory: bool | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class Intervention:
+    agent: str
+    dose: str | None = None
+    addon: bool | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class Study:
+    """One study record (one YAML file)."""
+
+    id: str
+    citation: str
+    year: int
+    source: str
+    design: str
+    population: Population = field(default_factory=Population)
+    intervention: Intervention | None = None
+    concomitant: tuple[Concomitant, ...] = ()
+    risk_of_bias: str | None = None
+    outcomes: tuple[Outcome, ...] = ()
+    comparisons: tuple[Comparison, ...] = ()
+    adverse_events: tuple[AdverseEvent, ...] = ()
+    review: dict | None = None
+    flags: tuple[str, ...] = ()
+    notes: str | None = None
+    location: Location | None = None

@@ -1,0 +1,1 @@
+"""Stats core: pure functions, numpy/scipy.special in, frozen result dataclasses out."""

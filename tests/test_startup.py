@@ -1,0 +1,34 @@
+"""``ivigmeta --help`` must not pay for numpy, scipy, statsmodels or matplotlib."""
+
+import subprocess
+import sys
+
+HEAVY = ("numpy", "scipy", "statsmodels", "matplotlib")
+
+
+def modules_loaded_by(args: list[str]) -> set[str]:
+    code = (
+        "import sys\n"
+        "from ivigmeta.cli import main\n"
+        f"try:\n    main({args!r})\n"
+        "except SystemExit:\n    pass\n"
+        "print(' '.join(sorted(m.split('.')[0] for m in sys.modules)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    return set(out.split()[-1000:])
+
+
+def test_help_imports_no_heavy_module():
+    loaded = modules_loaded_by(["--help"])
+    assert not loaded & set(HEAVY), loaded & set(HEAVY)
+
+
+def test_version_matches_package():
+    import ivigmeta
+
+    out = subprocess.run(
+        [sys.executable, "-m", "ivigmeta", "--version"], capture_output=True, text=True
+    ).stdout
+    assert out.strip() == f"ivigmeta, version {ivigmeta.__version__}"
