@@ -1,0 +1,90 @@
+"""Rounding intervals: what a printed number stands for, and how a recomputed p compares.
+
+A number printed with d decimals stands for every true value that rounds to it, the closed
+interval ``x ± 0.5·10^-d`` (``7.90`` → [7.895, 7.905]; ``-8`` → [-8.5, -7.5]). A percentage of
+n patients stands for the integer counts k with ``100·k/n`` in the percentage's interval. A
+printed p-value stands for an interval too: ``p=0.005`` → [0.0045, 0.0055], ``p<0.0001`` →
+[0, 0.0001], ``p>0.05`` → [0.05, 1].
+
+Recomputed p-values are intervals as well (the p-values over the box of inputs the printed
+numbers allow), and the verdict compares the two intervals the way statcheck compares a
+recomputed p with a printed one (Nuijten et al. 2016, Behav Res Methods 48:1205-26):
+
+- ``consistent``: the intervals overlap;
+- ``decision-error``: the printed p lies wholly on one side of alpha and the recomputed
+  interval wholly on the other;
+- ``inconsistent``: otherwise.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ivigmeta.records.numbers import PrintedNumber, ReportedP
+
+CONSISTENT = "consistent"
+INCONSISTENT = "inconsistent"
+DECISION_ERROR = "decision-error"
+NOT_CHECKABLE = "not-checkable"
+
+# relative slack for comparing interval ends computed in floating point
+_SLACK = 1e-9
+
+
+def value_interval(value: float) -> tuple[float, float]:
+    """The interval a number stands for: its rounding interval if printed, else the point."""
+    if isinstance(value, PrintedNumber):
+        return value.rounding_interval
+    return float(value), float(value)
+
+
+def abs_interval(low: float, high: float) -> tuple[float, float]:
+    """The range of |x| for x in [low, high] (0 at the bottom when the interval spans 0)."""
+    if low <= 0.0 <= high:
+        return 0.0, max(-low, high)
+    return min(abs(low), abs(high)), max(abs(low), abs(high))
+
+
+def reported_p_interval(reported: ReportedP) -> tuple[float, float]:
+    """The p-values a printed p stands for.
+
+    ``=``: the rounding interval of the printed value (clipped to [0, 1]); ``<`` / ``<=``:
+    [0, value]; ``>`` / ``>=``: [value, 1].
+    """
+    if reported.relation in ("<", "<="):
+        return 0.0, float(reported.value)
+    if reported.relation in (">", ">="):
+        return float(reported.value), 1.0
+    low, high = reported.value.rounding_interval
+    return max(0.0, low), min(1.0, high)
+
+
+def counts_for_percent(percent: float, n: int) -> range:
+    """Integer counts k of n whose percentage ``100·k/n`` rounds to the printed ``percent``.
+
+    Uses the closed rounding interval, so a count exactly on a boundary (x.5) is kept
+    whichever rounding rule the authors used.
+    """
+    low, high = value_interval(percent)
+    first = max(0, math.ceil(low * n / 100.0 - _SLACK))
+    last = min(n, math.floor(high * n / 100.0 + _SLACK))
+    return range(first, last + 1)
+
+
+def overlaps(low1: float, high1: float, low2: float, high2: float) -> bool:
+    """Whether two closed intervals overlap (with a relative slack of 1e-9 for rounding)."""
+    slack = _SLACK * max(abs(low1), abs(high1), abs(low2), abs(high2), 1e-300)
+    return low1 <= high2 + slack and low2 <= high1 + slack
+
+
+def compare_p(p_min: float, p_max: float, reported: ReportedP, alpha: float = 0.05) -> str:
+    """Verdict for a recomputed p interval [p_min, p_max] against a printed p.
+
+    Returns ``consistent``, ``decision-error`` or ``inconsistent`` (see the module docstring).
+    """
+    low, high = reported_p_interval(reported)
+    if overlaps(p_min, p_max, low, high):
+        return CONSISTENT
+    if (high <= alpha and p_min >= alpha) or (low >= alpha and p_max < alpha):
+        return DECISION_ERROR
+    return INCONSISTENT
