@@ -64,6 +64,7 @@ class Outcome:
     type: str
     timepoint_months: PrintedNumber | None = None
     timepoint: str | None = None
+    timepoint_weeks: PrintedNumber | None = None
     unit: str | None = None
     baseline: Summary | None = None
     followup: Summary | None = None
@@ -98,6 +99,7 @@ class Comparison:
     control: Arm
     reported: ReportedTest | None = None
     timepoint: str | None = None
+    timepoint_weeks: PrintedNumber | None = None
     flags: tuple[str, ...] = ()
     notes: str | None = None
     location: Location | None = None
@@ -124,6 +126,24 @@ class Concomitant:
     agent: str
     count: int | None = None
     n: int | None = None
+
+
+@dataclass(frozen=True)
+class Characteristic:
+    """A descriptive value of a cohort or arm (baseline table, treatment exposure), not an outcome.
+
+    Either a continuous summary (``mean``, ``sd``) or a proportion (``count``, ``percent``), of n.
+    """
+
+    name: str
+    arm: str | None = None
+    mean: PrintedNumber | None = None
+    sd: PrintedNumber | None = None
+    count: int | None = None
+    percent: PrintedNumber | None = None
+    n: int | None = None
+    notes: str | None = None
+    location: Location | None = None
 
 
 @dataclass(frozen=True)
@@ -158,6 +178,7 @@ class Study:
     outcomes: tuple[Outcome, ...] = ()
     comparisons: tuple[Comparison, ...] = ()
     adverse_events: tuple[AdverseEvent, ...] = ()
+    characteristics: tuple[Characteristic, ...] = ()
     review: dict | None = None
     flags: tuple[str, ...] = ()
     notes: str | None = None

@@ -1,0 +1,142 @@
+"""Controlled vocabularies of the study records: outcomes, designs, outcome types and test names.
+
+Each outcome names what was measured, its kind (``continuous`` or ``proportion`` of patients),
+its unit and, where the instrument fixes it, its scale: ``integer`` means every patient's value
+is a whole number (so means of n patients are multiples of 1/n, which GRIM checks) and
+``minimum``/``maximum`` bound the possible values. ``None`` means the scale is not fixed or
+the sources do not say which version of an instrument was used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class OutcomeDefinition:
+    """One outcome of the vocabulary."""
+
+    name: str
+    description: str
+    kind: str  # "continuous" | "proportion"
+    unit: str | None = None
+    integer: bool = False
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+def _define(*definitions: OutcomeDefinition) -> dict[str, OutcomeDefinition]:
+    return {d.name: d for d in definitions}
+
+
+OUTCOMES: dict[str, OutcomeDefinition] = _define(
+    OutcomeDefinition(
+        "mrss",
+        "modified Rodnan skin score: skin thickness scored 0-3 at 17 body areas",
+        "continuous",
+        "points",
+        integer=True,
+        minimum=0,
+        maximum=51,
+    ),
+    OutcomeDefinition(
+        "mrss_change",
+        "change in mRSS from baseline (follow-up minus baseline; negative = improvement)",
+        "continuous",
+        "points",
+        integer=True,
+        minimum=-51,
+        maximum=51,
+    ),
+    OutcomeDefinition(
+        "dermal_thickness_change",
+        "percent change in dermal fibrotic thickness (skin ultrasound)",
+        "continuous",
+        "%",
+    ),
+    OutcomeDefinition(
+        "creatine_kinase",
+        "serum creatine kinase (CK)",
+        "continuous",
+        "UI (as printed)",
+        minimum=0,
+    ),
+    OutcomeDefinition("crp", "serum C-reactive protein", "continuous", "mg/L", minimum=0),
+    OutcomeDefinition(
+        "corticosteroid_dose",
+        "daily corticosteroid dose",
+        "continuous",
+        "mg/day",
+        minimum=0,
+    ),
+    OutcomeDefinition(
+        "ucla_git_total",
+        "UCLA SCTC GIT 2.0 total score (gastrointestinal symptoms; higher = worse)",
+        "continuous",
+        "points",
+        minimum=0,
+        maximum=3,
+    ),
+    OutcomeDefinition(
+        "reflux_frequency", "frequency of gastro-oesophageal reflux symptoms", "continuous"
+    ),
+    OutcomeDefinition(
+        "reflux_intensity", "intensity of gastro-oesophageal reflux symptoms", "continuous"
+    ),
+    OutcomeDefinition(
+        "mrc_sum_score",
+        "Medical Research Council sum score of muscle strength (higher = stronger)",
+        "continuous",
+        "points",
+        integer=True,
+    ),
+    OutcomeDefinition("joint_pain_vas", "joint pain on a visual analogue scale", "continuous"),
+    OutcomeDefinition("hand_function", "hand function score", "continuous"),
+    OutcomeDefinition(
+        "haq",
+        "Health Assessment Questionnaire disability index (higher = more disabled)",
+        "continuous",
+        "points",
+        minimum=0,
+        maximum=3,
+    ),
+    OutcomeDefinition("muscle_pain", "patients with muscle pain", "proportion", "%"),
+    OutcomeDefinition("muscle_weakness", "patients with muscle weakness", "proportion", "%"),
+    OutcomeDefinition("joint_pain", "patients with joint pain", "proportion", "%"),
+    OutcomeDefinition(
+        "gerd", "patients with gastro-oesophageal reflux disease symptoms", "proportion", "%"
+    ),
+    OutcomeDefinition("bowel_symptoms", "patients with bowel symptoms", "proportion", "%"),
+)
+
+#: Outcome types of ``outcomes:`` entries and the kind of outcome each takes.
+OUTCOME_TYPES: dict[str, str] = {
+    "paired-continuous": "continuous",
+    "paired-proportion": "proportion",
+}
+
+#: Study designs (``design:``).
+DESIGNS: tuple[str, ...] = (
+    "rct",
+    "retrospective",
+    "prospective",
+    "open-label",
+    "pilot",
+    "case-control",
+    "cohort",
+    "systematic-review",
+)
+
+#: Names of statistical tests (``reported.test``); null means the paper does not say.
+TESTS: dict[str, str] = {
+    "paired-t": "paired Student t test",
+    "one-sample-t": "one-sample t test",
+    "two-sample-t": "two-sample Student t test (pooled variance)",
+    "welch-t": "Welch t test (unequal variances)",
+    "mcnemar": "McNemar test for paired proportions",
+    "chi-square": "Pearson chi-square test",
+    "fisher-exact": "Fisher exact test",
+    "wilcoxon": "Wilcoxon signed-rank test",
+    "mann-whitney": "Mann-Whitney U test",
+    "ancova": "analysis of covariance",
+}
