@@ -51,8 +51,9 @@ class RmaFit(Result):
     ``q``/``q_df``/``q_p`` Cochran's test of (residual) heterogeneity; ``s2`` the typical
     within-study variance; ``i2`` in percent; ``r2`` the pseudo R² in percent (models with
     moderators and an intercept; None otherwise). ``weights`` are in percent. The prediction
-    interval fields are set for intercept-only models only. ``notes`` lists adjustments made,
-    like metafor's warnings.
+    interval fields are set for intercept-only random-effects models only (metafor's
+    ``predict()`` gives no PI for equal-effects models; it would equal the CI). ``notes``
+    lists adjustments made, like metafor's warnings.
     """
 
     method: str
@@ -349,7 +350,7 @@ def rma(
     pi_low = pi_high = None
     pi_dist = None
     pi_df = None
-    if int_only:
+    if int_only and method != "EE":
         interval = prediction_interval(
             float(beta[0]), float(se[0]), tau2_value, k=k, p=p, test=test, level=level, pi=pi
         )
