@@ -37,7 +37,14 @@ from ivigmeta.records.model import (
 from ivigmeta.records.numbers import PrintedNumber, ReportedP
 from ivigmeta.records.vocabulary import DESIGNS, OUTCOME_TYPES, OUTCOMES, TESTS
 
-__all__ = ["MAX_FILE_BYTES", "default_studies_path", "load_studies", "load_study_file"]
+__all__ = [
+    "MAX_FILE_BYTES",
+    "check_study_set",
+    "default_studies_path",
+    "load_studies",
+    "load_study_file",
+    "record_files",
+]
 
 #: Largest record file accepted; real records are a few kB.
 MAX_FILE_BYTES = 1 << 20
@@ -78,7 +85,7 @@ def default_studies_path() -> Path:
     raise InputError("no study records found: pass --studies PATH (a folder of *.yaml records)")
 
 
-def _record_files(path: Path) -> list[Path]:
+def record_files(path: Path) -> list[Path]:
     if path.is_dir():
         files = sorted(p for p in path.glob("*.yaml") if p.is_file())
         if not files:
@@ -108,7 +115,7 @@ def load_studies(
         paths = [Path(path)]
     else:
         paths = [Path(p) for p in path]
-    studies = [load_study_file(f) for p in paths for f in _record_files(p)]
+    studies = [load_study_file(f) for p in paths for f in record_files(p)]
     check_study_set(studies)
     return sorted(studies, key=lambda s: s.id)
 
@@ -176,6 +183,8 @@ def parse_record_text(data: bytes, name: str) -> yaml.MappingNode:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = error.problem or error.context or "invalid YAML"
+        if error.context == "expected a single document in the stream":
+            problem = "expected one YAML document, found a second one"
         raise InputError(
             f"invalid YAML: {problem}", file=name, line=mark.line + 1 if mark else None
         ) from None
@@ -230,6 +239,15 @@ def _describe(node: yaml.Node) -> str:
     return f"{node.value!r} (tag {node.tag})"
 
 
+def _closest(name: str, choices) -> str | None:
+    """The known name closest to a misspelt one (case-insensitive first), or None."""
+    lowered = {c.lower(): c for c in choices}
+    if name.lower() in lowered:
+        return lowered[name.lower()]
+    close = difflib.get_close_matches(name, list(choices), n=1)
+    return close[0] if close else None
+
+
 def _is_null(node: yaml.Node) -> bool:
     return isinstance(node, yaml.ScalarNode) and node.tag == _TAG + "null"
 
@@ -275,8 +293,8 @@ class _Reader:
                     key, prefix + name, f"duplicate field (first given on line {lines[name]})"
                 )
             if name not in known:
-                close = difflib.get_close_matches(name, known, n=1)
-                hint = f"did you mean {close[0]!r}?" if close else "known: " + ", ".join(known)
+                close = _closest(name, known)
+                hint = f"did you mean {close!r}?" if close else "known: " + ", ".join(known)
                 raise self.fail(key, prefix + name, f"unknown field ({hint})")
             found[name] = value
             lines[name] = key.start_mark.line + 1
@@ -299,8 +317,8 @@ class _Reader:
         value = self.text(node, path)
         if value is None or value in choices:
             return value
-        close = difflib.get_close_matches(value, list(choices), n=1)
-        hint = f"did you mean {close[0]!r}?" if close else "expected one of " + ", ".join(choices)
+        close = _closest(value, choices)
+        hint = f"did you mean {close!r}?" if close else "expected one of " + ", ".join(choices)
         raise self.fail(node, path, f"unknown value {value!r} ({hint})")
 
     def number(self, node: yaml.Node | None, path: str) -> PrintedNumber | None:
@@ -309,8 +327,10 @@ class _Reader:
         if isinstance(node, yaml.ScalarNode) and _is_plain(node):
             if node.tag in (_TAG + "int", _TAG + "float") and _NUMBER_TEXT.match(node.value):
                 return PrintedNumber(node.value)
-            if node.tag == _TAG + "float":
+            if node.tag == _TAG + "float" and node.value.lower().lstrip("+-") in (".nan", ".inf"):
                 raise self.fail(node, path, f"expected a finite number, got {node.value}")
+            if node.tag in (_TAG + "int", _TAG + "float"):
+                raise self.fail(node, path, f"expected a decimal number, got {node.value}")
         raise self.fail(node, path, f"expected a number, got {_describe(node)}")
 
     def integer(self, node: yaml.Node | None, path: str, minimum: int | None = None) -> int | None:
