@@ -14,6 +14,13 @@ __version__ = "0.1.0"
 # public name -> module that defines it
 _EXPORTS: dict[str, str] = {
     "load_studies": "ivigmeta.records.loader",
+    "reproduce": "ivigmeta.analyses.reproduce",
+    "grim": "ivigmeta.stats.grim",
+    "paired_t": "ivigmeta.analyses.tests_from_records",
+    "one_sample_t": "ivigmeta.analyses.tests_from_records",
+    "two_sample_t": "ivigmeta.analyses.tests_from_records",
+    "two_proportions": "ivigmeta.analyses.tests_from_records",
+    "paired_proportions": "ivigmeta.analyses.tests_from_records",
 }
 
 __all__ = ["__version__", *_EXPORTS]

@@ -34,7 +34,9 @@ class GrimResult(Result):
     """GRIM verdict for a mean (and GRIMMER for its SD when one is given).
 
     ``sums`` are the first and last integer totals S consistent with the mean (empty when
-    none); ``grimmer`` is None without an SD.
+    none); ``grimmer`` is None without an SD. ``informative`` says whether GRIM could have
+    failed at this n and precision, ``grimmer_informative`` the same for GRIMMER (False when
+    the SD's rounding interval allows sums of squares of both parities for every total).
     """
 
     mean: str
@@ -44,6 +46,7 @@ class GrimResult(Result):
     grim: str
     grimmer: str | None
     informative: bool
+    grimmer_informative: bool | None
     sums: tuple[int, ...]
     note: str
 
@@ -59,11 +62,15 @@ def grim_sums(mean: float, n: int, items: int = 1) -> range:
     return range(math.ceil(low * scale - _SLACK), math.floor(high * scale + _SLACK) + 1)
 
 
-def _sum_of_squares_ok(total: int, n: int, sd_low: float, sd_high: float) -> bool:
-    q_low = (n - 1) * sd_low**2 + total**2 / n
-    q_high = (n - 1) * sd_high**2 + total**2 / n
+def _sum_of_squares_range(total: int, n: int, sd_low: float, sd_high: float):
+    """(Q_low, Q_high, Q_floor): sums of squares the SD allows, and the smallest possible."""
     quotient, remainder = divmod(total, n)
     floor = (n - remainder) * quotient**2 + remainder * (quotient + 1) ** 2
+    return (n - 1) * sd_low**2 + total**2 / n, (n - 1) * sd_high**2 + total**2 / n, floor
+
+
+def _sum_of_squares_ok(total: int, n: int, sd_low: float, sd_high: float) -> bool:
+    q_low, q_high, floor = _sum_of_squares_range(total, n, sd_low, sd_high)
     first = max(math.ceil(q_low - _SLACK * max(1.0, q_low)), floor)
     last = math.floor(q_high + _SLACK * max(1.0, q_high))
     if first > last:
@@ -98,12 +105,18 @@ def grim(mean: float | str, n: int, sd: float | str | None = None, items: int = 
             f"{below}/{scale} = {below / scale:.{mean.decimals + 2}f}, "
             f"{below + 1}/{scale} = {(below + 1) / scale:.{mean.decimals + 2}f}"
         )
-    grimmer_verdict = None
+    grimmer_verdict = grimmer_informative = None
     if sd is not None:
         sd = _printed(sd)
         if n < 2:
             raise InputError("an SD needs n >= 2", field="n")
         sd_low, sd_high = (max(0.0, v) * items for v in value_interval(sd))
+        grimmer_informative = any(
+            q_high - q_low < 2 or q_low < floor
+            for q_low, q_high, floor in (
+                _sum_of_squares_range(total, n, sd_low, sd_high) for total in sums
+            )
+        )
         if not sums:
             grimmer_verdict = INCONSISTENT
         elif any(_sum_of_squares_ok(total, n, sd_low, sd_high) for total in sums):
@@ -117,5 +130,5 @@ def grim(mean: float | str, n: int, sd: float | str | None = None, items: int = 
     sums_tuple = (sums[0], sums[-1]) if sums else ()
     return GrimResult(
         str(mean), None if sd is None else str(sd), int(n), int(items), grim_verdict,
-        grimmer_verdict, informative, sums_tuple, note,
+        grimmer_verdict, informative, grimmer_informative, sums_tuple, note,
     )  # fmt: skip

@@ -31,11 +31,29 @@ NOT_CHECKABLE = "not-checkable"
 _SLACK = 1e-9
 
 
+class IntervalNumber(float):
+    """A float standing for an explicit interval, e.g. the difference of two printed means."""
+
+    rounding_interval: tuple[float, float]
+
+    def __new__(cls, value: float, low: float, high: float) -> IntervalNumber:
+        number = super().__new__(cls, value)
+        number.rounding_interval = (low, high)
+        return number
+
+
 def value_interval(value: float) -> tuple[float, float]:
     """The interval a number stands for: its rounding interval if printed, else the point."""
-    if isinstance(value, PrintedNumber):
+    if isinstance(value, (PrintedNumber, IntervalNumber)):
         return value.rounding_interval
     return float(value), float(value)
+
+
+def difference(a: float, b: float) -> IntervalNumber:
+    """a - b, standing for every difference of values the two printed numbers allow."""
+    a_low, a_high = value_interval(a)
+    b_low, b_high = value_interval(b)
+    return IntervalNumber(float(a) - float(b), a_low - b_high, a_high - b_low)
 
 
 def abs_interval(low: float, high: float) -> tuple[float, float]:
