@@ -36,7 +36,7 @@ def test_bad_inputs_name_the_field(yi, vi, field):
     [
         ("method", "XYZ"),
         ("test", "wald"),
-        ("level", 0),
+        ("level", 0.95),
         ("level", 100),
         ("pi", "wide"),
         ("tau2", -0.1),

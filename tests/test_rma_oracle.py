@@ -47,6 +47,7 @@ def fit_from(dataset: dict, expected: dict, **options):
         _vector(dataset["yi"]),
         _vector(dataset["vi"]),
         mods=mods,
+        intercept=expected["intercept"],
         method=expected["method"],
         test=expected["test"],
         level=expected["level"],

@@ -17,12 +17,14 @@ num <- function(x) {
   lapply(x, function(v) if (is.infinite(v)) (if (v > 0) "Inf" else "-Inf") else v)
 }
 
-one_fit <- function(yi, vi, mods, method, test, tau2 = NULL, level = 95) {
-  args <- list(yi = yi, vi = vi, method = method, test = test, level = level)
+one_fit <- function(yi, vi, mods, method, test, tau2 = NULL, level = 95, intercept = TRUE) {
+  args <- list(yi = yi, vi = vi, method = method, test = test, level = level,
+               intercept = intercept)
   if (!is.null(mods)) args$mods <- mods
   if (!is.null(tau2)) args$tau2 <- tau2
   res <- tryCatch(suppressWarnings(do.call(rma.uni, args)), error = function(e) e)
-  out <- list(method = method, test = test, level = level, tau2_fixed = if (is.null(tau2)) NA else tau2)
+  out <- list(method = method, test = test, level = level, intercept = intercept,
+              tau2_fixed = if (is.null(tau2)) NA else tau2)
   if (inherits(res, "error")) {
     out$error <- conditionMessage(res)
     return(out)
@@ -193,6 +195,22 @@ sets[[length(sets) + 1]] <- list(name = "bcg_fixed_tau2_and_levels", source = "d
 sets[[length(sets) + 1]] <- list(name = "bcg_ablat_level80", source = "dat.bcg RR, mods ablat",
                                  yi = num(bcg$yi), vi = num(bcg$vi),
                                  mods = unname(cbind(bcg$ablat)), fits = fixed[8])
+
+# models without an intercept: a cell-means factor model and a slope through the origin
+# (metafor estimates tau2 from mean-centred yi even then; ivigmeta mirrors that)
+grp <- cbind(a = rep(c(1, 0, 0), length.out = 13), b = rep(c(0, 1, 0), length.out = 13),
+             c = rep(c(0, 0, 1), length.out = 13))
+no_int <- function(mods) {
+  lapply(seq_len(nrow(every_pair)), function(i)
+    one_fit(bcg$yi, bcg$vi, mods, every_pair$method[i], every_pair$test[i], intercept = FALSE))
+}
+sets[[length(sets) + 1]] <- list(name = "bcg_no_intercept_groups", source = "dat.bcg RR, 3 groups",
+                                 yi = num(bcg$yi), vi = num(bcg$vi), mods = unname(grp),
+                                 intercept = FALSE, fits = no_int(grp))
+sets[[length(sets) + 1]] <- list(name = "bcg_no_intercept_ablat", source = "dat.bcg RR, ablat",
+                                 yi = num(bcg$yi), vi = num(bcg$vi),
+                                 mods = unname(cbind(bcg$ablat / 10)), intercept = FALSE,
+                                 fits = no_int(cbind(bcg$ablat / 10)))
 
 out <- list(metafor_version = as.character(packageVersion("metafor")), datasets = sets)
 jsonlite::write_json(out, file.path("tests", "oracle", "golden", "rma.json"), digits = NA,

@@ -33,7 +33,7 @@ from ivigmeta.stats.distributions import (
     z_crit,
 )
 from ivigmeta.stats.heterogeneity import heterogeneity
-from ivigmeta.stats.prediction import prediction_interval
+from ivigmeta.stats.prediction import PI_CHOICES, prediction_interval
 from ivigmeta.stats.tau2 import Control, estimate_tau2
 
 METHODS = ("EE", "DL", "HE", "HS", "SJ", "ML", "REML", "EB", "PM")
@@ -248,10 +248,12 @@ def rma(
         raise InputError(f"expected one of {', '.join(METHODS)}, got {method!r}", field="method")
     if test not in TESTS:
         raise InputError(f"expected one of {', '.join(TESTS)}, got {test!r}", field="test")
-    if not 0 < level < 100:
+    if not 1 <= level < 100:
         raise InputError(
-            f"expected a confidence level in percent (0-100), got {level}", field="level"
+            f"expected a confidence level in percent, e.g. 95, got {level}", field="level"
         )
+    if pi not in PI_CHOICES:
+        raise InputError(f"expected one of {', '.join(PI_CHOICES)}, got {pi!r}", field="pi")
     if tau2 is not None and (not math.isfinite(tau2) or tau2 < 0):
         raise InputError(f"expected a fixed tau^2 >= 0, got {tau2}", field="tau2")
     con = Control.from_mapping(control)
