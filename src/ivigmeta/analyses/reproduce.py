@@ -123,12 +123,19 @@ def _paired_continuous(study: Study, outcome: Outcome, reported: ReportedP):
             )
             return "paired-t", low, high, verdict, note
         return _paired_unknown_n(study, reported, change.mean, change.sd)
+    if change is None and baseline is None and followup is None:
+        note = (
+            "no means or SDs reported (needs the change mean, SD and n, or baseline and "
+            "follow-up means and SDs)"
+        )
+        return "paired-t", None, None, NOT_CHECKABLE, note
     missing = _missing(baseline, ("mean", "sd"), "baseline") + _missing(
         followup, ("mean", "sd"), "followup"
     )
     if missing:
-        what = "change mean and SD, or " if change is None or change.sd is None else ""
-        return "paired-t", None, None, NOT_CHECKABLE, f"missing {what}{', '.join(missing)}"
+        if change is not None:
+            missing = _missing(change, ("mean", "sd"), "change") + missing
+        return "paired-t", None, None, NOT_CHECKABLE, f"missing {', '.join(missing)}"
     return _paired_from_arms(study, baseline, followup, n, reported)
 
 
@@ -305,7 +312,7 @@ def _comparison(studies: dict[str, Study], study: Study, comparison: Comparison,
     if arm.n is None and control.n is not None:
         arm, control = control, arm
     if arm.n is None:
-        return name, None, None, NOT_CHECKABLE, "missing arm.n and control.n"
+        return _unknown_sizes(studies, study, arm, control, reported, tests, name)
     if control.n is not None:
         from ivigmeta.stats.t_tests import two_sample_t_test
 
@@ -325,6 +332,54 @@ def _comparison(studies: dict[str, Study], study: Study, comparison: Comparison,
     return _unknown_n2(studies, arm, control, reported, tests, name)
 
 
+def _size_bound(studies: dict[str, Study], study: Study, arm: Arm) -> tuple[int | None, str]:
+    """Largest n an arm can have: its trial's enrolled n (the arm's own study if none named)."""
+    source = studies.get(arm.study) if arm.study is not None else study
+    if source is None or source.population.n is None:
+        return None, ""
+    return source.population.n, source.id
+
+
+def _unknown_sizes(studies, study: Study, arm: Arm, control: Arm, reported, tests, name):
+    """Neither group size printed: search the (n1, n2) grid up to the enrolled sizes."""
+    from ivigmeta.stats.solve import consistent_sizes
+
+    (n1_bound, n1_from), (n2_bound, n2_from) = (
+        _size_bound(studies, study, a) for a in (arm, control)
+    )
+    total = study.population.n if arm.study is None and control.study is None else None
+    limits = []
+    for label, bound, source in (("n1", n1_bound, n1_from), ("n2", n2_bound, n2_from)):
+        limits.append(
+            f"{label} ≤ {bound} ({source} enrolled)" if bound else f"{label} ≤ 1000 (search limit)"
+        )
+    if total is not None:
+        limits = [f"n1 + n2 ≤ {total} ({study.id} enrolled)"]
+    n1_max = max(2, (total or n1_bound or 1000) - (2 if total else 0))
+    n2_max = max(2, (total or n2_bound or 1000) - (2 if total else 0))
+    solutions = [
+        consistent_sizes(arm.mean, arm.sd, control.mean, control.sd, reported, w,
+                         n1_max, n2_max, total)
+        for _, w in tests
+    ]  # fmt: skip
+    low = min(s.p_min for s in solutions)
+    high = max(s.p_max for s in solutions)
+    searched = ", ".join(limits)
+    head = f"n of both groups not reported; p {_range(low, high)} over {searched}"
+    if not any(s.pairs for s in solutions):
+        verdict = compare_p(low, high, reported)
+        verdict = INCONSISTENT if verdict == CONSISTENT else verdict
+        return name, low, high, verdict, f"{head}; no such pair reproduces p"
+    fits = "; ".join(
+        f"{s.test}: {s.pairs} pairs, n1 {s.n1_range[0]}–{s.n1_range[1]}, "
+        f"n2 {s.n2_range[0]}–{s.n2_range[1]}"
+        if s.pairs
+        else f"{s.test}: none"
+        for s in solutions
+    )
+    return name, low, high, NOT_CHECKABLE, f"{head}; reproduced for {fits}"
+
+
 def _unknown_n2(studies, arm: Arm, control: Arm, reported, tests, name):
     from ivigmeta.stats.solve import consistent_n2
 
@@ -338,7 +393,7 @@ def _unknown_n2(studies, arm: Arm, control: Arm, reported, tests, name):
     ]
     low = min(s.p_min for s in solutions)
     high = max(s.p_max for s in solutions)
-    limit = f"n2 ≤ {n2_max} ({control.study} enrolled)" if bound else f"n2 ≤ {n2_max}"
+    limit = f"n2 ≤ {n2_max} ({control.study} enrolled)" if bound else f"n2 ≤ {n2_max} (search limit)"
     if not any(s.ranges for s in solutions):
         verdict = compare_p(low, high, reported)
         verdict = INCONSISTENT if verdict == CONSISTENT else verdict
@@ -361,9 +416,11 @@ def _span(first: int, last: int, n2_max: int) -> str:
 def _from_se(study: Study, arm: Arm, control: Arm, reported, name):
     from ivigmeta.stats.t_tests import two_sample_test_from_se
 
-    missing = [f"{side}.sd" for side, a in (("arm", arm), ("control", control)) if a.sd is None]
-    if (arm.se is None and arm.sd is None) or (control.se is None and control.sd is None):
-        return name, None, None, NOT_CHECKABLE, f"missing {', '.join(missing)} (and SE)"
+    sides = (("arm", arm), ("control", control))
+    missing = [f"{side}.sd (or se)" for side, a in sides if a.sd is None and a.se is None]
+    if missing:
+        missing += [f"{side}.n" for side, a in sides if a.n is None]
+        return name, None, None, NOT_CHECKABLE, f"missing {', '.join(missing)}"
     if arm.se is None or control.se is None:
         return name, None, None, NOT_CHECKABLE, "one arm gives an SD, the other an SE"
     if arm.n is not None and control.n is not None:

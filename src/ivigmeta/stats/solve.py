@@ -4,7 +4,8 @@
   so it fixes the change SD, and with baseline and follow-up SDs the correlation
   r = (sd1² + sd2² - sd_change²) / (2·sd1·sd2).
 - :func:`consistent_n2` — the control-arm sizes n2 for which a two-sample t test reproduces the
-  printed p (papers comparing with historical controls often omit that n).
+  printed p (papers comparing with historical controls often omit that n);
+  :func:`consistent_sizes` — the same when neither group size is printed.
 
 Both carry the rounding of every printed input and of the printed p (see
 :mod:`ivigmeta.stats.rounding`).
@@ -16,12 +17,14 @@ import itertools
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from ivigmeta.errors import InputError
 from ivigmeta.records.numbers import ReportedP
 from ivigmeta.results import Result
 from ivigmeta.stats.distributions import t_ppf
-from ivigmeta.stats.rounding import abs_interval, overlaps, reported_p_interval, value_interval
-from ivigmeta.stats.t_tests import two_sample_t_test
+from ivigmeta.stats.rounding import abs_interval, reported_p_interval, value_interval
+from ivigmeta.stats.t_tests import _check_n, _check_sd, two_sample_p_bounds
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,22 @@ def implied_paired_spread(
     return ImpliedPairedSpread(reported.text, n, sd_low, sd_high, r_low, r_high, feasible)
 
 
+def _overlap_mask(p_min, p_max, reported: ReportedP):
+    p_low, p_high = reported_p_interval(reported)
+    slack = 1e-9
+    return (p_min <= p_high * (1 + slack)) & (p_low <= p_max * (1 + slack))
+
+
+def _runs(values) -> tuple[tuple[int, int], ...]:
+    runs: list[list[int]] = []
+    for value in (int(v) for v in values):
+        if runs and runs[-1][1] == value - 1:
+            runs[-1][1] = value
+        else:
+            runs.append([value, value])
+    return tuple((a, b) for a, b in runs)
+
+
 def consistent_n2(
     mean1: float,
     sd1: float,
@@ -119,22 +138,79 @@ def consistent_n2(
 ) -> ConsistentN2:
     """The control sizes n2 = 2..n2_max for which the t test's p-interval overlaps ``p``.
 
-    Each n2 is tested with :func:`~ivigmeta.stats.t_tests.two_sample_t_test` (rounding-aware),
-    so the answer is exact for Student and conservative (possibly wider) for Welch.
+    Each n2 gets the rounding-aware p-interval of
+    :func:`~ivigmeta.stats.t_tests.two_sample_p_bounds` (exact for Student, an enclosure for
+    Welch).
     """
     reported = _as_reported(p)
+    _check_n(n1, "n1")
+    _check_sd(sd1, "sd1")
+    _check_sd(sd2, "sd2")
     if n2_max < 2:
         raise InputError(f"expected an integer >= 2, got {n2_max!r}", field="n2_max")
-    p_low, p_high = reported_p_interval(reported)
-    ranges: list[list[int]] = []
-    p_min, p_max = math.inf, -math.inf
+    sizes = np.arange(2, n2_max + 1)
+    p_min, p_max = two_sample_p_bounds(mean1, sd1, n1, mean2, sd2, sizes, welch)
+    fits = sizes[_overlap_mask(p_min, p_max, reported)]
     test = "welch-t" if welch else "two-sample-t"
-    for n2 in range(2, n2_max + 1):
-        result = two_sample_t_test(mean1, sd1, n1, mean2, sd2, n2, welch=welch)
-        p_min, p_max = min(p_min, result.p_min), max(p_max, result.p_max)
-        if overlaps(result.p_min, result.p_max, p_low, p_high):
-            if ranges and ranges[-1][1] == n2 - 1:
-                ranges[-1][1] = n2
-            else:
-                ranges.append([n2, n2])
-    return ConsistentN2(test, reported.text, n2_max, tuple((a, b) for a, b in ranges), p_min, p_max)
+    return ConsistentN2(
+        test, reported.text, n2_max, _runs(fits), float(p_min.min()), float(p_max.max())
+    )
+
+
+@dataclass(frozen=True)
+class ConsistentSizes(Result):
+    """Pairs (n1, n2) with n1 <= n1_max, n2 <= n2_max (and n1 + n2 <= total_max) that reproduce p.
+
+    ``n1_range``/``n2_range`` are the smallest and largest n1 and n2 among the ``pairs``
+    consistent pairs (empty when there are none); ``p_min``/``p_max`` span every pair searched.
+    """
+
+    test: str
+    reported_p: str
+    n1_max: int
+    n2_max: int
+    total_max: int | None
+    pairs: int
+    n1_range: tuple[int, ...]
+    n2_range: tuple[int, ...]
+    p_min: float
+    p_max: float
+
+
+def consistent_sizes(
+    mean1: float,
+    sd1: float,
+    mean2: float,
+    sd2: float,
+    p: ReportedP | str | float,
+    welch: bool = False,
+    n1_max: int = 1000,
+    n2_max: int = 1000,
+    total_max: int | None = None,
+) -> ConsistentSizes:
+    """Both group sizes unreported: the (n1, n2) grid that reproduces ``p`` (see ConsistentN2)."""
+    reported = _as_reported(p)
+    _check_sd(sd1, "sd1")
+    _check_sd(sd2, "sd2")
+    n1 = np.arange(2, n1_max + 1)[:, None]
+    n2 = np.arange(2, n2_max + 1)[None, :]
+    p_min, p_max = two_sample_p_bounds(mean1, sd1, n1, mean2, sd2, n2, welch)
+    allowed = np.ones(p_min.shape, dtype=bool)
+    if total_max is not None:
+        allowed = (n1 + n2) <= total_max
+    fits = _overlap_mask(p_min, p_max, reported) & allowed
+    rows, columns = np.nonzero(fits)
+    n1_range = (int(rows.min()) + 2, int(rows.max()) + 2) if rows.size else ()
+    n2_range = (int(columns.min()) + 2, int(columns.max()) + 2) if columns.size else ()
+    return ConsistentSizes(
+        test="welch-t" if welch else "two-sample-t",
+        reported_p=reported.text,
+        n1_max=n1_max,
+        n2_max=n2_max,
+        total_max=total_max,
+        pairs=int(fits.sum()),
+        n1_range=n1_range,
+        n2_range=n2_range,
+        p_min=float(p_min[allowed].min()),
+        p_max=float(p_max[allowed].max()),
+    )
