@@ -138,7 +138,7 @@ def influence(
         studies.append(
             StudyInfluence(
                 id=labels[i],
-                rstudent=residual / se_residual,
+                rstudent=float(residual / se_residual),
                 dffits=dffits,
                 cook_d=cook_d,
                 cov_r=cov_r,

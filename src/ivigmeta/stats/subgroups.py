@@ -10,7 +10,9 @@ Two assumptions about the between-study variance, both reported:
   ``rma(yi, vi, mods = ~ factor(group))``, whose omnibus test QM of the group terms is a chi²
   on G - 1 df under z tests, or an F on (G - 1, k - G) df under knha/t.
 
-Groups are sorted by name, the first is the reference level of the common-tau² model.
+Groups are sorted by name, the first is the reference level of the common-tau² model. When
+the data cannot support the common-tau² model (e.g. one study per group), its fields are None
+and ``notes`` says why; the separate-tau² results stand on their own.
 
 Reference: Borenstein M, Hedges LV, Higgins JPT, Rothstein HR. Introduction to Meta-Analysis.
 Wiley; 2009, chapter 19.
@@ -52,7 +54,8 @@ class SubgroupResult(Result):
 
     ``q_between*``: separate tau² per group (chi², G - 1 df). ``common_*``: one tau² shared by
     all groups (``common_qm`` is chi² under z tests, F under knha/t with df
-    (``common_qm_df``, ``common_qm_df2``)).
+    (``common_qm_df``, ``common_qm_df2``)); None when that model cannot be fitted (see
+    ``notes``).
     """
 
     by: str
@@ -64,11 +67,12 @@ class SubgroupResult(Result):
     q_between: float
     q_between_df: int
     q_between_p: float
-    common_tau2: float
-    common_qm: float
-    common_qm_df: int
+    common_tau2: float | None
+    common_qm: float | None
+    common_qm_df: int | None
     common_qm_df2: int | None
-    common_qm_p: float
+    common_qm_p: float | None
+    notes: tuple[str, ...]
 
 
 def subgroup_analysis(
@@ -90,6 +94,7 @@ def subgroup_analysis(
     names = sorted(set(labels))
     if len(names) < 2:
         raise AnalysisError(f"subgroup analysis by {by!r} needs at least 2 groups; found {names}")
+    overall = rma(yi, vi, method=method, test=test, level=level)  # validates the options
     estimates = []
     for name in names:
         member = labels == name
@@ -115,23 +120,25 @@ def subgroup_analysis(
         )
     between = rma([g.estimate for g in estimates], [g.se**2 for g in estimates], method="EE")
     indicators = np.column_stack([(labels == name).astype(float) for name in names[1:]])
+    common = {"tau2": None, "qm": None, "qm_df": None, "qm_df2": None, "qm_p": None}
+    notes = []
     try:
-        common = rma(yi, vi, mods=indicators, method=method, test=test, level=level)
+        fit = rma(yi, vi, mods=indicators, method=method, test=test, level=level)
     except AnalysisError as error:
-        raise AnalysisError(f"subgroups by {by!r}, common tau^2 model: {error}") from None
+        notes.append(f"common-tau² test not available: {error}")
+    else:
+        common = {"tau2": fit.tau2, "qm": fit.qm, "qm_df": fit.qm_df[0],
+                  "qm_df2": fit.qm_df[1], "qm_p": fit.qm_p}  # fmt: skip
     return SubgroupResult(
         by=by,
-        method=common.method,
-        test=common.test,
-        level=common.level,
-        k=common.k,
+        method=overall.method,
+        test=overall.test,
+        level=overall.level,
+        k=int(yi.size),
         groups=tuple(estimates),
         q_between=between.q,
         q_between_df=between.q_df,
         q_between_p=between.q_p,
-        common_tau2=common.tau2,
-        common_qm=common.qm,
-        common_qm_df=common.qm_df[0],
-        common_qm_df2=common.qm_df[1],
-        common_qm_p=common.qm_p,
+        **{f"common_{name}": value for name, value in common.items()},
+        notes=tuple(notes),
     )

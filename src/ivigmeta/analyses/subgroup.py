@@ -1,0 +1,102 @@
+"""``ivigmeta subgroup --by FIELD``: pooled results per group and tests of their differences.
+
+See :mod:`ivigmeta.stats.subgroups` for the two tau² assumptions (separate per group, with
+``q_between``; common, with ``common_qm``). Studies come from
+:func:`ivigmeta.analyses.effect_data.load_effect_data`; a study without a value for the field
+is left out (and named in ``notes``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ivigmeta.results import Result
+from ivigmeta.stats.subgroups import GroupEstimate
+
+
+@dataclass(frozen=True)
+class SubgroupAnalysis(Result):
+    """Per-group estimates (each group its own tau²) and the tests for subgroup differences.
+
+    ``q_between``/``q_between_df``/``q_between_p``: separate tau² per group (Wald-type chi²
+    test of the group estimates). ``common_*``: one tau² for all groups (omnibus QM of the group
+    indicators in ``rma(yi, vi, mods = ~ group)``; chi² under z, F with df
+    (``common_qm_df``, ``common_qm_df2``) under knha/t; None when the data cannot support
+    that model).
+    """
+
+    outcome: str | None
+    measure: str
+    by: str
+    method: str
+    test: str
+    level: float
+    k: int
+    groups: tuple[GroupEstimate, ...]
+    q_between: float
+    q_between_df: int
+    q_between_p: float
+    common_tau2: float | None
+    common_qm: float | None
+    common_qm_df: int | None
+    common_qm_df2: int | None
+    common_qm_p: float | None
+    notes: tuple[str, ...]
+
+
+def subgroup(
+    by: str,
+    outcome: str | None = None,
+    *,
+    studies_path=None,
+    csv=None,
+    measure: str | None = None,
+    timepoint: str | float | None = None,
+    design: str | None = None,
+    r: float | None = None,
+    method: str = "REML",
+    test: str = "z",
+    level: float = 95.0,
+) -> SubgroupAnalysis:
+    """Subgroup analysis by the record field or CSV column ``by`` (e.g. design, subtype)."""
+    from ivigmeta.analyses.effect_data import load_effect_data, require_studies
+    from ivigmeta.stats.subgroups import subgroup_analysis
+
+    data = load_effect_data(outcome, studies_path=studies_path, csv=csv, measure=measure,
+                            timepoint=timepoint, design=design, r=r)  # fmt: skip
+    values = data.values(by)
+    keep = [i for i, value in enumerate(values) if value is not None]
+    notes = list(data.notes)
+    left_out = [data.ids[i] for i, value in enumerate(values) if value is None]
+    if left_out:
+        notes.append(f"left out (no {by}): {', '.join(left_out)}")
+    kept = type(data)(data.outcome, data.measure, tuple(data.ids[i] for i in keep),
+                      data.yi[keep], data.vi[keep], data.notes, data.source)  # fmt: skip
+    require_studies(kept, 2, f"subgroup analysis by {by!r}")
+    result = subgroup_analysis(kept.yi, kept.vi, [_label(values[i]) for i in keep], by=by,
+                               method=method, test=test, level=level)  # fmt: skip
+    return SubgroupAnalysis(
+        outcome=data.outcome,
+        measure=data.measure,
+        by=by,
+        method=result.method,
+        test=result.test,
+        level=result.level,
+        k=result.k,
+        groups=result.groups,
+        q_between=result.q_between,
+        q_between_df=result.q_between_df,
+        q_between_p=result.q_between_p,
+        common_tau2=result.common_tau2,
+        common_qm=result.common_qm,
+        common_qm_df=result.common_qm_df,
+        common_qm_df2=result.common_qm_df2,
+        common_qm_p=result.common_qm_p,
+        notes=(*notes, *result.notes),
+    )
+
+
+def _label(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
