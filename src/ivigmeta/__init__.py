@@ -21,6 +21,10 @@ _EXPORTS: dict[str, str] = {
     "two_sample_t": "ivigmeta.analyses.tests_from_records",
     "two_proportions": "ivigmeta.analyses.tests_from_records",
     "paired_proportions": "ivigmeta.analyses.tests_from_records",
+    "sensitivity": "ivigmeta.analyses.sensitivity",
+    "subgroup": "ivigmeta.analyses.subgroup",
+    "regress": "ivigmeta.analyses.regress",
+    "bias": "ivigmeta.analyses.bias",
 }
 
 __all__ = ["__version__", *_EXPORTS]

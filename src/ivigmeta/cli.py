@@ -410,3 +410,106 @@ def grim(mean, n: int, sd, items: int, output_format: str) -> None:
     click.echo(render_results([result], output_format), nl=False)
     if "inconsistent" in (result.grim, result.grimmer):
         raise SystemExit(1)
+
+
+# --------------------------------------------------------------------------- sensitivity,
+# subgroup, regress, bias: the same study selection as `pool`, then one analysis each.
+
+MEASURE_CHOICES = ("GEN", "MD", "SMD", "SMDH", "ROM", "MC", "SMCC", "SMCR", "SMCRH", "PR", "PLO",
+                   "PAS", "PFT", "RR", "OR", "RD")  # fmt: skip
+
+
+def analysis_options(function):
+    """Study selection (--outcome/--csv ...) and model (--method/--test/--level) options."""
+    options = [
+        click.option("--outcome", default=None, help="Outcome from the study records (e.g. mrss)."),
+        click.option("--timepoint", default=None,
+                     help="Months (e.g. 6) or 'latest'. Default: closest to 12 months."),
+        click.option("--design", default=None, help="Keep only studies of this design."),
+        click.option("--csv", "csv_path", type=click.Path(dir_okay=False), default=None,
+                     help="Analyse the rows of a CSV table (metafor escalc column names)."),
+        click.option("--measure", type=click.Choice(MEASURE_CHOICES, case_sensitive=False),
+                     default=None, help="Effect size (metafor escalc), as for `pool`."),
+        click.option("--r", "r", type=click.FloatRange(-1, 1), default=None,
+                     help="Pre-post correlation assumed where needed, as for `pool`."),
+        click.option("--method", default="REML", show_default=True,
+                     type=click.Choice(("EE", "DL", "HE", "HS", "SJ", "ML", "REML", "EB", "PM"),
+                                       case_sensitive=False),
+                     help="tau² estimator (EE: equal-effects model)."),
+        click.option("--test", type=click.Choice(("z", "t", "knha", "adhoc")), default="z",
+                     show_default=True, help="Tests and CIs: z, t, Knapp-Hartung or ad hoc."),
+        click.option("--level", type=float, default=95.0, show_default=True,
+                     help="Confidence level (%)."),
+        studies_option,
+        format_option(),
+    ]  # fmt: skip
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _selection(options: dict) -> dict:
+    """The keyword arguments of the library functions, from the click options."""
+    options = dict(options)
+    options["csv"] = options.pop("csv_path")
+    options.pop("output_format")
+    return options
+
+
+@cli.command("sensitivity")
+@click.option("--order", default=None,
+              help="Field to order the cumulative meta-analysis by, or 'input'. "
+              "Default: year when every study has one, else the input order.")  # fmt: skip
+@analysis_options
+def sensitivity_command(output_format: str, **options) -> None:
+    """Leave-one-out, cumulative meta-analysis and influence diagnostics (metafor)."""
+    from ivigmeta.analyses.sensitivity import sensitivity
+    from ivigmeta.render.sensitivity import render_sensitivity
+
+    result = sensitivity(**_selection({**options, "output_format": output_format}))
+    click.echo(render_sensitivity(result, output_format), nl=False)
+
+
+@cli.command("subgroup")
+@click.option("--by", required=True,
+              help="Record field (design, subtype, addon, year, ...) or CSV column.")  # fmt: skip
+@analysis_options
+def subgroup_command(by: str, output_format: str, **options) -> None:
+    """Pooled results per subgroup and tests for subgroup differences."""
+    from ivigmeta.analyses.subgroup import subgroup
+    from ivigmeta.render.subgroup import render_subgroup
+
+    result = subgroup(by, **_selection({**options, "output_format": output_format}))
+    click.echo(render_subgroup(result, output_format), nl=False)
+
+
+@cli.command("regress")
+@click.option("--mods", required=True,
+              help="Numeric moderators, comma-separated record fields or CSV columns.")  # fmt: skip
+@analysis_options
+def regress_command(mods: str, output_format: str, **options) -> None:
+    """Mixed-effects meta-regression (metafor rma with mods)."""
+    from ivigmeta.analyses.regress import regress
+    from ivigmeta.render.regress import render_regress
+
+    result = regress(mods, **_selection({**options, "output_format": output_format}))
+    click.echo(render_regress(result, output_format), nl=False)
+
+
+@cli.command("bias")
+@click.option("--egger-model", type=click.Choice(("rma", "lm")), default="rma", show_default=True,
+              help="Egger's test as metafor's default meta-regression (rma) or Egger's "
+              "weighted regression (lm).")  # fmt: skip
+@click.option("--estimator", type=click.Choice(("L0", "R0")), default="L0", show_default=True,
+              help="Trim-and-fill estimator of the number of missing studies.")  # fmt: skip
+@click.option("--side", type=click.Choice(("left", "right")), default=None,
+              help="Side of the funnel plot where studies are missing. Default: as metafor "
+              "(sign of Egger's slope).")  # fmt: skip
+@analysis_options
+def bias_command(output_format: str, **options) -> None:
+    """Small-study effects: Egger, Begg's rank test, trim-and-fill, fail-safe N."""
+    from ivigmeta.analyses.bias import bias
+    from ivigmeta.render.bias import render_bias
+
+    result = bias(**_selection({**options, "output_format": output_format}))
+    click.echo(render_bias(result, output_format), nl=False)
