@@ -122,7 +122,9 @@ def _draw(yi, sei, estimate, measure, level, contours, filled_yi, filled_sei, ef
     if ratio:
         ratio_axis(ax)
 
-    ax.axvline(scale(estimate), color=ACCENT, linewidth=1.0, gid="estimate", zorder=2)
+    estimate_label = "Estimate after trim-and-fill" if len(filled_yi) else "Pooled estimate"
+    ax.axvline(scale(estimate), color=ACCENT, linewidth=1.0, gid="estimate", zorder=2,
+               label=estimate_label)  # fmt: skip
     ax.plot(
         [scale(v) for v in yi],
         list(sei),
@@ -149,7 +151,7 @@ def _draw(yi, sei, estimate, measure, level, contours, filled_yi, filled_sei, ef
             zorder=3,
             label="Filled by trim-and-fill",
         )
-        legend = [*legend, *ax.get_legend_handles_labels()[0]]
+    legend = [*legend, *ax.get_legend_handles_labels()[0]]
     if legend:
         ax.legend(
             handles=legend, loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8, frameon=False
@@ -170,3 +172,42 @@ def _triangle(centre: float, z: float, se_max: float, scale, **style) -> Polygon
         (scale(centre + z * se_max * i / steps), se_max * i / steps) for i in range(steps, -1, -1)
     ]
     return Polygon(left + right, closed=True, **style)
+
+
+SELECTION = ("outcome", "studies_path", "csv", "measure", "timepoint", "design", "r")
+
+
+def funnel_from_bias(result, yi, vi, *, contours: bool = False) -> Figure:
+    """Funnel plot of a :class:`~ivigmeta.analyses.bias.BiasResult` and its studies' yi, vi.
+
+    The vertical line is the trim-and-fill estimate (the plain pooled estimate when no study
+    is filled); filled studies are drawn open.
+    """
+    from ivigmeta.render.figures.forest import effect_label_for
+
+    trimfill = result.trimfill
+    return funnel_plot(
+        [float(y) for y in yi],
+        [math.sqrt(float(v)) for v in vi],
+        estimate=trimfill.estimate,
+        measure=result.measure,
+        level=result.level,
+        contours=contours,
+        filled_yi=list(trimfill.filled_yi),
+        filled_sei=[math.sqrt(v) for v in trimfill.filled_vi],
+        effect_label=effect_label_for(result.outcome, result.measure),
+    )
+
+
+def save_bias_funnel(result, path, *, contours: bool = False, **options) -> None:
+    """Write the funnel plot of ``result`` (from :func:`ivigmeta.bias`) to ``path``.
+
+    ``options`` are the options of the ``bias`` call; the study selection among them is used
+    to reload the studies' effect sizes.
+    """
+    from ivigmeta.analyses.effect_data import load_effect_data
+    from ivigmeta.render.figures.style import format_for, save_figure
+
+    format_for(path)
+    data = load_effect_data(**{key: options.get(key) for key in SELECTION})
+    save_figure(funnel_from_bias(result, data.yi, data.vi, contours=contours), path)

@@ -1,0 +1,284 @@
+"""The report: every analysis of the bundled evidence gathered in one result object.
+
+:func:`report` loads the study records, then for each outcome runs :func:`ivigmeta.pool`,
+:func:`ivigmeta.sensitivity` and :func:`ivigmeta.bias`, and once :func:`ivigmeta.reproduce`.
+An analysis that cannot run (too few studies, a value not reported, or a part of ivigmeta that
+this version lacks) does not stop the report: its section carries a one-sentence reason
+instead. Rendering (HTML, Markdown, figures) is done by ``ivigmeta.render.report_html`` and
+``ivigmeta.render.report_markdown``; this module does no I/O beyond reading the records.
+"""
+
+from __future__ import annotations
+
+import importlib
+import platform
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ivigmeta import __version__
+from ivigmeta.errors import AnalysisError, InputError
+from ivigmeta.results import Result
+
+WARNING_SIGN = "⚠"
+
+
+@dataclass(frozen=True)
+class StudyEntry(Result):
+    """One row of the study table: citation, design, size, where the numbers were read, flags.
+
+    ``flags`` are the record's ⚠ flags (disagreements between sources, values not reported),
+    from the study and from each of its outcomes and comparisons.
+    """
+
+    id: str
+    label: str
+    citation: str
+    year: int
+    design: str
+    n: int | None
+    source: str
+    outcomes: tuple[str, ...]
+    flags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Section(Result):
+    """One analysis in the report: its result, or the sentence saying why there is none."""
+
+    name: str
+    result: Any = None
+    message: str | None = None
+
+    @property
+    def available(self) -> bool:
+        return self.result is not None
+
+
+@dataclass(frozen=True)
+class OutcomeReport(Result):
+    """Pooled result, sensitivity and bias analyses of one outcome."""
+
+    outcome: str
+    description: str
+    unit: str | None
+    pool: Section
+    sensitivity: Section
+    bias: Section
+
+
+@dataclass(frozen=True)
+class Report(Result):
+    """Everything the HTML/Markdown report shows."""
+
+    title: str
+    version: str
+    software: str
+    studies: tuple[StudyEntry, ...]
+    outcomes: tuple[OutcomeReport, ...]
+    reproduce: Section
+    methods: str
+    options: dict
+
+
+def report(
+    outcome: str | Sequence[str] | None = None,
+    *,
+    all: bool = False,
+    studies: str | None = None,
+    method: str = "REML",
+    test: str = "z",
+    level: float = 95.0,
+) -> Report:
+    """Gather the report for ``outcome`` (one name or several) or, with ``all=True``, for every
+    outcome the records contain (in the order of the outcome vocabulary).
+
+    ``studies`` is a record folder or file (default: the bundled records); ``method``, ``test``
+    and ``level`` are passed to the pooling (as for ``ivigmeta pool``).
+    """
+    from ivigmeta.records.loader import load_studies
+    from ivigmeta.records.vocabulary import OUTCOMES
+
+    records = load_studies(studies)
+    present = _outcomes_present(records)
+    if all:
+        if outcome:
+            raise InputError("give either --outcome or --all, not both", field="outcome")
+        names = [name for name in OUTCOMES if name in present]
+        names += sorted(name for name in present if name not in OUTCOMES)
+    elif outcome:
+        names = [outcome] if isinstance(outcome, str) else list(outcome)
+        for name in names:
+            if name not in OUTCOMES:
+                raise InputError(
+                    f"unknown outcome {name!r}; expected one of: {', '.join(OUTCOMES)}",
+                    field="outcome",
+                )
+    else:
+        raise InputError("name an outcome (--outcome mrss) or ask for --all", field="outcome")
+
+    options = {"studies_path": studies, "method": method, "test": test, "level": level}
+    sections = []
+    for name in names:
+        definition = OUTCOMES.get(name)
+        pooled = _run("pool", "Pooling", outcome=name, **options)
+        sections.append(
+            OutcomeReport(
+                outcome=name,
+                description=definition.description if definition else name,
+                unit=definition.unit if definition else None,
+                pool=pooled,
+                sensitivity=_after(pooled, "sensitivity", "Sensitivity analysis", name, options),
+                bias=_after(
+                    pooled, "bias", "Small-study (publication bias) analysis", name, options
+                ),
+            )
+        )
+    reproduced = _run("reproduce", "Reproduction of reported p-values", studies_path=studies)
+    outcome_reports = tuple(sections)
+    return Report(
+        title="IVIG in systemic sclerosis: meta-analysis report",
+        version=__version__,
+        software=software_versions(),
+        studies=tuple(study_entry(s) for s in records),
+        outcomes=outcome_reports,
+        reproduce=reproduced,
+        methods=methods_paragraph(outcome_reports, method=method, test=test, level=level),
+        options=options,
+    )
+
+
+def _outcomes_present(records) -> set[str]:
+    return {o.outcome for s in records for o in (*s.outcomes, *s.comparisons)}
+
+
+def _after(pooled: Section, name: str, title: str, outcome: str, options: dict) -> Section:
+    if not pooled.available:
+        return Section(title, message=f"{title} not run: the outcome could not be pooled.")
+    return _run(name, title, outcome=outcome, **options)
+
+
+def _lookup(name: str) -> Callable[..., Any] | None:
+    """``ivigmeta.<name>``, else ``ivigmeta.analyses.<name>.<name>``; None if neither exists."""
+    import ivigmeta
+
+    try:
+        return getattr(ivigmeta, name)
+    except (AttributeError, ImportError):
+        pass
+    try:
+        return getattr(importlib.import_module(f"ivigmeta.analyses.{name}"), name)
+    except (AttributeError, ImportError):
+        return None
+
+
+def _run(name: str, title: str, **options) -> Section:
+    """Call ``ivigmeta.<name>(**options)``; a reason sentence instead of an exception."""
+    function = _lookup(name)
+    if function is None:
+        return Section(title, message=f"{title} is not available in ivigmeta {__version__}.")
+    try:
+        return Section(title, result=function(**options))
+    except (AnalysisError, InputError) as error:
+        return Section(title, message=f"{title} not possible: {error}.".replace("..", "."))
+
+
+def study_label(study) -> str:
+    """``Poelman 2015``: first author's surname (from the citation) and year."""
+    author = study.citation.split(",")[0].split()[0] if study.citation else study.id
+    return f"{author} {study.year}"
+
+
+def study_entry(study) -> StudyEntry:
+    flags = [f for f in study.flags if WARNING_SIGN in f]
+    for entry in (*study.outcomes, *study.comparisons):
+        where = entry.outcome
+        months = getattr(entry, "timepoint_months", None)
+        if months is not None:
+            where += f", {months} months"
+        flags += [
+            f"{WARNING_SIGN} {where}: {f.replace(WARNING_SIGN, '').strip()}"
+            for f in entry.flags
+            if WARNING_SIGN in f
+        ]
+    names = tuple(dict.fromkeys(o.outcome for o in (*study.outcomes, *study.comparisons)))
+    return StudyEntry(
+        id=study.id,
+        label=study_label(study),
+        citation=study.citation,
+        year=study.year,
+        design=study.design,
+        n=study.population.n,
+        source=study.source,
+        outcomes=names,
+        flags=tuple(dict.fromkeys(flags)),
+    )
+
+
+def software_versions() -> str:
+    """``ivigmeta 0.1.0 (Python 3.11.2, numpy 1.26.4, scipy 1.11.4, matplotlib 3.8.2)``."""
+    parts = [f"Python {platform.python_version()}"]
+    for module in ("numpy", "scipy", "matplotlib"):
+        parts.append(f"{module} {importlib.import_module(module).__version__}")
+    return f"ivigmeta {__version__} ({', '.join(parts)})"
+
+
+METHOD_NAMES = {
+    "EE": "an equal-effects (common-effect) model",
+    "DL": "a random-effects model with the DerSimonian-Laird estimator of τ²",
+    "HE": "a random-effects model with the Hedges estimator of τ²",
+    "HS": "a random-effects model with the Hunter-Schmidt estimator of τ²",
+    "SJ": "a random-effects model with the Sidik-Jonkman estimator of τ²",
+    "ML": "a random-effects model with the maximum-likelihood estimator of τ²",
+    "REML": "a random-effects model with the restricted maximum-likelihood (REML) estimator of τ²",
+    "EB": "a random-effects model with the empirical Bayes estimator of τ²",
+    "PM": "a random-effects model with the Paule-Mandel estimator of τ²",
+}
+TEST_NAMES = {
+    "z": "Wald-type z tests and normal-theory confidence intervals",
+    "t": "t tests with k − 1 degrees of freedom",
+    "knha": "the Knapp-Hartung adjustment (t distribution with k − 1 degrees of freedom)",
+    "adhoc": "the Knapp-Hartung adjustment with its ad hoc floor (scale factor at least 1)",
+}
+
+
+def methods_paragraph(
+    outcomes: Sequence[OutcomeReport], *, method: str, test: str, level: float
+) -> str:
+    """The generated methods text: model, estimator, test, PI convention, imputations, software."""
+    method_text = METHOD_NAMES.get(method.upper(), f"the {method} estimator")
+    test_text = TEST_NAMES.get(test, test)
+    sentences = [
+        f"Effect sizes were pooled with {method_text}, using {test_text} at the {level:g}% level.",
+    ]
+    pi_rules = sorted({rule for o in outcomes if (rule := _pi_rule(o.pool.result))})
+    if pi_rules:
+        sentences.append(f"Prediction intervals are {'; '.join(pi_rules)}.")
+    imputed = [
+        f"{o.outcome}: {note}" for o in outcomes if o.pool.available
+        for note in _notes(o.pool.result) if "correlation" in note or " r " in f" {note} "
+    ]  # fmt: skip
+    if imputed:
+        sentences.append("Imputed values: " + "; ".join(imputed) + ".")
+    sentences.append(
+        "Heterogeneity is summarised by τ², I² (from the typical within-study variance, as in "
+        "metafor) and Cochran's Q. Numbers were computed with "
+        f"{software_versions()} and are checked against R's metafor in its test suite."
+    )
+    return " ".join(sentences)
+
+
+def _pi_rule(result) -> str | None:
+    if result is None:
+        return None
+    dist = getattr(result, "pi_dist", None)
+    df = getattr(result, "pi_df", None)
+    if dist is None:
+        return None
+    if dist == "z":
+        return "μ̂ ± z·√(SE² + τ̂²) (metafor's predict())"
+    return f"μ̂ ± t({df})·√(SE² + τ̂²)" if df is not None else "based on the t distribution"
+
+
+def _notes(result) -> tuple[str, ...]:
+    return tuple(getattr(result, "notes", ()) or ())
