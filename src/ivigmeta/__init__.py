@@ -25,6 +25,7 @@ _EXPORTS: dict[str, str] = {
     "subgroup": "ivigmeta.analyses.subgroup",
     "regress": "ivigmeta.analyses.regress",
     "bias": "ivigmeta.analyses.bias",
+    "report": "ivigmeta.analyses.report",
 }
 
 __all__ = ["__version__", *_EXPORTS]

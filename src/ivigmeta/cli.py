@@ -187,6 +187,19 @@ POOL_METHODS = ("EE", "DL", "HE", "HS", "SJ", "ML", "REML", "EB", "PM")
     "exact paired p. Default: the mean r of the entries printing all three SDs.",
 )
 @click.option("--r-sweep", is_flag=True, help="Also pool with r = 0.0, 0.1, ..., 0.9.")
+@click.option(
+    "--forest",
+    "forest_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Also draw a forest plot to FILE (.svg, .png or .pdf).",
+)
+@click.option(
+    "--by",
+    type=click.Choice(("design",)),
+    default=None,
+    help="With --forest: subgroup blocks, each pooled on its own with its own diamond.",
+)
 @studies_option
 @format_option()
 def pool(
@@ -201,6 +214,8 @@ def pool(
     level: float,
     r: float | None,
     r_sweep: bool,
+    forest_path: str | None,
+    by: str | None,
     studies_path: str | None,
     output_format: str,
 ) -> None:
@@ -223,6 +238,12 @@ def pool(
         r_sweep=r_sweep,
     )
     click.echo(render_pool(result, output_format), nl=False)
+    if forest_path:
+        from ivigmeta.render.figures.forest import save_pool_forest
+
+        save_pool_forest(result, forest_path, by=by, studies_path=studies_path, csv=csv_path,
+                         measure=measure, timepoint=timepoint, method=method, test=test, pi=pi,
+                         level=level, r=r)  # fmt: skip
 
 
 # ------------------------------------------------------------------ test / reproduce / grim
@@ -505,11 +526,118 @@ def regress_command(mods: str, output_format: str, **options) -> None:
 @click.option("--side", type=click.Choice(("left", "right")), default=None,
               help="Side of the funnel plot where studies are missing. Default: as metafor "
               "(sign of Egger's slope).")  # fmt: skip
+@click.option("--funnel", "funnel_path", type=click.Path(dir_okay=False), default=None,
+              help="Also draw a funnel plot to FILE (.svg, .png or .pdf).")  # fmt: skip
+@click.option("--contours", is_flag=True,
+              help="With --funnel: contour-enhanced (significance bands around 0).")  # fmt: skip
 @analysis_options
-def bias_command(output_format: str, **options) -> None:
+def bias_command(
+    output_format: str, funnel_path: str | None, contours: bool, **options
+) -> None:
     """Small-study effects: Egger, Begg's rank test, trim-and-fill, fail-safe N."""
     from ivigmeta.analyses.bias import bias
     from ivigmeta.render.bias import render_bias
 
     result = bias(**_selection({**options, "output_format": output_format}))
     click.echo(render_bias(result, output_format), nl=False)
+    if funnel_path:
+        from ivigmeta.render.figures.funnel import save_bias_funnel
+
+        selection = _selection({**options, "output_format": output_format})
+        save_bias_funnel(result, funnel_path, contours=contours, **selection)
+
+
+@cli.command("report")
+@click.option("--outcome", "outcomes", multiple=True, help="Outcome to report (repeatable).")
+@click.option("--all", "all_outcomes", is_flag=True, help="Every outcome in the records.")
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(dir_okay=False),
+    required=True,
+    help="Report file: .html (self-contained, inline figures) or .md.",
+)
+@click.option(
+    "--method",
+    type=click.Choice(POOL_METHODS, case_sensitive=False),
+    default="REML",
+    show_default=True,
+    help="tau² estimator for every pooled outcome.",
+)
+@click.option(
+    "--test",
+    type=click.Choice(("z", "t", "knha", "adhoc")),
+    default="z",
+    show_default=True,
+    help="Tests and CIs.",
+)
+@click.option("--level", type=float, default=95.0, show_default=True, help="Confidence level (%).")
+@studies_option
+def report(outcomes, all_outcomes, out_path, method, test, level, studies_path) -> None:
+    """One self-contained HTML (or Markdown) report: studies, pooled results, figures,
+    sensitivity and bias analyses, reproduced p-values and a methods paragraph."""
+    from ivigmeta.analyses.report import report as build_report
+    from ivigmeta.errors import InputError
+    from ivigmeta.render.report_html import REPORT_FORMATS, write_report
+
+    if not out_path.lower().endswith(tuple(REPORT_FORMATS)):
+        raise InputError(f"{out_path}: unknown report format; expected .html or .md")
+    result = build_report(
+        list(outcomes), all=all_outcomes, studies=studies_path, method=method.upper(),
+        test=test, level=level,
+    )  # fmt: skip
+    write_report(result, out_path)
+    click.echo(f"wrote {out_path}", err=True)
+
+
+# ------------------------------------------------------------------ batch
+
+
+@cli.command("batch")
+@click.argument("plan_path", metavar="PLAN.yaml", type=click.Path(dir_okay=False))
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write the rows to FILE: .jsonl (JSON Lines) or .csv. Default: JSON Lines on stdout.",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Processes computing effect sizes (pooling is vectorised either way).",
+)
+def batch(plan_path: str, out_path: str | None, jobs: int) -> None:
+    """Run every analysis of a plan file; one row per analysis (pool's fields + the plan entry).
+
+    Lists in a plan entry expand to their cross product (see examples/plan-mrss.yaml). A
+    failing analysis becomes a row with "error" set and the batch goes on; the exit code is
+    then 1.
+    """
+    from ivigmeta.analyses.batch import batch as batch_function
+    from ivigmeta.errors import InputError
+    from ivigmeta.output import atomic_write
+    from ivigmeta.render.batch import render_csv, render_jsonl
+    from ivigmeta.render.progress import progress_bar
+
+    render = render_jsonl
+    if out_path is not None:
+        suffix = out_path.lower().rsplit(".", 1)[-1] if "." in out_path else ""
+        if suffix not in ("jsonl", "ndjson", "csv"):
+            raise InputError(
+                f"expected a .jsonl or .csv file name, got {out_path!r}", field="--out"
+            )
+        render = render_csv if suffix == "csv" else render_jsonl
+    with progress_bar("analyses") as update:
+        result = batch_function(plan_path, jobs=jobs, progress=update)
+    text = render(result)
+    if out_path is None:
+        click.echo(text, nl=False)
+    else:
+        atomic_write(out_path, text)
+    where = f" -> {out_path}" if out_path else ""
+    click.echo(f"ivigmeta: {len(result.rows)} analyses, {result.failed} failed{where}", err=True)
+    if result.failed:
+        raise SystemExit(1)
