@@ -14,6 +14,8 @@ __version__ = "0.1.0"
 # public name -> module that defines it
 _EXPORTS: dict[str, str] = {
     "load_studies": "ivigmeta.records.loader",
+    "pool": "ivigmeta.analyses.pool",
+    "escalc": "ivigmeta.effects.escalc",
     "reproduce": "ivigmeta.analyses.reproduce",
     "grim": "ivigmeta.stats.grim",
     "paired_t": "ivigmeta.analyses.tests_from_records",

@@ -316,7 +316,10 @@ def _records_builder(outcome, studies_path, measure, timepoint, design):
         elif two_group:
             measure, why = "MD", "default for outcomes compared between two arms"
         else:
-            raise AnalysisError(f"no IVIG study reports {outcome!r} with usable numbers")
+            raise AnalysisError(
+                f"no IVIG study reports {outcome!r} as a change from baseline or a two-arm "
+                "comparison of means (other data: pool a table with --csv and --measure)"
+            )
         notes.append(f"measure: {measure} ({_describe(measure)}); {why}; --measure to change")
     else:
         measure = measure.upper()

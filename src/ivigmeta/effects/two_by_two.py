@@ -34,6 +34,8 @@ def table_cells(ai, bi=None, ci=None, di=None, n1i=None, n2i=None):
         if size is not None:
             size = checks.as_column(size_name, size)
         if cell is None:
+            with np.errstate(invalid="ignore"):
+                checks.require(events > size, size_name, "a group size >= the event count")
             cell = size - events
         else:
             cell = checks.as_column(name, cell)

@@ -1,0 +1,286 @@
+"""Renderers for ``ivigmeta pool``: table (plain text), json, csv and md.
+
+The table shows each study's effect, its 95% Wald CI (yi ± z sqrt(vi), as in metafor's
+``forest()``) and weight, then a summary block laid out like metafor's ``print.rma``.
+Numbers are printed with 4 decimals, p-values below 0.0001 as ``<.0001`` (as metafor does).
+The table is plain aligned text rather than rich: importing rich costs ~0.1 s, and
+``ivigmeta pool`` must finish in under 0.5 s.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import textwrap
+
+from ivigmeta.analyses.pool import PoolResult
+
+WIDTH = 100
+STUDY_COLUMNS = ("id", "timepoint", "yi", "vi", "sei", "ci_low", "ci_high", "weight")
+
+
+def render_pool(result: PoolResult, output_format: str = "table") -> str:
+    """The result as text in ``output_format`` (table, json, csv or md)."""
+    if output_format == "json":
+        return json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    if output_format == "csv":
+        return _csv(result)
+    if output_format == "md":
+        return _markdown(result)
+    return _table(result)
+
+
+def _num(value: float | None, digits: int = 4) -> str:
+    if value is None or not math.isfinite(value):
+        return "NA"
+    text = f"{value:.{digits}f}"
+    return "0." + "0" * digits if text == "-0." + "0" * digits else text
+
+
+def _p(value: float | None) -> str:
+    if value is None or not math.isfinite(value):
+        return "NA"
+    return "<.0001" if value < 0.0001 else f"{value:.4f}"
+
+
+def _study_rows(result: PoolResult) -> list[dict]:
+    from ivigmeta.stats.distributions import z_crit
+
+    crit = z_crit(result.level)
+    rows = []
+    for s in result.studies:
+        sei = math.sqrt(s.vi)
+        rows.append(
+            {
+                "id": s.id,
+                "timepoint": s.timepoint,
+                "yi": s.yi,
+                "vi": s.vi,
+                "sei": sei,
+                "ci_low": s.yi - crit * sei,
+                "ci_high": s.yi + crit * sei,
+                "weight": s.weight,
+            }
+        )
+    return rows
+
+
+def _title(result: PoolResult) -> str:
+    what = f"{result.outcome}: " if result.outcome else ""
+    model = "equal-effects" if result.method == "EE" else "random-effects"
+    return (
+        f"{what}{result.measure}, {model} model, tau² estimator {result.method}, "
+        f"{result.test} test, k = {result.k}"
+    )
+
+
+def _test_label(result: PoolResult) -> str:
+    return "zval" if result.df is None else "tval"
+
+
+def _pi_label(result: PoolResult) -> str:
+    if result.pi_df is None:
+        return "normal quantile"
+    return f"t quantile, df = {result.pi_df}"
+
+
+def _summary_lines(result: PoolResult) -> list[str]:
+    level = f"{result.level:g}%"
+    lines = []
+    if result.method != "EE":
+        lines += [
+            f"tau^2 (estimated amount of total heterogeneity): {_num(result.tau2)}",
+            f"tau (square root of estimated tau^2 value):      {_num(result.tau)}",
+            f"I^2 (total heterogeneity / total variability):   {result.i2:.2f}%",
+            f"H^2 (total variability / sampling variability):  {result.h2:.2f}",
+            "",
+        ]
+    else:
+        lines += [
+            f"I^2 (total heterogeneity / total variability):   {result.i2:.2f}%",
+            f"H^2 (total variability / sampling variability):  {result.h2:.2f}",
+            "",
+        ]
+    lines += [
+        "Test for Heterogeneity:",
+        f"Q(df = {result.q_df}) = {_num(result.q)}, p-val = {_p(result.q_p)}",
+        "",
+        "Model Results:",
+    ]
+    stat = _test_label(result)
+    header = ["estimate", "se", stat]
+    values = [_num(result.estimate), _num(result.se), _num(result.statistic)]
+    if result.df is not None:
+        header.append("df")
+        values.append(str(result.df))
+    header += ["pval", "ci.lb", "ci.ub"]
+    values += [_p(result.p), _num(result.ci_low), _num(result.ci_high)]
+    widths = [max(len(h), len(v)) for h, v in zip(header, values, strict=True)]
+    lines.append("  ".join(h.rjust(w) for h, w in zip(header, widths, strict=True)))
+    lines.append("  ".join(v.rjust(w) for v, w in zip(values, widths, strict=True)))
+    lines += [
+        "",
+        f"{level} prediction interval: [{_num(result.pi_low)}, {_num(result.pi_high)}] "
+        f"({_pi_label(result)}; --pi {result.pi})",
+    ]
+    return lines
+
+
+def _sweep_lines(result: PoolResult) -> list[str]:
+    if result.sweep is None:
+        return []
+    header = (
+        "r",
+        "k",
+        "estimate",
+        "se",
+        "ci.lb",
+        "ci.ub",
+        "pval",
+        "tau^2",
+        "I^2",
+        "pi.lb",
+        "pi.ub",
+    )
+    rows = [
+        (
+            f"{row.r:.1f}",
+            str(row.k),
+            _num(row.estimate),
+            _num(row.se),
+            _num(row.ci_low),
+            _num(row.ci_high),
+            _p(row.p),
+            _num(row.tau2),
+            f"{row.i2:.2f}%",
+            _num(row.pi_low),
+            _num(row.pi_high),
+        )
+        for row in result.sweep
+    ]
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
+    lines = ["", "Sensitivity to the assumed pre-post correlation r:"]
+    lines.append("  ".join(h.rjust(w) for h, w in zip(header, widths, strict=True)))
+    lines += ["  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    return lines
+
+
+def _note_lines(result: PoolResult) -> list[str]:
+    if not result.notes:
+        return []
+    lines = ["", "Notes:"]
+    for note in result.notes:
+        lines += textwrap.wrap(note, WIDTH, initial_indent="- ", subsequent_indent="  ")
+    return lines
+
+
+def _aligned(header: list[str], rows: list[list[str]], right: set[int]) -> list[str]:
+    """Plain-text columns: left-aligned text, right-aligned numbers, two spaces apart."""
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
+
+    def line(cells):
+        parts = [
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ]
+        return "  ".join(parts).rstrip()
+
+    return [line(header), *(line(r) for r in rows)]
+
+
+def _table(result: PoolResult) -> str:
+    level = f"{result.level:g}%"
+    rows = [
+        [
+            row["id"],
+            row["timepoint"] or "",
+            _num(row["yi"]),
+            f"[{_num(row['ci_low'])}, {_num(row['ci_high'])}]",
+            f"{row['weight']:.2f}%",
+        ]
+        for row in _study_rows(result)
+    ]
+    rows.append(
+        [
+            "pooled",
+            "",
+            _num(result.estimate),
+            f"[{_num(result.ci_low)}, {_num(result.ci_high)}]",
+            "100.00%",
+        ]
+    )
+    header = ["study", "timepoint", result.measure, f"{level} CI", "weight"]
+    if not any(s.timepoint for s in result.studies):
+        header.pop(1)
+        rows = [[row[0], *row[2:]] for row in rows]
+    right = set(range(len(header) - 3, len(header)))
+    lines = [_title(result), "", *_aligned(header, rows, right=right), ""]
+    lines += [*_summary_lines(result), *_sweep_lines(result), *_note_lines(result)]
+    return "\n".join(lines) + "\n"
+
+
+def _csv(result: PoolResult) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(STUDY_COLUMNS)
+    for row in _study_rows(result):
+        writer.writerow(["" if row[c] is None else row[c] for c in STUDY_COLUMNS])
+    writer.writerow(
+        [
+            "pooled",
+            "",
+            result.estimate,
+            result.se**2,
+            result.se,
+            result.ci_low,
+            result.ci_high,
+            100.0,
+        ]
+    )
+    return buffer.getvalue()
+
+
+def _markdown(result: PoolResult) -> str:
+    level = f"{result.level:g}%"
+    lines = [
+        f"**{_title(result)}**",
+        "",
+        f"| study | timepoint | yi | {level} CI | weight |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for row in _study_rows(result):
+        lines.append(
+            f"| {row['id']} | {row['timepoint'] or ''} | {_num(row['yi'])} | "
+            f"[{_num(row['ci_low'])}, {_num(row['ci_high'])}] | {row['weight']:.2f}% |"
+        )
+    lines.append(
+        f"| **pooled** | | **{_num(result.estimate)}** | "
+        f"**[{_num(result.ci_low)}, {_num(result.ci_high)}]** | 100.00% |"
+    )
+    stat = "z" if result.df is None else f"t({result.df})"
+    lines += [
+        "",
+        f"- estimate {_num(result.estimate)} (SE {_num(result.se)}), {stat} = "
+        f"{_num(result.statistic)}, p = {_p(result.p)}",
+        f"- tau² = {_num(result.tau2)}, tau = {_num(result.tau)}, I² = {result.i2:.2f}%, "
+        f"H² = {result.h2:.2f}",
+        f"- Q({result.q_df}) = {_num(result.q)}, p = {_p(result.q_p)}",
+        f"- {level} prediction interval [{_num(result.pi_low)}, {_num(result.pi_high)}] "
+        f"({_pi_label(result)})",
+    ]
+    if result.sweep is not None:
+        lines += [
+            "",
+            "| r | k | estimate | ci.lb | ci.ub | tau² | I² |",
+            "|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        lines += [
+            f"| {row.r:.1f} | {row.k} | {_num(row.estimate)} | {_num(row.ci_low)} | "
+            f"{_num(row.ci_high)} | {_num(row.tau2)} | {row.i2:.2f}% |"
+            for row in result.sweep
+        ]
+    if result.notes:
+        lines += ["", "Notes:", *(f"- {note}" for note in result.notes)]
+    return "\n".join(lines) + "\n"
