@@ -17,12 +17,23 @@ def modules_loaded_by(args: list[str]) -> set[str]:
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
-    return set(out.split()[-1000:])
+    return set(out.splitlines()[-1].split())
 
 
 def test_help_imports_no_heavy_module():
     loaded = modules_loaded_by(["--help"])
     assert not loaded & set(HEAVY), loaded & set(HEAVY)
+
+
+def test_batch_help_imports_no_heavy_module():
+    loaded = modules_loaded_by(["batch", "--help"])
+    assert not loaded & set(HEAVY), loaded & set(HEAVY)
+
+
+def test_studies_list_imports_no_scipy_statsmodels_or_matplotlib():
+    loaded = modules_loaded_by(["studies", "list"])
+    assert "ivigmeta" in loaded  # the command ran in this process
+    assert not loaded & {"scipy", "statsmodels", "matplotlib"}, loaded
 
 
 def test_version_matches_package():

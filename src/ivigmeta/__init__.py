@@ -28,6 +28,8 @@ _EXPORTS: dict[str, str] = {
     "regress": "ivigmeta.analyses.regress",
     "bias": "ivigmeta.analyses.bias",
     "report": "ivigmeta.analyses.report",
+    "pool_many": "ivigmeta.stats.pool_many",
+    "batch": "ivigmeta.analyses.batch",
 }
 
 __all__ = ["__version__", *_EXPORTS]

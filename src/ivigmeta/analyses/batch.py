@@ -1,0 +1,285 @@
+"""``ivigmeta batch``: run every analysis of a plan (:mod:`ivigmeta.analyses.plan`).
+
+Each analysis is what :func:`ivigmeta.pool` would compute for the same options, and its row
+holds the same fields. The effect sizes of each distinct data selection (outcome, table,
+measure, timepoint, design, r) are computed once; the analyses are then grouped by
+(method, test, level, pi) and pooled together with :func:`ivigmeta.stats.pool_many.pool_many`.
+Analyses pool_many does not cover go through :func:`ivigmeta.stats.rma.rma` one by one: one
+study (metafor switches to z), Knapp-Hartung under EE (metafor adds a note), a sampling
+variance of 0, and fits that do not converge (to report rma's message). An analysis that fails
+becomes a row with ``error`` set; the others still run.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ivigmeta.analyses.plan import PlannedAnalysis, read_plan
+from ivigmeta.analyses.pool import PoolResult, StudyEffect
+from ivigmeta.errors import AnalysisError, InputError, IvigmetaError
+from ivigmeta.results import Result, plain
+
+DATA_KEYS = ("outcome", "csv", "studies", "measure", "timepoint", "design", "r")
+MANY_FIELDS = ("estimate", "se", "ci_low", "ci_high", "statistic", "p", "tau2", "tau", "i2")
+MANY_FIELDS += ("h2", "q", "q_p", "pi_low", "pi_high")
+FIT_DEFAULTS = {"method": "REML", "test": "z", "level": 95.0, "pi": "auto"}
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Effect sizes of one data selection, as :func:`ivigmeta.pool` computes them."""
+
+    measure: str
+    ids: tuple[str, ...]
+    timepoints: tuple[str | None, ...]
+    yi: np.ndarray
+    vi: np.ndarray
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class BatchRow(Result):
+    """One analysis: its number, plan line and options, and its result or error message."""
+
+    analysis: int
+    line: int
+    plan: dict[str, Any]
+    error: str | None
+    result: PoolResult | None
+
+    def record(self) -> dict[str, Any]:
+        """The output row: ``analysis line plan error`` followed by the ``pool`` fields."""
+        row = {"analysis": self.analysis, "line": self.line, "plan": plain(self.plan)}
+        row["error"] = self.error
+        if self.result is not None:
+            row.update(self.result.to_dict())
+        return row
+
+
+@dataclass(frozen=True)
+class BatchResult(Result):
+    """All rows, in plan order; ``failed`` counts the rows with an error."""
+
+    plan: str
+    rows: tuple[BatchRow, ...]
+
+    @property
+    def failed(self) -> int:
+        return sum(row.error is not None for row in self.rows)
+
+
+def batch(
+    plan: str | Path,
+    *,
+    jobs: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+) -> BatchResult:
+    """Run the analyses of the plan file ``plan``.
+
+    ``jobs`` > 1 computes the effect sizes of distinct data selections in that many processes.
+    ``progress(done, total)`` is called as analyses complete.
+    """
+    if jobs < 1:
+        raise InputError(f"expected at least 1 job, got {jobs}", field="jobs")
+    planned = read_plan(plan)
+    done = 0
+
+    def advance(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress is not None:
+            progress(done, len(planned))
+
+    advance(0)
+    selections: dict[tuple, list[PlannedAnalysis]] = defaultdict(list)
+    for analysis in planned:
+        selections[_data_key(analysis.options)].append(analysis)
+    prepared = _prepare_all(list(selections), jobs)
+
+    rows: dict[int, BatchRow] = {}
+    groups: dict[tuple, list[tuple[PlannedAnalysis, Inputs]]] = defaultdict(list)
+    for key, inputs in zip(selections, prepared, strict=True):
+        for analysis in selections[key]:
+            if isinstance(inputs, str):
+                rows[analysis.number] = _error_row(analysis, inputs)
+                advance(1)
+            else:
+                groups[_fit_key(analysis.options)].append((analysis, inputs))
+    for fit_key, members in groups.items():
+        for analysis, result in _pool_group(fit_key, members):
+            rows[analysis.number] = (
+                _error_row(analysis, result)
+                if isinstance(result, str)
+                else BatchRow(analysis.number, analysis.line, analysis.options, None, result)
+            )
+        advance(len(members))
+    return BatchResult(str(plan), tuple(rows[a.number] for a in planned))
+
+
+def _data_key(options: dict[str, Any]) -> tuple:
+    return tuple(options.get(key) for key in DATA_KEYS)
+
+
+def _fit_key(options: dict[str, Any]) -> tuple:
+    return tuple(options.get(key, default) for key, default in FIT_DEFAULTS.items())
+
+
+def _error_row(analysis: PlannedAnalysis, message: str) -> BatchRow:
+    return BatchRow(analysis.number, analysis.line, analysis.options, message, None)
+
+
+# --------------------------------------------------------------------------- effect sizes
+
+
+def _prepare_all(keys: list[tuple], jobs: int) -> list[Inputs | str]:
+    if jobs == 1 or len(keys) < 2:
+        return [_prepare(key) for key in keys]
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=min(jobs, len(keys))) as pool:
+        return list(pool.map(_prepare, keys, chunksize=max(1, len(keys) // (4 * jobs))))
+
+
+def _prepare(key: tuple) -> Inputs | str:
+    """The effect sizes of one data selection, or the message saying why there are none."""
+    from ivigmeta.analyses import pool as pool_module
+
+    outcome, csv, studies, measure, timepoint, design, r = key
+    try:
+        if csv is not None:
+            build = pool_module._csv_builder(csv, measure)
+        else:
+            build = pool_module._records_builder(outcome, studies, measure, timepoint, design)
+        measure_used, ids, timepoints, yi, vi, notes, _ = build(r)
+    except IvigmetaError as error:
+        return str(error)
+    except Exception as error:  # a bug; the other analyses still run
+        return f"unexpected error: {type(error).__name__}: {error}"
+    return Inputs(
+        measure_used,
+        tuple(ids),
+        tuple(timepoints),
+        np.asarray(yi, dtype=float),
+        np.asarray(vi, dtype=float),
+        tuple(notes),
+    )
+
+
+# --------------------------------------------------------------------------- pooling
+
+
+def _pool_group(fit_key: tuple, members: list[tuple[PlannedAnalysis, Inputs]]):
+    """(analysis, PoolResult or error message) for analyses sharing method/test/level/pi."""
+    from ivigmeta.stats.pool_many import pool_many
+
+    method, test, level, pi = fit_key
+    vectorised = [
+        index
+        for index, (_, inputs) in enumerate(members)
+        if inputs.yi.size > 1
+        and np.all(inputs.vi > 0)
+        and np.all(np.isfinite(inputs.yi) & np.isfinite(inputs.vi))
+        and not (method == "EE" and test in ("knha", "adhoc"))
+    ]
+    results: dict[int, PoolResult | str] = {}
+    if vectorised:
+        many = pool_many(
+            [(members[i][1].yi, members[i][1].vi) for i in vectorised],
+            method=method,
+            test=test,
+            level=level,
+            pi=pi,
+        )
+        for position, index in enumerate(vectorised):
+            if many.converged[position]:
+                analysis, inputs = members[index]
+                results[index] = _from_many(analysis, inputs, many, position)
+    for index, (analysis, inputs) in enumerate(members):
+        if index not in results:
+            results[index] = _one_by_one(analysis, inputs, fit_key)
+    return [(members[i][0], results[i]) for i in range(len(members))]
+
+
+def _one_by_one(analysis: PlannedAnalysis, inputs: Inputs, fit_key: tuple) -> PoolResult | str:
+    from ivigmeta.stats.rma import rma
+
+    method, test, level, pi = fit_key
+    try:
+        fit = rma(inputs.yi, inputs.vi, method=method, test=test, level=level, pi=pi)
+    except (AnalysisError, InputError) as error:
+        return str(error)
+    return _result(
+        analysis,
+        inputs,
+        pi,
+        fit.weights,
+        {
+            "method": fit.method,
+            "test": fit.test,
+            "level": fit.level,
+            "k": fit.k,
+            "estimate": fit.estimate,
+            "se": fit.estimate_se,
+            "ci_low": fit.estimate_ci[0],
+            "ci_high": fit.estimate_ci[1],
+            "statistic": fit.estimate_statistic,
+            "df": fit.df,
+            "p": fit.estimate_p,
+            "tau2": fit.tau2,
+            "tau": fit.tau,
+            "i2": fit.i2,
+            "h2": fit.h2,
+            "q": fit.q,
+            "q_df": fit.q_df,
+            "q_p": fit.q_p,
+            "pi_low": fit.pi_low,
+            "pi_high": fit.pi_high,
+            "pi_df": fit.pi_df,
+        },
+        fit.notes,
+    )
+
+
+def _from_many(analysis: PlannedAnalysis, inputs: Inputs, many, i: int) -> PoolResult:
+    k = int(many.k[i])
+    equal_effects = many.method == "EE"
+    if equal_effects or many.pi == "z" or (many.pi == "auto" and many.test == "z"):
+        pi_df = None
+    else:
+        pi_df = k - 2 if many.pi == "hts" else k - 1
+    values = {name: float(getattr(many, name)[i]) for name in MANY_FIELDS}
+    values.update(
+        method=many.method,
+        test=many.test,
+        level=many.level,
+        k=k,
+        df=None if many.test == "z" else k - 1,
+        q_df=int(many.q_df[i]),
+        pi_df=pi_df,
+    )
+    if equal_effects:
+        values.update(pi_low=None, pi_high=None)
+    return _result(analysis, inputs, many.pi, many.weights[i, :k], values, ())
+
+
+def _result(analysis, inputs: Inputs, pi: str, weights, values: dict, notes) -> PoolResult:
+    studies = tuple(
+        StudyEffect(study, float(y), float(v), float(w), t)
+        for study, y, v, w, t in zip(
+            inputs.ids, inputs.yi, inputs.vi, weights, inputs.timepoints, strict=True
+        )
+    )
+    return PoolResult(
+        outcome=analysis.options.get("outcome"),
+        measure=inputs.measure,
+        pi=pi,
+        studies=studies,
+        notes=(*inputs.notes, *notes),
+        **values,
+    )

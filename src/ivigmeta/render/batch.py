@@ -1,0 +1,53 @@
+"""Renderers for ``ivigmeta batch``: JSON Lines (one object per analysis) and CSV.
+
+A JSON Lines row holds ``analysis line plan error`` and then every ``pool --format json`` field.
+The CSV has one column per plan option (``plan_method`` ...), ``error``, and the scalar
+``pool`` fields; the per-study list is left out (``k`` gives its length) and notes are joined
+with "; ".
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from ivigmeta.analyses.batch import BatchResult
+from ivigmeta.analyses.plan import KEYS
+
+POOL_COLUMNS = ("outcome", "measure", "method", "test", "level", "pi", "k", "estimate", "se")
+POOL_COLUMNS += ("ci_low", "ci_high", "statistic", "df", "p", "tau2", "tau", "i2", "h2", "q")
+POOL_COLUMNS += ("q_df", "q_p", "pi_low", "pi_high", "pi_df")
+
+
+def render_jsonl(result: BatchResult) -> str:
+    """One JSON object per line, in plan order."""
+    return "".join(
+        json.dumps(row.record(), ensure_ascii=False, allow_nan=False) + "\n" for row in result.rows
+    )
+
+
+def render_csv(result: BatchResult) -> str:
+    """A table with one row per analysis."""
+    used = [key for key in KEYS if any(key in row.plan for row in result.rows)]
+    header = ["analysis", "line", *(f"plan_{key}" for key in used), "error", *POOL_COLUMNS]
+    header.append("notes")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    for row in result.rows:
+        record = row.record()
+        cells = [row.analysis, row.line, *(_cell(record["plan"].get(key)) for key in used)]
+        cells.append(_cell(row.error))
+        cells.extend(_cell(record.get(column)) for column in POOL_COLUMNS)
+        cells.append("; ".join(record.get("notes") or ()))
+        writer.writerow(cells)
+    return buffer.getvalue()
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
