@@ -117,7 +117,7 @@ def test_too_few_studies_for_bias_exits_2(tmp_path):
     table.write_text("study,yi,vi\na,0.1,0.01\nb,0.3,0.02\n")
     result = CliRunner().invoke(cli, ["bias", "--csv", str(table), "--measure", "GEN"])
     assert result.exit_code == 2
-    assert "needs at least 3 studies" in result.output
+    assert "at least 3 studies needed; " in result.output
     assert "Traceback" not in result.output
 
 

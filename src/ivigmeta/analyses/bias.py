@@ -72,7 +72,7 @@ def bias(
 
     data = load_effect_data(outcome, studies_path=studies_path, csv=csv, measure=measure,
                             timepoint=timepoint, design=design, r=r)  # fmt: skip
-    require_studies(data, MIN_STUDIES, "Egger's test, the rank test and trim-and-fill")
+    require_studies(data, MIN_STUDIES, "Egger's test, rank test and trim-and-fill")
     fit = rma(data.yi, data.vi, method=method, test=test, level=level)
     egger = egger_test(data.yi, data.vi, model=egger_model, method=method, test=test, level=level)
     failsafe = rosenthal_failsafe_n(data.yi, data.vi)

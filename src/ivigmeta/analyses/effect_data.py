@@ -194,4 +194,4 @@ def require_studies(data: EffectData, minimum: int, what: str) -> None:
     """AnalysisError unless there are at least ``minimum`` studies for ``what``."""
     if data.k < minimum:
         label = f"outcome {data.outcome!r}" if data.outcome else (data.source or "the data")
-        raise AnalysisError(f"{what} needs at least {minimum} studies; {label} has k = {data.k}")
+        raise AnalysisError(f"{what}: at least {minimum} studies needed; {label} has k = {data.k}")
