@@ -216,9 +216,6 @@ def change_row(
     notes: list[str] = []
     where = f"{candidate.study} ({candidate.label})"
     baseline, followup, change = entry.baseline, entry.followup, entry.change
-    n = next((s.n for s in (change, followup) if s is not None and s.n is not None), None)
-    if n is None:
-        return None, f"{where}: n at follow-up not reported"
     if change is not None and change.mean is not None:
         mean_change = float(change.mean)
     elif baseline and followup and baseline.mean is not None and followup.mean is not None:
@@ -229,6 +226,9 @@ def change_row(
         )
     else:
         return None, f"{where}: no mean change and no baseline and follow-up means"
+    n = next((s.n for s in (change, followup) if s is not None and s.n is not None), None)
+    if n is None:
+        return None, f"{where}: n at follow-up not reported"
     sd_baseline = float(baseline.sd) if baseline and baseline.sd is not None else None
     sd_followup = float(followup.sd) if followup and followup.sd is not None else None
     sd_change = None
