@@ -12,9 +12,15 @@ from ivigmeta.stats.rma import METHODS, rma
 
 # Tight iteration settings make the iterative estimators (ML, REML, EB, PM) converge to the
 # exact solution, so that equalities hold beyond metafor's default stopping rules. The
-# stopping rules are absolute changes in tau², so they scale with the variances.
+# stopping rules are absolute changes in tau², so they scale with the variances, as does the
+# Paule-Mandel search limit (metafor's default, max(100, 10 mad(yi)^2), does not always).
 def exact(scale: float = 1.0) -> dict:
-    return {"threshold": 1e-11 * scale, "tol": 1e-11 * scale, "maxiter": 1000}
+    return {
+        "threshold": 1e-11 * scale,
+        "tol": 1e-11 * scale,
+        "maxiter": 1000,
+        "tau2_max": 1e4 * scale,
+    }
 
 
 EXACT = exact()
