@@ -393,7 +393,7 @@ def _unknown_n2(studies, arm: Arm, control: Arm, reported, tests, name):
     ]
     low = min(s.p_min for s in solutions)
     high = max(s.p_max for s in solutions)
-    limit = f"n2 ≤ {n2_max} ({control.study} enrolled)" if bound else f"n2 ≤ {n2_max} (search limit)"
+    limit = f"n2 ≤ {n2_max} " + (f"({control.study} enrolled)" if bound else "(search limit)")
     if not any(s.ranges for s in solutions):
         verdict = compare_p(low, high, reported)
         verdict = INCONSISTENT if verdict == CONSISTENT else verdict
@@ -550,8 +550,45 @@ def _row(study, item, comparison_label, computed, reported) -> ReproducedP:
     )
 
 
+_STATISTIC_KINDS = {
+    "paired-t": "t", "one-sample-t": "t", "two-sample-t": "t", "welch-t": "t",
+    "chi-square": "chi2", "mcnemar": "chi2",
+}  # fmt: skip
+
+
+def _printed_statistic_row(study: Study, item, label: str) -> ReproducedP | None:
+    """A statcheck-style row when the record prints the test statistic itself."""
+    from ivigmeta.stats.statistic_check import check_statistic
+
+    reported = item.reported
+    if reported is None or reported.statistic is None or reported.p is None:
+        return None
+    kind = _STATISTIC_KINDS.get(reported.test)
+    df = reported.df if reported.df is not None else (1 if kind == "chi2" else None)
+    base = {
+        "study": study.id, "outcome": item.outcome, "timepoint": _timepoint(item),
+        "comparison": f"{label} (printed statistic {reported.statistic})",
+        "reported_p": reported.p.text,
+    }  # fmt: skip
+    if kind is None or df is None:
+        missing = "the test" if kind is None else "df"
+        note = f"missing {missing}: cannot recompute p from the printed statistic"
+        return ReproducedP(**base, test=reported.test or "?", p_min=None, p_max=None,
+                           verdict=NOT_CHECKABLE, note=note)  # fmt: skip
+    check = check_statistic(kind, reported.statistic, reported.p, float(df))
+    note = (
+        f"{kind}({df}) = {reported.statistic}: p = {fmt_p(check.p)}, over the statistic's "
+        f"rounding {_range(check.p_min, check.p_max)} (statcheck rule)"
+    )
+    return ReproducedP(**base, test=f"{kind} statistic", p_min=check.p_min, p_max=check.p_max,
+                       verdict=check.verdict, note=note)  # fmt: skip
+
+
 def reproduce_study(study: Study, studies: dict[str, Study] | None = None) -> list[ReproducedP]:
-    """Rows for every reported p of one study (``studies`` resolves control-trial records)."""
+    """Rows for every reported p of one study (``studies`` resolves control-trial records).
+
+    A record that prints the test statistic gets one more row recomputing p from it.
+    """
     studies = studies or {study.id: study}
     rows = []
     for outcome in study.outcomes:
@@ -567,6 +604,7 @@ def reproduce_study(study: Study, studies: dict[str, Study] | None = None) -> li
             computed = _paired_continuous(study, outcome, reported)
         label = "after vs before" if outcome.type == "paired-proportion" else "vs baseline"
         rows.append(_row(study, outcome, label, computed, reported))
+        rows += filter(None, [_printed_statistic_row(study, outcome, label)])
     for comparison in study.comparisons:
         reported = comparison.reported.p if comparison.reported else None
         if reported is None:
@@ -579,6 +617,7 @@ def reproduce_study(study: Study, studies: dict[str, Study] | None = None) -> li
         else:
             computed = _comparison(studies, study, comparison, reported)
         rows.append(_row(study, comparison, label, computed, reported))
+        rows += filter(None, [_printed_statistic_row(study, comparison, label)])
     return rows
 
 
