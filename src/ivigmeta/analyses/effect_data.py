@@ -93,35 +93,36 @@ class EffectData:
 
 
 def _record_field(study, name: str):
+    """The value of field ``name`` in one study record (None where the record leaves it out)."""
     name = _ALIASES.get(name, name)
-    parts = name.split(".")
-    if len(parts) > 1:
-        value = study
-        for part in parts:
-            if value is None or not hasattr(value, part):
-                raise InputError(f"study records have no field {name!r}", field=name)
-            value = getattr(value, part)
-        return value
-    if hasattr(study, name) and name not in _NESTED:
-        return getattr(study, name)
-    for nested in _NESTED:
-        holder = getattr(study, nested, None)
-        if holder is not None and hasattr(holder, name):
-            return getattr(holder, name)
-    if any(hasattr(cls, "__dataclass_fields__") and name in cls.__dataclass_fields__
-           for cls in _record_classes()):  # fmt: skip
-        return None  # the field exists but this study's part of the record is absent
+    value = study
+    for part in _field_path(name):
+        if value is None:
+            return None
+        if not hasattr(value, part):
+            raise InputError(f"study records have no field {name!r}", field=name)
+        value = getattr(value, part)
+    return value
+
+
+def _field_path(name: str) -> list[str]:
+    """``subtype`` -> ["population", "subtype"]; dotted paths are taken as given."""
+    from dataclasses import fields
+
+    from ivigmeta.records.model import Intervention, Population, Study
+
+    if "." in name:
+        return name.split(".")
+    if name in {f.name for f in fields(Study)} and name not in _NESTED:
+        return [name]
+    for nested, cls in zip(_NESTED, (Population, Intervention), strict=True):
+        if name in {f.name for f in fields(cls)}:
+            return [nested, name]
     raise InputError(
         f"study records have no field {name!r} (try design, year, subtype, refractory, "
         "addon, agent, dose, source or a dotted path like population.subtype)",
         field=name,
     )
-
-
-def _record_classes():
-    from ivigmeta.records.model import Intervention, Population, Study
-
-    return (Study, Population, Intervention)
 
 
 def _as_number(value) -> float | None:

@@ -60,6 +60,7 @@ def subgroup(
 ) -> SubgroupAnalysis:
     """Subgroup analysis by the record field or CSV column ``by`` (e.g. design, subtype)."""
     from ivigmeta.analyses.effect_data import load_effect_data, require_studies
+    from ivigmeta.errors import AnalysisError
     from ivigmeta.stats.subgroups import subgroup_analysis
 
     data = load_effect_data(outcome, studies_path=studies_path, csv=csv, measure=measure,
@@ -70,11 +71,11 @@ def subgroup(
     left_out = [data.ids[i] for i, value in enumerate(values) if value is None]
     if left_out:
         notes.append(f"left out (no {by}): {', '.join(left_out)}")
-    kept = type(data)(data.outcome, data.measure, tuple(data.ids[i] for i in keep),
-                      data.yi[keep], data.vi[keep], data.notes, data.source)  # fmt: skip
-    require_studies(kept, 2, f"subgroup analysis by {by!r}")
-    result = subgroup_analysis(kept.yi, kept.vi, [_label(values[i]) for i in keep], by=by,
-                               method=method, test=test, level=level)  # fmt: skip
+    require_studies(data, 2, f"subgroup analysis by {by!r}")
+    if len(keep) < 2:
+        raise AnalysisError(f"subgroup analysis by {by!r}: fewer than 2 studies have a {by}")
+    result = subgroup_analysis(data.yi[keep], data.vi[keep], [_label(values[i]) for i in keep],
+                               by=by, method=method, test=test, level=level)  # fmt: skip
     return SubgroupAnalysis(
         outcome=data.outcome,
         measure=data.measure,
