@@ -63,7 +63,8 @@ def test_mean_change_from_change_scores_by_hand():
 
 
 def test_missing_column_lists_required_columns():
-    with pytest.raises(InputError, match=r"MD needs columns m1i sd1i n1i m2i sd2i n2i; missing n2i"):
+    expected = r"MD needs columns m1i sd1i n1i m2i sd2i n2i; missing n2i"
+    with pytest.raises(InputError, match=expected):
         escalc("MD", m1i=1, sd1i=1, n1i=5, m2i=0, sd2i=1)
 
 
