@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from ivigmeta import load_studies
@@ -36,7 +36,7 @@ documents = st.recursive(
             st.one_of(st.sampled_from(FIELDS), st.text(max_size=6)), children, max_size=6
         ),
     ),
-    max_leaves=30,
+    max_leaves=20,
 )
 
 
@@ -59,6 +59,7 @@ def test_arbitrary_bytes_raise_only_input_error(data):
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(documents)
+@example({"\n": None})  # a field name with a newline must not break the one-line message
 def test_arbitrary_yaml_documents_raise_only_input_error(document):
     load_text(yaml.safe_dump(document, allow_unicode=True).encode("utf-8"))
 

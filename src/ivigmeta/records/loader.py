@@ -51,9 +51,10 @@ MAX_FILE_BYTES = 1 << 20
 
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TAG = "tag:yaml.org,2002:"
-_NUMBER_TEXT = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$")
-_INTEGER_TEXT = re.compile(r"^[-+]?\d+$")
-_ID_TEXT = re.compile(r"^[a-z0-9_]+$")
+_NUMBER_TEXT = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\Z")
+_INTEGER_TEXT = re.compile(r"^[-+]?\d+\Z")
+_ID_TEXT = re.compile(r"^[a-z0-9_]+\Z")
+_PLAIN_NAME = re.compile(r"^[\w-]+\Z")
 _REVIEW_COUNTS = (
     "studies",
     "patients",
@@ -154,13 +155,17 @@ def load_study_file(path: str | os.PathLike[str]) -> Study:
     """Read, parse and validate one record file (single-record checks only)."""
     path = Path(path)
     name = str(path)
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise InputError(
-            f"file is {size} bytes; a study record may be at most {MAX_FILE_BYTES} bytes (1 MiB)",
-            file=name,
-        )
-    data = path.read_bytes()
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError(
+                f"file is {size} bytes; a study record may be at most {MAX_FILE_BYTES} bytes "
+                "(1 MiB)",
+                file=name,
+            )
+        data = path.read_bytes()
+    except OSError as error:
+        raise InputError(f"cannot read the file: {error.strerror or error}", file=name) from None
     root = parse_record_text(data, name)
     return _Reader(name).study(root, path.stem)
 
@@ -186,7 +191,9 @@ def parse_record_text(data: bytes, name: str) -> yaml.MappingNode:
         if error.context == "expected a single document in the stream":
             problem = "expected one YAML document, found a second one"
         raise InputError(
-            f"invalid YAML: {problem}", file=name, line=mark.line + 1 if mark else None
+            f"invalid YAML: {' '.join(problem.split())}",
+            file=name,
+            line=mark.line + 1 if mark else None,
         ) from None
     except yaml.YAMLError as error:  # reader errors: control characters and the like
         position = getattr(error, "position", None)
@@ -288,14 +295,13 @@ class _Reader:
             if not (isinstance(key, yaml.ScalarNode) and key.tag == _TAG + "str"):
                 raise self.fail(key, path, f"field names must be text, got {_describe(key)}")
             name = key.value
+            shown = prefix + (name if _PLAIN_NAME.match(name) else repr(name))
             if name in found:
-                raise self.fail(
-                    key, prefix + name, f"duplicate field (first given on line {lines[name]})"
-                )
+                raise self.fail(key, shown, f"duplicate field (first given on line {lines[name]})")
             if name not in known:
                 close = _closest(name, known)
                 hint = f"did you mean {close!r}?" if close else "known: " + ", ".join(known)
-                raise self.fail(key, prefix + name, f"unknown field ({hint})")
+                raise self.fail(key, shown, f"unknown field ({hint})")
             found[name] = value
             lines[name] = key.start_mark.line + 1
         for name in required:
