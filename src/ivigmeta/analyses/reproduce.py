@@ -38,6 +38,8 @@ from ivigmeta.stats.rounding import (
 )
 
 PROBLEMS = (INCONSISTENT, DECISION_ERROR)
+SEARCH_LIMIT = 1000  # largest unreported group size tried when no enrolment bounds it
+SEARCH_LIMIT_2D = 500  # the same when both group sizes are unreported (a 499 × n2 grid)
 _NOT_FROM_SUMMARIES = ("wilcoxon", "mann-whitney", "ancova")
 
 
@@ -351,12 +353,14 @@ def _unknown_sizes(studies, study: Study, arm: Arm, control: Arm, reported, test
     limits = []
     for label, bound, source in (("n1", n1_bound, n1_from), ("n2", n2_bound, n2_from)):
         limits.append(
-            f"{label} ≤ {bound} ({source} enrolled)" if bound else f"{label} ≤ 1000 (search limit)"
+            f"{label} ≤ {bound} ({source} enrolled)"
+            if bound
+            else f"{label} ≤ {SEARCH_LIMIT_2D} (search limit)"
         )
     if total is not None:
         limits = [f"n1 + n2 ≤ {total} ({study.id} enrolled)"]
-    n1_max = max(2, (total or n1_bound or 1000) - (2 if total else 0))
-    n2_max = max(2, (total or n2_bound or 1000) - (2 if total else 0))
+    n1_max = max(2, (total or n1_bound or SEARCH_LIMIT_2D) - (2 if total else 0))
+    n2_max = max(2, (total or n2_bound or SEARCH_LIMIT_2D) - (2 if total else 0))
     solutions = [
         consistent_sizes(arm.mean, arm.sd, control.mean, control.sd, reported, w,
                          n1_max, n2_max, total)
@@ -386,7 +390,7 @@ def _unknown_n2(studies, arm: Arm, control: Arm, reported, tests, name):
     bound = None
     if control.study is not None and control.study in studies:
         bound = studies[control.study].population.n
-    n2_max = bound if bound is not None and bound >= 2 else 1000
+    n2_max = bound if bound is not None and bound >= 2 else SEARCH_LIMIT
     solutions = [
         consistent_n2(arm.mean, arm.sd, arm.n, control.mean, control.sd, reported, w, n2_max)
         for _, w in tests
