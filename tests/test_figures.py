@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import math
 import os
-import re
 import subprocess
 import sys
-import xml.etree.ElementTree as ET
 
 import pytest
 
@@ -21,9 +19,7 @@ from ivigmeta.render.figures.forest import ForestBlock, ForestStudy, ForestSumma
 from ivigmeta.render.figures.funnel import funnel_plot
 from ivigmeta.render.figures.leave_one_out import leave_one_out_plot
 from ivigmeta.render.figures.style import figure_bytes, figure_svg, save_figure
-
-SVG = "{http://www.w3.org/2000/svg}"
-XLINK = "{http://www.w3.org/1999/xlink}"
+from svg_probe import SVG, group, ids, parse, path_points, texts, x_axis_map
 
 STUDIES = (
     ForestStudy("Alpha 2001", -8.0, -11.3, -4.7, 30.0),
@@ -36,51 +32,6 @@ OVERALL = ForestSummary(
     "Random-effects model", -7.5, -10.0, -5.0, pi_low=-12.0, pi_high=-3.0,
     tau2=2.5, i2=35.0, q=6.2, q_df=4, q_p=0.185, test="z", statistic=-5.9, p=3e-9,
 )  # fmt: skip
-
-
-def parse(svg: str) -> ET.Element:
-    return ET.fromstring(svg)
-
-
-def group(root: ET.Element, gid: str) -> ET.Element:
-    found = root.find(f".//{SVG}g[@id='{gid}']")
-    assert found is not None, f"no element with id {gid!r}"
-    return found
-
-
-def ids(root: ET.Element, prefix: str) -> list[str]:
-    return [g.get("id") for g in root.iter(f"{SVG}g") if g.get("id", "").startswith(prefix)]
-
-
-def number(text: str) -> float:
-    return float(text.replace("\u2212", "-"))
-
-
-def x_axis_map(root: ET.Element, log: bool = False):
-    """Value -> SVG x from the tick marks and their printed labels (linear fit, checked)."""
-    points = []
-    for tick in root.iter(f"{SVG}g"):
-        if re.fullmatch(r"xtick_\d+", tick.get("id", "")):
-            x = float(tick.find(f".//{SVG}use").get("x"))
-            label = "".join(tick.find(f".//{SVG}text").itertext())
-            value = number(label)
-            points.append((math.log(value) if log else value, x))
-    assert len(points) >= 3
-    (v0, x0), (v1, x1) = points[0], points[-1]
-    slope = (x1 - x0) / (v1 - v0)
-    for v, x in points:  # the ticks themselves are evenly mapped
-        assert x == pytest.approx(x0 + slope * (v - v0), abs=0.01)
-    return lambda value: x0 + slope * ((math.log(value) if log else value) - v0)
-
-
-def path_points(element: ET.Element) -> list[tuple[float, float]]:
-    d = element.find(f".//{SVG}path").get("d")
-    pairs = re.findall(r"[ML] (-?[\d.]+) (-?[\d.]+)", d)
-    return [(float(x), float(y)) for x, y in pairs]
-
-
-def texts(root: ET.Element) -> list[str]:
-    return ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
 
 
 def test_forest_rows_diamond_and_prediction_interval_are_where_the_numbers_say():

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import platform
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -256,10 +257,24 @@ def methods_paragraph(
         sentences.append(f"Prediction intervals are {'; '.join(pi_rules)}.")
     imputed = [
         f"{o.outcome}: {note}" for o in outcomes if o.pool.available
-        for note in _notes(o.pool.result) if "correlation" in note or " r " in f" {note} "
+        for note in _notes(o.pool.result) if re.search(r"correlation|\br = ", note)
     ]  # fmt: skip
     if imputed:
-        sentences.append("Imputed values: " + "; ".join(imputed) + ".")
+        sentences.append("Imputed pre-post correlations: " + "; ".join(imputed) + ".")
+    else:
+        sentences.append("No pre-post correlation was imputed.")
+    derived = [
+        f"{o.outcome}: {note}" for o in outcomes if o.pool.available
+        for note in _notes(o.pool.result) if "back-calculated" in note
+    ]  # fmt: skip
+    if derived:
+        sentences.append("Derived from printed statistics: " + "; ".join(derived) + ".")
+    rules = sorted({
+        note.removeprefix("timepoint: ") for o in outcomes if o.pool.available
+        for note in _notes(o.pool.result) if note.startswith("timepoint: ")
+    })  # fmt: skip
+    if rules:
+        sentences.append(f"One timepoint per study: {'; '.join(rules)}.")
     sentences.append(
         "Heterogeneity is summarised by τ², I² (from the typical within-study variance, as in "
         "metafor) and Cochran's Q. Numbers were computed with "
@@ -268,16 +283,21 @@ def methods_paragraph(
     return " ".join(sentences)
 
 
+PI_CONVENTIONS = {
+    "auto": "metafor's predict() convention",
+    "z": "normal quantile",
+    "t": "t quantile with k − 1 df, as R's meta 8.0",
+    "hts": "Higgins-Thompson-Spiegelhalter, t with k − 2 df",
+}
+
+
 def _pi_rule(result) -> str | None:
-    if result is None:
+    """``μ̂ ± z·√(SE² + τ̂²) (metafor's predict() convention)`` from a pool result."""
+    if result is None or getattr(result, "pi_low", None) is None:
         return None
-    dist = getattr(result, "pi_dist", None)
-    df = getattr(result, "pi_df", None)
-    if dist is None:
-        return None
-    if dist == "z":
-        return "μ̂ ± z·√(SE² + τ̂²) (metafor's predict())"
-    return f"μ̂ ± t({df})·√(SE² + τ̂²)" if df is not None else "based on the t distribution"
+    quantile = "z" if getattr(result, "pi_df", None) is None else f"t({result.pi_df})"
+    convention = PI_CONVENTIONS.get(getattr(result, "pi", "auto"), "")
+    return f"μ̂ ± {quantile}·√(SE² + τ̂²)" + (f" ({convention})" if convention else "")
 
 
 def _notes(result) -> tuple[str, ...]:

@@ -105,6 +105,12 @@ def effect_label(o: OutcomeReport) -> str:
     return effect_label_for(o.outcome, o.pool.result.measure)
 
 
+def definition(o: OutcomeReport) -> str:
+    """The outcome's vocabulary description as a sentence."""
+    text = o.description[0].upper() + o.description[1:]
+    return text + ("" if text.endswith(".") else ".")
+
+
 def summary_cells(o: OutcomeReport) -> list[str]:
     if not o.pool.available:
         return ["—", "—", "not pooled (see its section)", "—", "—", "—"]
@@ -216,7 +222,21 @@ def _cell(value) -> str:
     return str(value)
 
 
-def analysis_tables(result, pool_result) -> list[tuple[str | None, list[list[str]]]]:
+def analysis_tables(
+    result, pool_result, labels: dict[str, str] | None = None
+) -> list[tuple[str | None, list[list[str]]]]:
+    """Tables of a sensitivity or bias result (any other result: its fields, generically).
+
+    ``labels`` maps study ids to display names ("Poelman 2015").
+    """
+    if hasattr(result, "leave_one_out") and hasattr(result, "influence"):
+        return _sensitivity_tables(result, pool_result, labels or {})
+    if hasattr(result, "egger") and hasattr(result, "trimfill"):
+        return _bias_tables(result, pool_result)
+    return generic_tables(result)
+
+
+def generic_tables(result) -> list[tuple[str | None, list[list[str]]]]:
     """Generic tables of a result: its scalar fields, then each list of records."""
     data = result.to_dict() if hasattr(result, "to_dict") else {"result": result}
     scalars, tables = _flatten(data)
@@ -231,8 +251,92 @@ def analysis_tables(result, pool_result) -> list[tuple[str | None, list[list[str
     return out
 
 
-def analysis_sentences(result) -> list[str]:
-    return list(getattr(result, "notes", ()) or ())
+def _estimate_ci(r, row) -> str:
+    return f"{number(_shown(r, row.estimate))} [{interval(r, row.ci_low, row.ci_high)}]"
+
+
+def _sensitivity_tables(result, r, labels):
+    level = f"{result.level:g}%"
+    loo = [["Omitted study", f"Estimate [{level} CI]", "p", "τ²", "I²"]]
+    for row in result.leave_one_out:
+        name = labels.get(row.id, row.id)
+        loo.append([name, _estimate_ci(r, row), p_value(row.p), number(row.tau2), f"{row.i2:.1f}%"])
+    order = result.cumulative_order
+    cumulative = [[f"Added (by {order})", "k", f"Estimate [{level} CI]", "p", "I²"]]
+    for row in result.cumulative:
+        name = labels.get(row.id, row.id)
+        cumulative.append(
+            [name, str(row.k), _estimate_ci(r, row), p_value(row.p), f"{row.i2:.1f}%"]
+        )
+    influence = [
+        [
+            "Study",
+            "Std. residual",
+            "DFFITS",
+            "Cook's D",
+            "Cov. ratio",
+            "Hat",
+            "Weight",
+            "Influential",
+        ]
+    ]
+    for row in result.influence:
+        influence.append([
+            labels.get(row.id, row.id), number(row.rstudent), number(row.dffits),
+            number(row.cook_d), number(row.cov_r), number(row.hat), f"{row.weight:.1f}%",
+            "yes" if row.influential else "no",
+        ])  # fmt: skip
+    return [
+        ("Leave-one-out (metafor leave1out)", loo),
+        ("Cumulative meta-analysis (metafor cumul)", cumulative),
+        ("Influence diagnostics (metafor influence)", influence),
+    ]
+
+
+def _bias_tables(result, r):
+    egger, rank, fill = result.egger, result.rank, result.trimfill
+    statistic = "t" if egger.df is not None else "z"
+    df = f" (df = {egger.df})" if egger.df is not None else ""
+    filled = f"{fill.k0} filled on the {fill.side}"
+    rows = [
+        ["Test", "Result"],
+        [f"Egger's regression test ({egger.model})",
+         f"{statistic}{df} = {number(egger.statistic)}, p = {p_value(egger.p)}"],
+        ["Egger limit estimate (SE → 0)",
+         f"{number(_shown(r, egger.limit_estimate))} "
+         f"[{interval(r, egger.limit_ci_low, egger.limit_ci_high)}]"],
+        ["Begg's rank correlation", f"Kendall τ = {number(rank.tau)}, p = {p_value(rank.p)}"
+         + (" (exact)" if rank.exact else "")],
+        [f"Trim-and-fill ({fill.estimator})",
+         f"{filled}; estimate {_estimate_ci(r, fill)}, p = {p_value(fill.p)}"],
+        ["Rosenthal's fail-safe N", f"{result.failsafe_n} (α = {result.failsafe.alpha:g})"],
+    ]  # fmt: skip
+    return [(None, rows)]
+
+
+def analysis_sentences(result, labels: dict[str, str] | None = None) -> list[str]:
+    """Plain-language cautions: too few studies, conclusions that hinge on one study."""
+    labels = labels or {}
+    sentences = []
+    k = getattr(result, "k", None)
+    if hasattr(result, "egger") and k is not None and k < 10:
+        sentences.append(
+            f"With k = {k} studies these tests have very little power: a non-significant "
+            "result does not show that small-study effects are absent (Cochrane Handbook "
+            "13.3.5.4 suggests at least 10 studies)."
+        )
+    if hasattr(result, "leave_one_out"):
+        flips = [labels.get(row.id, row.id) for row in result.leave_one_out if row.p >= 0.05]
+        influential = [labels.get(r.id, r.id) for r in result.influence if r.influential]
+        if flips:
+            sentences.append(
+                "Omitting " + ", ".join(flips) + " leaves a pooled effect with p ≥ 0.05."
+            )
+        else:
+            sentences.append("The pooled effect keeps p < 0.05 whichever study is omitted.")
+        if influential:
+            sentences.append("Influential by metafor's criteria: " + ", ".join(influential) + ".")
+    return sentences
 
 
 def _find(result, names: Iterable[str]):
@@ -248,22 +352,24 @@ def _find(result, names: Iterable[str]):
     return None
 
 
-def analysis_figure(kind: str, result, o: OutcomeReport) -> tuple[str | None, str]:
+def analysis_figure(
+    kind: str, result, o: OutcomeReport, labels: dict[str, str] | None = None
+) -> tuple[str | None, str]:
     """(SVG, caption) of the leave-one-out or funnel figure, if the result holds its data."""
     from ivigmeta.render.figures.style import figure_svg
 
     pooled = o.pool.result
     if kind == "leave-one-out":
-        loo = _find(result, ("rows",))
-        if loo is None or not loo.rows or not hasattr(loo.rows[0], "estimate"):
+        rows = getattr(result, "leave_one_out", None)
+        if not rows:
             return None, ""
         from ivigmeta.render.figures.leave_one_out import leave_one_out_plot
 
         figure = leave_one_out_plot(
-            [row.id for row in loo.rows],
-            [row.estimate for row in loo.rows],
-            [row.ci_low for row in loo.rows],
-            [row.ci_high for row in loo.rows],
+            [(labels or {}).get(row.id, row.id) for row in rows],
+            [row.estimate for row in rows],
+            [row.ci_low for row in rows],
+            [row.ci_high for row in rows],
             overall_estimate=pooled.estimate,
             overall_ci=(pooled.ci_low, pooled.ci_high),
             measure=pooled.measure,

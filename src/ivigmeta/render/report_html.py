@@ -46,10 +46,10 @@ ul.notes { font-size: 0.88rem; color: var(--muted); padding-left: 20px; }
 details > summary { cursor: pointer; color: var(--accent); }
 .source { color: var(--muted); font-size: 0.8rem; }
 table.studies { table-layout: fixed; }
-table.studies th:nth-child(1) { width: 14%; } table.studies th:nth-child(2) { width: 31%; }
-table.studies th:nth-child(3) { width: 10%; } table.studies th:nth-child(4) { width: 6%; }
-table.studies th:nth-child(5) { width: 13%; } table.studies th:nth-child(6) { width: 26%; }
-table.studies td { overflow-wrap: anywhere; }
+table.studies th:nth-child(1) { width: 13%; } table.studies th:nth-child(2) { width: 30%; }
+table.studies th:nth-child(3) { width: 11%; } table.studies th:nth-child(4) { width: 8%; }
+table.studies th:nth-child(5) { width: 14%; } table.studies th:nth-child(6) { width: 24%; }
+table.studies td:nth-child(1), table.studies td:nth-child(5) { overflow-wrap: anywhere; }
 footer { margin-top: 48px; color: var(--muted); font-size: 0.85rem; }
 """
 
@@ -150,7 +150,7 @@ def _studies(report: Report) -> str:
             f'{_e(s.citation)}<br><span class="source">Numbers read from: {_e(s.source)}</span>',
             _e(s.design),
             _e(s.n if s.n is not None else "not reported"),
-            _e(", ".join(s.outcomes) or "—"),
+            "<br>".join(_e(name) for name in s.outcomes) or "—",
             flags,
         ])  # fmt: skip
     flagged = sum(1 for s in report.studies if s.flags)
@@ -169,7 +169,7 @@ def _studies(report: Report) -> str:
 def _outcome(o: OutcomeReport, labels: dict[str, str]) -> str:
     parts = [
         f'<section id="outcome-{_e(o.outcome)}"><h2>{_e(content.outcome_title(o))}</h2>',
-        f'<p class="muted">{_e(o.description)}</p>',
+        f'<p class="muted">{_e(content.definition(o))}</p>',
     ]
     if not o.pool.available:
         parts.append(_notice(o.pool))
@@ -188,27 +188,27 @@ def _outcome(o: OutcomeReport, labels: dict[str, str]) -> str:
                          content.forest_caption(o)))  # fmt: skip
     parts.append(_notes_list("How the studies were chosen and derived", result.notes))
     parts.append("<h3>Sensitivity</h3>")
-    parts.append(_analysis(o.sensitivity, o, "leave-one-out"))
+    parts.append(_analysis(o.sensitivity, o, "leave-one-out", labels))
     parts.append("<h3>Small-study effects and publication bias</h3>")
-    parts.append(_analysis(o.bias, o, "funnel"))
+    parts.append(_analysis(o.bias, o, "funnel", labels))
     parts.append("</section>")
     return "\n".join(parts)
 
 
-def _analysis(section: Section, o: OutcomeReport, figure_kind: str) -> str:
+def _analysis(section: Section, o: OutcomeReport, figure_kind: str, labels) -> str:
     if not section.available:
         return _notice(section)
     parts = []
-    for title, rows in content.analysis_tables(section.result, o.pool.result):
+    for title, rows in content.analysis_tables(section.result, o.pool.result, labels):
         if title:
             parts.append(f"<p><strong>{_e(title)}</strong></p>")
         if rows:
             parts.append(_table(rows[0], ([_e(c) for c in row] for row in rows[1:]),
                                 numeric=set(range(1, len(rows[0])))))  # fmt: skip
-    svg, caption = content.analysis_figure(figure_kind, section.result, o)
+    svg, caption = content.analysis_figure(figure_kind, section.result, o, labels)
     if svg:
         parts.append(_figure(f"{figure_kind}-{o.outcome}", svg, caption))
-    for sentence in content.analysis_sentences(section.result):
+    for sentence in content.analysis_sentences(section.result, labels):
         parts.append(f'<p class="notice">{_e(sentence)}</p>')
     return "\n".join(parts)
 

@@ -86,7 +86,7 @@ def _notice(section: Section) -> str:
 
 
 def _outcome(o: OutcomeReport, labels: dict[str, str]) -> str:
-    parts = [f"## {content.outcome_title(o)}", o.description]
+    parts = [f"## {content.outcome_title(o)}", content.definition(o)]
     if not o.pool.available:
         return "\n\n".join([*parts, _notice(o.pool)])
     result = o.pool.result
@@ -100,26 +100,26 @@ def _outcome(o: OutcomeReport, labels: dict[str, str]) -> str:
         if result.notes
         else "",
         "### Sensitivity",
-        _analysis(o.sensitivity, o, "leave-one-out"),
+        _analysis(o.sensitivity, o, "leave-one-out", labels),
         "### Small-study effects and publication bias",
-        _analysis(o.bias, o, "funnel"),
+        _analysis(o.bias, o, "funnel", labels),
     ]
     return "\n\n".join(p for p in parts if p)
 
 
-def _analysis(section: Section, o: OutcomeReport, figure_kind: str) -> str:
+def _analysis(section: Section, o: OutcomeReport, figure_kind: str, labels) -> str:
     if not section.available:
         return _notice(section)
     parts = []
-    for title, rows in content.analysis_tables(section.result, o.pool.result):
+    for title, rows in content.analysis_tables(section.result, o.pool.result, labels):
         if title:
             parts.append(f"**{title}**")
         if rows:
             parts.append(_table(rows[0], rows[1:], numeric=set(range(1, len(rows[0])))))
-    svg, caption = content.analysis_figure(figure_kind, section.result, o)
+    svg, caption = content.analysis_figure(figure_kind, section.result, o, labels)
     if svg:
         parts += [_image(f"{figure_kind} plot, {o.outcome}", svg), f"*{caption}*"]
-    parts += [f"*{s}*" for s in content.analysis_sentences(section.result)]
+    parts += [f"*{s}*" for s in content.analysis_sentences(section.result, labels)]
     return "\n\n".join(parts)
 
 
