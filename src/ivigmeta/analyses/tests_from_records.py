@@ -10,12 +10,30 @@ Numbers typed as text keep their printed precision (``"7.90"``), so every result
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from ivigmeta.errors import InputError
 from ivigmeta.records.model import Comparison, Outcome, Study
 from ivigmeta.records.numbers import PrintedNumber, ReportedP
+from ivigmeta.results import Result
 
 SOLVE_PAIRED = ("r", "sd-change")
+
+
+@dataclass(frozen=True)
+class RecordResult(Result):
+    """A result computed from a record entry: ``to_dict()`` puts ``record`` (a label) first."""
+
+    record: str
+    result: Result
+
+    def to_dict(self) -> dict:
+        return {"record": self.record, **self.result.to_dict()}
+
+    def __getattr__(self, name: str):
+        return getattr(self.result, name)
+
+
 _TIMEPOINT = re.compile(r"^\s*([0-9]+(?:\.[0-9]*)?)\s*(m|mo|months?|w|wk|weeks?)?\s*$", re.I)
 
 
@@ -99,6 +117,16 @@ def _label(item: Outcome | Comparison) -> str:
     if item.timepoint_weeks is not None:
         return f"{item.timepoint_weeks} wk"
     return item.timepoint or "?"
+
+
+def _labelled(study: str | None, item: Outcome | Comparison | None, result: Result):
+    """Wrap a result computed from a record entry with a label naming the entry."""
+    if item is None:
+        return result
+    label = f"{study} {item.outcome} {_label(item)}"
+    if isinstance(item, Comparison):
+        label += f": {item.arm.label} vs {item.control.label}"
+    return RecordResult(label, result)
 
 
 def _exclusive(study: str | None, **numbers) -> None:
@@ -204,7 +232,9 @@ def paired_t(
             need = {k: values[k] for k in ("mean_before", "sd_before", "mean_after", "sd_after")}
             _need({**need, "n": values["n"], "r": r}, "paired t without --sd-change")
             results.append(paired_t_test_from_arms(*need.values(), values["n"], r, level=level))
-    return results
+    return [
+        _labelled(study, item, result) for (_, item), result in zip(cases, results, strict=True)
+    ]
 
 
 def one_sample_t(mean, sd, n: int, mu: float = 0.0, level: float = 95.0) -> list:
@@ -270,7 +300,9 @@ def two_sample_t(
         else:
             _need(values, "two-sample t")
             results.append(two_sample_t_test(*values.values(), welch=welch, level=level))
-    return results
+    return [
+        _labelled(study, item, result) for (_, item), result in zip(cases, results, strict=True)
+    ]
 
 
 def two_proportions(
@@ -334,8 +366,8 @@ def paired_proportions(
                 line=o.location.line if o.location else None,
                 field="before.n",
             )
-        results += paired_proportions_ranges(
+        results += [_labelled(study, o, r) for r in paired_proportions_ranges(
             n=size, before=o.before.count, after=o.after.count,
             percent_before=o.before.percent, percent_after=o.after.percent,
-        )  # fmt: skip
+        )]  # fmt: skip
     return results

@@ -25,6 +25,8 @@ def _cell(value) -> str:
     if isinstance(value, float):
         return f"{value:.6g}"
     if isinstance(value, (list, tuple)):
+        if value and all(isinstance(v, (list, tuple)) and len(v) == 2 for v in value):
+            return ", ".join(f"{a}–{b}" for a, b in value)  # runs such as n2 ranges
         return " ".join(_cell(v) for v in value)
     return str(value)
 
@@ -67,15 +69,22 @@ def _json(results: Sequence[Result]) -> str:
 
 
 def render_results(results: Sequence[Result], output_format: str = "table") -> str:
-    """Test results (t, proportions, McNemar ranges, back-solving, GRIM): one row each."""
+    """Test results (t, proportions, McNemar ranges, back-solving, GRIM).
+
+    JSON: a list of objects; CSV/Markdown: one row per result; table: one column per result
+    and one line per field, which stays readable however many fields a result has.
+    """
     if output_format == "json":
         return _json(results)
     rows = [r.to_dict() for r in results]
     columns = list(dict.fromkeys(key for row in rows for key in row))
-    cells = [[_cell(row.get(c)) for c in columns] for row in rows]
     if output_format in ("csv", "md"):
+        cells = [[_cell(row.get(c)) for c in columns] for row in rows]
         return _delimited(columns, cells, output_format)
-    return _rich_table(columns, cells)
+    headers = ["", *(str(row.get("record") or row.get("test") or "value") for row in rows)]
+    fields = [c for c in columns if c != "record"]
+    cells = [[field, *(_cell(row.get(field)) for row in rows)] for field in fields]
+    return _rich_table(headers, cells)
 
 
 REPRODUCE_COLUMNS = (
