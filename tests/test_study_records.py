@@ -208,3 +208,19 @@ def test_default_path_prefers_local_data_studies(tmp_path, monkeypatch):
 def test_printed_number_type_survives(studies):
     sd = studies["poelman2015"].outcomes[0].baseline.sd
     assert isinstance(sd, PrintedNumber) and sd == 7.2
+
+
+def test_default_path_uses_the_bundled_copy_when_installed(tmp_path, monkeypatch):
+    """In an installed wheel the records sit in ivigmeta/_data/studies (pyproject force-include)."""
+    import importlib.resources
+
+    package = tmp_path / "site" / "ivigmeta"
+    bundled = package / "_data" / "studies"
+    bundled.mkdir(parents=True)
+    (bundled / "bundled2020.yaml").write_text(
+        "id: bundled2020\ncitation: c\nyear: 2020\nsource: s\ndesign: rct\n", encoding="utf-8"
+    )
+    monkeypatch.setattr(importlib.resources, "files", lambda name: package)
+    monkeypatch.chdir(tmp_path)
+    assert default_studies_path() == bundled
+    assert [s.id for s in load_studies()] == ["bundled2020"]
