@@ -19,6 +19,7 @@ SUMMARY_NOTE = (
     "variability in estimates that is due to heterogeneity rather than chance; p tests no effect."
 )
 RATIO_MEASURES = frozenset({"RR", "OR", "ROM", "PETO", "IRR", "HR"})
+CHANGE_MEASURES = frozenset({"MC", "SMCC", "SMCR", "SMCRH"})
 MEASURE_TEXT = {
     "MC": "mean change from baseline (follow-up minus baseline)",
     "SMCC": "standardized mean change (change-score SD)",
@@ -36,8 +37,7 @@ MEASURE_TEXT = {
     "GEN": "effect size",
 }
 SHORT_NAMES = {"mrss": "mRSS", "mrss_change": "change in mRSS", "crp": "CRP",
-               "haq": "HAQ", "gerd": "GERD", "ucla_git_total": "UCLA GIT 2.0 total",
-               "mrc_sum_score": "MRC sum score"}  # fmt: skip
+               "haq": "HAQ", "gerd": "GERD", "mrc_sum_score": "MRC sum score"}  # fmt: skip
 
 
 def number(value: float | None, digits: int = 2) -> str:
@@ -146,6 +146,12 @@ def headline(o: OutcomeReport) -> str:
     if r.pi_low is not None:
         text += f" Prediction interval {interval(r, r.pi_low, r.pi_high)}."
     text += f" Heterogeneity: I² = {r.i2:.1f}%, τ² = {number(r.tau2)}."
+    if r.measure in CHANGE_MEASURES:
+        text += (
+            " This is the change within IVIG-treated patients, without a control group: it "
+            "includes natural improvement and regression to the mean, so it is not the effect "
+            "of IVIG versus no IVIG."
+        )
     if r.k < 3:
         text += " With so few studies, τ² and I² are very imprecise."
     return text

@@ -44,6 +44,7 @@ figure svg { width: 100%; height: auto; display: block; }
 figcaption { color: var(--muted); font-size: 0.85rem; margin-top: 4px; }
 ul.notes { font-size: 0.88rem; color: var(--muted); padding-left: 20px; }
 details > summary { cursor: pointer; color: var(--accent); }
+table.kv { max-width: 620px; } table.kv td:first-child { white-space: nowrap; }
 .source { color: var(--muted); font-size: 0.8rem; }
 table.studies { table-layout: fixed; }
 table.studies th:nth-child(1) { width: 13%; } table.studies th:nth-child(2) { width: 30%; }
@@ -66,8 +67,8 @@ def render_html(report: Report) -> str:
         f'<p class="meta">{_e(content.generated_line(report))}</p></header>',
         _contents(report),
         _summary(report),
-        _studies(report),
         *(_outcome(o, {s.id: s.label for s in report.studies}) for o in report.outcomes),
+        _studies(report),
         _reproduce(report.reproduce),
         '<section id="methods"><h2>Methods</h2>',
         f"<p>{_e(report.methods)}</p></section>",
@@ -105,12 +106,13 @@ def _notice(section: Section) -> str:
 
 
 def _contents(report: Report) -> str:
-    items = ['<li><a href="#summary">Summary</a></li>', '<li><a href="#studies">Studies</a></li>']
+    items = ['<li><a href="#summary">Summary</a></li>']
     items += [
         f'<li><a href="#outcome-{o.outcome}">{_e(content.outcome_title(o))}</a></li>'
         for o in report.outcomes
     ]
     items += [
+        '<li><a href="#studies">Studies</a></li>',
         '<li><a href="#reproduce">Reported p-values</a></li>',
         '<li><a href="#methods">Methods</a></li>',
     ]
@@ -177,15 +179,11 @@ def _outcome(o: OutcomeReport, labels: dict[str, str]) -> str:
         return "\n".join(parts)
     result = o.pool.result
     parts.append(f'<p class="headline">{_e(content.headline(o))}</p>')
-    parts.append(
-        _table(
-            ["Quantity", "Value"],
-            [[_e(a), _e(b)] for a, b in content.pool_rows(result)],
-            numeric={1},
-        )
-    )
     parts.append(_figure(f"forest-{o.outcome}", content.forest_svg(o, labels),
                          content.forest_caption(o)))  # fmt: skip
+    rows = [[_e(a), _e(b)] for a, b in content.pool_rows(result)]
+    table = _table(["Quantity", "Value"], rows, numeric={1})
+    parts.append(table.replace("<table>", '<table class="kv">', 1))
     parts.append(_notes_list("How the studies were chosen and derived", result.notes))
     parts.append("<h3>Sensitivity</h3>")
     parts.append(_analysis(o.sensitivity, o, "leave-one-out", labels))

@@ -83,7 +83,7 @@ class ForestBlock:
 
 
 # Layout, in inches and figure fractions.
-WIDTH = 9.5
+WIDTH = 8.6
 ROW_HEIGHT = 0.24
 TOP_MARGIN = 0.45
 BOTTOM_MARGIN = 0.8
