@@ -170,7 +170,7 @@ def test_each_analysis_stops_on_its_own():
 def test_bad_input_is_reported():
     with pytest.raises(AnalysisError, match="data set 1"):
         pool_many([([0.1, 0.2], [0.1, 0.1]), ([0.1], [0.0])])
-    with pytest.raises(AnalysisError, match="data set 0"):
+    with pytest.raises(AnalysisError, match="data set 0: expected yi and vi as 1-D"):
         pool_many([([0.1, 0.2], [0.1])])
     with pytest.raises(InputError, match="method"):
         pool_many([([0.1], [0.1])], method="XX")

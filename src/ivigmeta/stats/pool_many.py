@@ -1,7 +1,7 @@
 """Many random-effects meta-analyses at once: metafor's ``rma()`` vectorised over analyses.
 
 ``pool_many`` fits one intercept-only model per data set, the way ``metafor::rma.uni`` (3.8.1)
-does, but with every step done for all analyses together on padded ``(analyses, k_max)`` numpy
+does, but with every step done for all analyses together on padded ``(k_max, analyses)`` numpy
 arrays (the padding has y = 0 and v = inf, so its weight is 0 in every sum). Each analysis
 follows metafor's own rules and stops on its own convergence, so the numbers equal the
 one-at-a-time :func:`ivigmeta.stats.rma.rma` (agreement to 1e-10 is tested) while 10,000
@@ -97,8 +97,9 @@ class PoolManyResult(Result):
 
 @dataclass(frozen=True)
 class _Padded:
-    """Data sets stacked into ``(n, k_max)`` arrays: ``present`` marks data; the padding has
-    y = 0 and v = inf, so 1/(v + tau²) = 0 there."""
+    """Data sets as the columns of ``(k_max, n)`` arrays (sums over a column are then fast
+    vector adds): ``present`` marks data; the padding has y = 0 and v = inf, so
+    1/(v + tau²) = 0 there."""
 
     y: np.ndarray
     v: np.ndarray
@@ -106,7 +107,7 @@ class _Padded:
     k: np.ndarray
 
     def take(self, rows: np.ndarray) -> _Padded:
-        return _Padded(self.y[rows], self.v[rows], self.present[rows], self.k[rows])
+        return _Padded(self.y[:, rows], self.v[:, rows], self.present[:, rows], self.k[rows])
 
 
 def pool_many(
@@ -145,15 +146,18 @@ def _choice(value: str, allowed: tuple[str, ...], field: str) -> str:
 
 
 def _pad(datasets) -> _Padded:
-    ys = [np.asarray(y, dtype=float).ravel() for y, _ in datasets]
-    vs = [np.asarray(v, dtype=float).ravel() for _, v in datasets]
-    k = np.fromiter((y.size for y in ys), dtype=np.int64, count=len(ys))
-    for i, (y, v) in enumerate(zip(ys, vs, strict=True)):
-        if y.size == 0 or y.size != v.size:
-            raise AnalysisError(
-                f"data set {i}: expected yi and vi of the same positive length, "
-                f"got {y.size} and {v.size}"
-            )
+    ys = [np.asarray(y, dtype=float) for y, _ in datasets]
+    vs = [np.asarray(v, dtype=float) for _, v in datasets]
+    k = np.array([y.size for y in ys], dtype=np.int64)
+    k_v = np.array([v.size for v in vs], dtype=np.int64)
+    flat = np.array([y.ndim == 1 and v.ndim == 1 for y, v in zip(ys, vs, strict=True)])
+    wrong = np.flatnonzero((k == 0) | (k != k_v) | ~flat)
+    if wrong.size:
+        i = int(wrong[0])
+        raise AnalysisError(
+            f"data set {i}: expected yi and vi as 1-D sequences of the same positive length, "
+            f"got shapes {ys[i].shape} and {vs[i].shape}"
+        )
     n, k_max = k.size, int(k.max()) if k.size else 0
     flat_y = np.concatenate(ys) if n else np.zeros(0)
     flat_v = np.concatenate(vs) if n else np.zeros(0)
@@ -161,15 +165,18 @@ def _pad(datasets) -> _Padded:
     if bad.any():
         i = int(np.searchsorted(np.cumsum(k), np.flatnonzero(bad)[0], side="right"))
         raise AnalysisError(f"data set {i}: expected finite yi and finite vi > 0")
-    rows = np.repeat(np.arange(n), k)
-    cols = np.arange(flat_y.size) - np.repeat(np.cumsum(k) - k, k)
-    y = np.zeros((n, k_max))
-    v = np.full((n, k_max), np.inf)
-    present = np.zeros((n, k_max), dtype=bool)
-    y[rows, cols] = flat_y
-    v[rows, cols] = flat_v
-    present[rows, cols] = True
-    return _Padded(y, v, present, k)
+    if n and (k == k_max).all():  # equal lengths: a plain transpose
+        y = np.ascontiguousarray(flat_y.reshape(n, k_max).T)
+        v = np.ascontiguousarray(flat_v.reshape(n, k_max).T)
+        return _Padded(y, v, np.ones((k_max, n), dtype=bool), k)
+    rows = np.arange(flat_y.size) - np.repeat(np.cumsum(k) - k, k)
+    at = rows * n + np.repeat(np.arange(n), k)  # flat index of (row, analysis)
+    y = np.zeros(k_max * n)
+    v = np.full(k_max * n, np.inf)
+    present = np.zeros(k_max * n, dtype=bool)
+    y[at], v[at], present[at] = flat_y, flat_v, True
+    shape = (k_max, n)
+    return _Padded(y.reshape(shape), v.reshape(shape), present.reshape(shape), k)
 
 
 # --- weighted sums -------------------------------------------------------------------------
@@ -177,33 +184,33 @@ def _pad(datasets) -> _Padded:
 
 def _weights(d: _Padded, tau2: np.ndarray) -> np.ndarray:
     """w_i = 1/(v_i + tau²), zero in the padding."""
-    return 1.0 / (d.v + tau2[:, None])
+    return 1.0 / (d.v + tau2)
 
 
 def _weighted_residuals(d: _Padded, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sum of weights, weighted mean mu and residuals y_i - mu (weight 0 in the padding)."""
-    sw = w.sum(axis=1)
-    mu = _row_dot(w, d.y) / sw
-    return sw, mu, d.y - mu[:, None]
+    sw = w.sum(axis=0)
+    mu = _column_dot(w, d.y) / sw
+    return sw, mu, d.y - mu
 
 
-def _row_dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """sum_j a_ij b_ij for every row i."""
-    return np.einsum("ij,ij->i", a, b)
+def _column_dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """sum_i a_ij b_ij for every analysis (column) j."""
+    return np.einsum("ij,ij->j", a, b)
 
 
 def _q_statistic(d: _Padded, tau2: np.ndarray) -> np.ndarray:
     """Generalised Q(tau²) = sum w_i (y_i - mu_w)² with w_i = 1/(v_i + tau²)."""
     w = _weights(d, tau2)
     _, _, r = _weighted_residuals(d, w)
-    return _row_dot(w * r, r)
+    return _column_dot(w * r, r)
 
 
 def _unweighted_ss(d: _Padded) -> np.ndarray:
     """sum (y_i - ybar)² with the unweighted mean ybar."""
-    ybar = d.y.sum(axis=1) / d.k
-    r = np.where(d.present, d.y - ybar[:, None], 0.0)
-    return _row_dot(r, r)
+    ybar = d.y.sum(axis=0) / d.k
+    r = np.where(d.present, d.y - ybar, 0.0)
+    return _column_dot(r, r)
 
 
 # --- tau² estimators -----------------------------------------------------------------------
@@ -238,17 +245,17 @@ def _closed_form(d: _Padded, method: str) -> np.ndarray:
         tau2_0 = _unweighted_ss(d) / k
         return tau2_0 * _q_statistic(d, tau2_0) / (k - 1.0)
     w = 1.0 / d.v
-    sw = w.sum(axis=1)
+    sw = w.sum(axis=0)
     q = _q_statistic(d, np.zeros(k.size))
     if method == "DL":
-        return np.maximum(0.0, (q - (k - 1.0)) / (sw - (w * w).sum(axis=1) / sw))
+        return np.maximum(0.0, (q - (k - 1.0)) / (sw - _column_dot(w, w) / sw))
     return np.maximum(0.0, (q - k) / sw)  # HS
 
 
 def _hedges(d: _Padded) -> np.ndarray:
     """Untruncated Hedges estimate (RSS - tr(PV)) / (k - 1), P = I - J/k."""
     k = d.k.astype(float)
-    tr_pv = np.where(d.present, d.v, 0.0).sum(axis=1) * (1.0 - 1.0 / k)
+    tr_pv = np.where(d.present, d.v, 0.0).sum(axis=0) * (1.0 - 1.0 / k)
     return (_unweighted_ss(d) - tr_pv) / (k - 1.0)
 
 
@@ -316,13 +323,13 @@ def _scoring_step(d: _Padded, tau2: np.ndarray, method: str) -> np.ndarray:
     wr = w * r
     if method == "EB":
         k = d.k.astype(float)
-        return (_row_dot(wr, r) * k / (k - 1.0) - k) / sw
-    ypppy = _row_dot(wr, wr)
-    sw2 = _row_dot(w, w)
+        return (_column_dot(wr, r) * k / (k - 1.0) - k) / sw
+    ypppy = _column_dot(wr, wr)
+    sw2 = _column_dot(w, w)
     if method == "ML":
         return (ypppy - sw) / sw2
     tr_p = sw - sw2 / sw
-    tr_pp = sw2 - 2.0 * _row_dot(w * w, w) / sw + sw2 * sw2 / (sw * sw)
+    tr_pp = sw2 - 2.0 * _column_dot(w * w, w) / sw + sw2 * sw2 / (sw * sw)
     return (ypppy - tr_p) / tr_pp
 
 
@@ -331,8 +338,8 @@ def _log_likelihood(d: _Padded, tau2: np.ndarray, *, reml: bool) -> np.ndarray:
     w = _weights(d, tau2)
     sw, _, r = _weighted_residuals(d, w)
     k = d.k.astype(float)
-    log_v = np.where(d.present, np.log(d.v + tau2[:, None]), 0.0).sum(axis=1)
-    rss = _row_dot(w * r, r)
+    log_v = np.where(d.present, np.log(d.v + tau2), 0.0).sum(axis=0)
+    rss = _column_dot(w * r, r)
     if reml:
         return -0.5 * (k - 1.0) * np.log(2.0 * np.pi) - 0.5 * log_v - 0.5 * np.log(sw) - 0.5 * rss
     return -0.5 * k * np.log(2.0 * np.pi) - 0.5 * log_v - 0.5 * rss
@@ -349,13 +356,13 @@ def _ll0check(d: _Padded, tau2: np.ndarray, converged: np.ndarray, *, reml: bool
 def _mad(d: _Padded) -> np.ndarray:
     """R's ``mad()``: 1.4826 x median |y_i - median(y)|, per analysis."""
     med = _median(d.y, d)
-    return 1.4826 * _median(np.abs(d.y - med[:, None]), d)
+    return 1.4826 * _median(np.abs(d.y - med), d)
 
 
 def _median(x: np.ndarray, d: _Padded) -> np.ndarray:
-    s = np.sort(np.where(d.present, x, np.inf), axis=1)
-    rows = np.arange(d.k.size)
-    return 0.5 * (s[rows, (d.k - 1) // 2] + s[rows, d.k // 2])
+    s = np.sort(np.where(d.present, x, np.inf), axis=0)
+    columns = np.arange(d.k.size)
+    return 0.5 * (s[(d.k - 1) // 2, columns] + s[d.k // 2, columns])
 
 
 def _paule_mandel(d: _Padded) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -463,7 +470,7 @@ def _summarise(d, tau2, converged, iterations, method, test, level, pi) -> PoolM
         sw, mu, r = _weighted_residuals(d, w)
         vb = 1.0 / sw
         if test in ("knha", "adhoc"):
-            rss = _row_dot(w * r, r)
+            rss = _column_dot(w * r, r)
             s2w = np.where(rss <= _EPS, 0.0, rss / (k - 1.0))
             if test == "adhoc":
                 s2w = np.maximum(s2w, 1.0)
@@ -492,20 +499,20 @@ def _summarise(d, tau2, converged, iterations, method, test, level, pi) -> PoolM
 
         w_fe = 1.0 / d.v
         sw_fe, _, r_fe = _weighted_residuals(d, w_fe)
-        q = np.where(several, np.maximum(0.0, _row_dot(w_fe * r_fe, r_fe)), 0.0)
+        q = np.where(several, np.maximum(0.0, _column_dot(w_fe * r_fe, r_fe)), 0.0)
         q_df = k - 1.0
         q_p = np.where(several, dist.chi2_sf(q, q_df), 1.0)
         if method == "EE":
             i2 = np.maximum(0.0, 100.0 * (q - q_df) / q)
             h2 = q / q_df
         else:
-            tr_p = sw_fe - (w_fe * w_fe).sum(axis=1) / sw_fe
+            tr_p = sw_fe - _column_dot(w_fe, w_fe) / sw_fe
             typical = q_df / tr_p
             i2 = 100.0 * tau2 / (typical + tau2)
             h2 = tau2 / typical + 1.0
         i2 = np.where(several, i2, 0.0)
         h2 = np.where(several, h2, 1.0)
-        weights = np.where(d.present, 100.0 * w / sw[:, None], np.nan)
+        weights = np.where(d.present, 100.0 * w / sw, np.nan).T
     numbers = {
         "estimate": mu,
         "se": se,
