@@ -140,3 +140,36 @@ def test_bad_inputs_are_input_errors():
         two_sample_t_test(1.0, 0.0, 10, 2.0, 1.0, 10)
     with pytest.raises(InputError, match="correlation"):
         paired_t_test_from_arms(1.0, 1.0, 2.0, 1.0, 10, 1.5)
+
+
+def _printed(value: float, decimals: int) -> P:
+    return P(f"{value:.{decimals}f}")
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    m1=st.floats(-20, 20),
+    m2=st.floats(-20, 20),
+    s1=st.floats(0.5, 15),
+    s2=st.floats(0.5, 15),
+    n1=st.integers(3, 80),
+    n2=st.integers(3, 80),
+    decimals=st.integers(0, 2),
+    u=st.lists(st.floats(0, 1), min_size=4, max_size=4),
+    welch=st.booleans(),
+)
+def test_p_interval_contains_p_anywhere_in_the_box(m1, m2, s1, s2, n1, n2, decimals, u, welch):
+    # any true values that print as the given text give a p inside [p_min, p_max] (scipy)
+    printed = [_printed(v, decimals) for v in (m1, s1, m2, s2)]
+    if min(value_interval(printed[1])[0], value_interval(printed[3])[0]) <= 0:
+        return
+    point = [
+        lo + (hi - lo) * w for (lo, hi), w in zip(map(value_interval, printed), u, strict=True)
+    ]
+    result = two_sample_t_test(printed[0], printed[1], n1, printed[2], printed[3], n2, welch=welch)
+    p = stats.ttest_ind_from_stats(point[0], point[1], n1, point[2], point[3], n2,
+                                   equal_var=not welch).pvalue  # fmt: skip
+    assert result.p_min * (1 - 1e-9) - 1e-15 <= p <= result.p_max * (1 + 1e-9) + 1e-15
+    paired = paired_t_test(printed[0], printed[1], n1)
+    p_paired = 2 * stats.t.sf(abs(point[0]) / (point[1] / math.sqrt(n1)), n1 - 1)
+    assert paired.p_min * (1 - 1e-9) - 1e-15 <= p_paired <= paired.p_max * (1 + 1e-9) + 1e-15
