@@ -11,6 +11,7 @@ import json
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from ivigmeta.errors import AnalysisError
@@ -86,6 +87,20 @@ def test_exact_kendall_distribution_for_three_items():
     assert [kendall_exact_cdf(q, 3) for q in range(-1, 4)] == pytest.approx(
         [0, 1 / 6, 3 / 6, 5 / 6, 1]
     )
+
+
+def test_rank_test_beyond_170_studies_uses_the_normal_approximation():
+    # R's cor.test(exact = TRUE) gives NaN for k > 170 (k! overflows). Without ties, the
+    # normal approximation is z = S / sqrt(k(k - 1)(2k + 5) / 18) with S = tau k(k - 1) / 2.
+    rng = np.random.default_rng(7)
+    k = 200
+    vi = rng.uniform(0.01, 0.2, k)
+    yi = rng.normal(0, np.sqrt(vi))
+    result = rank_correlation_test(yi, vi)
+    assert not result.exact
+    s = result.tau * k * (k - 1) / 2
+    z = s / math.sqrt(k * (k - 1) * (2 * k + 5) / 18)
+    assert result.p == pytest.approx(math.erfc(abs(z) / math.sqrt(2)), rel=1e-12)
 
 
 def test_failsafe_n_by_hand():

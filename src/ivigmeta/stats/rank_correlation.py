@@ -10,6 +10,9 @@ between ``y*`` and ``v`` is tested against zero, exactly as R's
 - with ties (R then warns "Cannot compute exact p-value with ties"), the normal approximation
   with the tie-corrected variance of Kendall's S, no continuity correction.
 
+Deliberate difference: for k > 170 studies R's exact p is NaN (k! overflows a double), so
+metafor reports no p-value; here the normal approximation is used instead (``exact`` False).
+
 Reference: Begg CB, Mazumdar M. Operating characteristics of a rank correlation test for
 publication bias. Biometrics 1994;50:1088-1101.
 """
@@ -25,6 +28,7 @@ from ivigmeta.results import Result
 from ivigmeta.stats.distributions import two_sided_z_p
 
 MIN_STUDIES = 3
+EXACT_MAX_STUDIES = 170  # R's pkendall divides by k!, which overflows beyond 170
 
 
 @dataclass(frozen=True)
@@ -105,7 +109,7 @@ def rank_correlation_test(yi, vi) -> RankCorrelationResult:
     standardised = (yi - theta) / np.sqrt(vi - 1.0 / wi.sum())
     tau = kendall_tau_b(standardised, vi)
     ties = min(len(np.unique(standardised)), len(np.unique(vi))) < k
-    if ties:
+    if ties or k > EXACT_MAX_STUDIES:
         return RankCorrelationResult(
             k=k, tau=tau, p=_normal_approximation_p(tau, standardised, vi), exact=False
         )
