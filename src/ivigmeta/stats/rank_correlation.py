@@ -47,9 +47,14 @@ class RankCorrelationResult(Result):
 
 def kendall_tau_b(x: np.ndarray, y: np.ndarray) -> float:
     """Kendall's tau-b: sum sign(dx)sign(dy) / sqrt(sum sign(dx)^2 * sum sign(dy)^2)."""
-    sx = np.sign(x[:, None] - x[None, :])
-    sy = np.sign(y[:, None] - y[None, :])
-    return float((sx * sy).sum() / np.sqrt((sx * sx).sum() * (sy * sy).sum()))
+    concordance = untied_x = untied_y = 0.0
+    for i in range(len(x) - 1):  # one row of pairs at a time: memory O(k), not O(k²)
+        sx = np.sign(x[i] - x[i + 1 :])
+        sy = np.sign(y[i] - y[i + 1 :])
+        concordance += float(sx @ sy)
+        untied_x += float(sx @ sx)
+        untied_y += float(sy @ sy)
+    return concordance / np.sqrt(untied_x * untied_y)
 
 
 def kendall_exact_cdf(q: int, n: int) -> float:
