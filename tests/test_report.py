@@ -89,6 +89,19 @@ def test_report_lists_studies_flags_results_and_methods(full_report, full_html):
     assert '<figure id="funnel-mrss">' in full_html
 
 
+def test_reproduce_section_gives_every_verdict_problems_first(full_html):
+    from ivigmeta.analyses.reproduce import reproduce
+
+    rows = reproduce()
+    section = full_html[full_html.index('<section id="reproduce">') :]
+    verdicts = re.findall(r'<span class="verdict-[a-z-]+">([a-z-]+)</span>', section)
+    assert sorted(verdicts) == sorted(row.verdict for row in rows)
+    checked = [v for v in verdicts if v != "not-checkable"]
+    assert checked == sorted(checked, key=["inconsistent", "decision-error", "consistent"].index)
+    for verdict in set(verdicts):
+        assert f"{verdicts.count(verdict)} {verdict}" in section
+
+
 def test_report_is_self_contained(full_html):
     assert "<script" not in full_html
     assert "<link" not in full_html

@@ -127,7 +127,8 @@ def summary_cells(o: OutcomeReport) -> list[str]:
 
 def studies_note(total: int, flagged: int) -> str:
     return (
-        f"{total} records; {flagged} carry ⚠ flags. Values a paper does not print stay empty; "
+        f"{total} records; {flagged} carry ⚠ flags. — means not reported. Values a paper does "
+        "not print stay empty; "
         "nothing is imputed in the records (derivations made for an analysis are listed with it)."
     )
 
@@ -411,8 +412,12 @@ def analysis_figure(
 # --------------------------------------------------------------------------- reproduce
 
 
+VERDICT_ORDER = {"inconsistent": 0, "decision-error": 1, "consistent": 2, "not-checkable": 3}
+
+
 def reproduce_rows(rows) -> tuple[str, list[dict[str, str]]]:
-    """A counts sentence and one dict of display strings per reproduced p-value."""
+    """A counts sentence and one dict of display strings per reproduced p-value, problems
+    first (inconsistent, decision error), then consistent, then not checkable."""
     rows = list(rows)
     counts: dict[str, int] = {}
     for row in rows:
@@ -423,7 +428,7 @@ def reproduce_rows(rows) -> tuple[str, list[dict[str, str]]]:
         + "."
     )
     shown = []
-    for row in rows:
+    for row in sorted(rows, key=lambda r: VERDICT_ORDER.get(r.verdict, len(VERDICT_ORDER))):
         if row.p_min is None:
             computed = "—"
         elif row.p_max is None or abs(row.p_max - row.p_min) < 5e-5:

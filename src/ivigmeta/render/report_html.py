@@ -151,7 +151,7 @@ def _studies(report: Report) -> str:
             f"<strong>{_e(s.label)}</strong><br><span class=\"muted\">{_e(s.id)}</span>",
             f'{_e(s.citation)}<br><span class="source">Numbers read from: {_e(s.source)}</span>',
             _e(s.design),
-            _e(s.n if s.n is not None else "not reported"),
+            _e(s.n) if s.n is not None else '<span title="not reported">—</span>',
             "<br>".join(_e(name) for name in s.outcomes) or "—",
             flags,
         ])  # fmt: skip
@@ -218,20 +218,27 @@ def _reproduce(section: Section) -> str:
     else:
         counts, rows = content.reproduce_rows(section.result)
         parts.append(f"<p>{_e(counts)}</p>")
-        cells = []
-        for row in rows:
-            verdict = row["verdict"]
-            cells.append([
-                _e(row["study"]), _e(row["outcome"]), _e(row["timepoint"]), _e(row["comparison"]),
-                _e(row["test"]), _e(row["reported_p"]), _e(row["computed"]),
-                f'<span class="verdict-{_e(verdict)}">{_e(verdict)}</span>',
-                _e(row["note"]),
-            ])  # fmt: skip
         headers = ["Study", "Outcome", "Time", "Comparison", "Test", "Reported p",
                    "Recomputed p", "Verdict", "Note"]  # fmt: skip
-        parts.append(_table(headers, cells, numeric={5, 6}))
+        checked = [_reproduce_cells(r) for r in rows if r["verdict"] != "not-checkable"]
+        unchecked = [_reproduce_cells(r) for r in rows if r["verdict"] == "not-checkable"]
+        if checked:
+            parts.append(_table(headers, checked, numeric={5, 6}))
+        if unchecked:
+            parts.append(
+                f"<details><summary>Not checkable: a number the test needs is not printed "
+                f"({len(unchecked)})</summary>{_table(headers, unchecked, numeric={5, 6})}"
+                "</details>"
+            )
     parts.append("</section>")
     return "\n".join(parts)
+
+
+def _reproduce_cells(row: dict[str, str]) -> list[str]:
+    verdict = row["verdict"]
+    cells = [_e(row[key]) for key in ("study", "outcome", "timepoint", "comparison", "test",
+                                      "reported_p", "computed")]  # fmt: skip
+    return [*cells, f'<span class="verdict-{_e(verdict)}">{_e(verdict)}</span>', _e(row["note"])]
 
 
 def _notes_list(title: str, notes: Iterable[str]) -> str:
