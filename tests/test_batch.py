@@ -181,3 +181,16 @@ def test_json_lines_have_no_nan():
 
     for line in render_jsonl(result).splitlines()[:50]:
         json.loads(line)
+
+
+def test_progress_reports_both_stages():
+    calls = []
+    batch(EXAMPLES / "plan-tables.yaml", progress=lambda *a: calls.append(a))
+    assert calls[0] == ("effect sizes", 0, 6) and ("effect sizes", 6, 6) in calls
+    assert calls[-1] == ("pooling", 36, 36)
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal():
+    run = CliRunner().invoke(cli, ["batch", str(EXAMPLES / "plan-tables.yaml")])
+    assert run.stderr == "ivigmeta: 36 analyses, 0 failed\n"
+    assert len(run.stdout.splitlines()) == 36

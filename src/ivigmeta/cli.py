@@ -630,7 +630,7 @@ def batch(plan_path: str, out_path: str | None, jobs: int) -> None:
                 f"expected a .jsonl or .csv file name, got {out_path!r}", field="--out"
             )
         render = render_csv if suffix == "csv" else render_jsonl
-    with progress_bar("analyses") as update:
+    with progress_bar() as update:
         result = batch_function(plan_path, jobs=jobs, progress=update)
     text = render(result)
     if out_path is None:

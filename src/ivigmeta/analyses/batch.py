@@ -13,7 +13,7 @@ becomes a row with ``error`` set; the others still run.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -78,29 +78,26 @@ def batch(
     plan: str | Path,
     *,
     jobs: int = 1,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> BatchResult:
     """Run the analyses of the plan file ``plan``.
 
     ``jobs`` > 1 computes the effect sizes of distinct data selections in that many processes.
-    ``progress(done, total)`` is called as analyses complete.
+    ``progress(stage, done, total)`` reports the two stages: ``"effect sizes"`` (data
+    selections done) and ``"pooling"`` (analyses done).
     """
     if jobs < 1:
         raise InputError(f"expected at least 1 job, got {jobs}", field="jobs")
     planned = read_plan(plan)
-    done = 0
-
-    def advance(n: int) -> None:
-        nonlocal done
-        done += n
-        if progress is not None:
-            progress(done, len(planned))
-
-    advance(0)
+    report = progress or (lambda stage, done, total: None)
     selections: dict[tuple, list[PlannedAnalysis]] = defaultdict(list)
     for analysis in planned:
         selections[_data_key(analysis.options)].append(analysis)
-    prepared = _prepare_all(list(selections), jobs)
+    prepared = []
+    report("effect sizes", 0, len(selections))
+    for inputs in _prepare_all(list(selections), jobs):
+        prepared.append(inputs)
+        report("effect sizes", len(prepared), len(selections))
 
     rows: dict[int, BatchRow] = {}
     groups: dict[tuple, list[tuple[PlannedAnalysis, Inputs]]] = defaultdict(list)
@@ -108,9 +105,9 @@ def batch(
         for analysis in selections[key]:
             if isinstance(inputs, str):
                 rows[analysis.number] = _error_row(analysis, inputs)
-                advance(1)
             else:
                 groups[_fit_key(analysis.options)].append((analysis, inputs))
+    report("pooling", len(rows), len(planned))
     for fit_key, members in groups.items():
         for analysis, result in _pool_group(fit_key, members):
             rows[analysis.number] = (
@@ -118,7 +115,7 @@ def batch(
                 if isinstance(result, str)
                 else BatchRow(analysis.number, analysis.line, analysis.options, None, result)
             )
-        advance(len(members))
+        report("pooling", len(rows), len(planned))
     return BatchResult(str(plan), tuple(rows[a.number] for a in planned))
 
 
@@ -137,13 +134,15 @@ def _error_row(analysis: PlannedAnalysis, message: str) -> BatchRow:
 # --------------------------------------------------------------------------- effect sizes
 
 
-def _prepare_all(keys: list[tuple], jobs: int) -> list[Inputs | str]:
+def _prepare_all(keys: list[tuple], jobs: int) -> Iterator[Inputs | str]:
+    """Effect sizes of every selection, in order, yielded as they are ready."""
     if jobs == 1 or len(keys) < 2:
-        return [_prepare(key) for key in keys]
+        yield from map(_prepare, keys)
+        return
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=min(jobs, len(keys))) as pool:
-        return list(pool.map(_prepare, keys, chunksize=max(1, len(keys) // (4 * jobs))))
+        yield from pool.map(_prepare, keys)
 
 
 def _prepare(key: tuple) -> Inputs | str:

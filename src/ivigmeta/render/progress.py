@@ -7,8 +7,8 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
-    """Yield ``update(done, total)``; the bar is hidden when stderr is not a terminal."""
+def progress_bar() -> Iterator[Callable[[str, int, int], None]]:
+    """Yield ``update(stage, done, total)``; hidden when stderr is not a terminal."""
     from rich.console import Console
     from rich.progress import (
         BarColumn,
@@ -20,16 +20,18 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
 
     console = Console(stderr=True)
     with Progress(
-        TextColumn("{task.description}"),
+        TextColumn("{task.description:<12}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=console,
         disable=not console.is_terminal,
     ) as progress:
-        task = progress.add_task(label, total=None)
+        tasks: dict[str, int] = {}
 
-        def update(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = progress.add_task(stage, total=total)
+            progress.update(tasks[stage], completed=done, total=total)
 
         yield update
