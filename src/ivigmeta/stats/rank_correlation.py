@@ -19,6 +19,7 @@ publication bias. Biometrics 1994;50:1088-1101.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,7 +55,7 @@ def kendall_tau_b(x: np.ndarray, y: np.ndarray) -> float:
         concordance += float(sx @ sy)
         untied_x += float(sx @ sx)
         untied_y += float(sy @ sy)
-    return concordance / np.sqrt(untied_x * untied_y)
+    return concordance / math.sqrt(untied_x * untied_y)
 
 
 def kendall_exact_cdf(q: int, n: int) -> float:
