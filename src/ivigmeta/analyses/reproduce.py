@@ -41,6 +41,7 @@ PROBLEMS = (INCONSISTENT, DECISION_ERROR)
 SEARCH_LIMIT = 1000  # largest unreported group size tried when no enrolment bounds it
 SEARCH_LIMIT_2D = 500  # the same when both group sizes are unreported (a 499 × n2 grid)
 _NOT_FROM_SUMMARIES = ("wilcoxon", "mann-whitney", "ancova")
+_PAIRED_T = ("paired-t", "one-sample-t")
 
 
 @dataclass(frozen=True)
@@ -158,7 +159,9 @@ def _paired_from_arms(study: Study, baseline: Summary, followup: Summary, n, rep
     low = paired_t_test_from_arms(*args, sizes[-1], 1.0).p_min
     high = paired_t_test_from_arms(*args, sizes[0], -1.0).p_max
     shown = f"{baseline.mean} ± {baseline.sd} → {followup.mean} ± {followup.sd}"
-    unknown = "r in [-1, 1]" if n is not None else f"r in [-1, 1] and n ≤ {sizes[-1]} (enrolled)"
+    unknown = "correlation r in [-1, 1]"
+    if n is None:
+        unknown += f" and n ≤ {sizes[-1]} (enrolled)"
     verdict = compare_p(low, high, reported)
     if verdict != CONSISTENT:
         note = f"no {unknown} reproduces p: paired t on {shown} gives p {_range(low, high)}"
@@ -602,6 +605,9 @@ def reproduce_study(study: Study, studies: dict[str, Study] | None = None) -> li
         stated = reported_test(outcome)
         if stated in _NOT_FROM_SUMMARIES:
             computed = (stated, None, None, NOT_CHECKABLE, f"{stated} needs the individual data")
+        elif outcome.type == "paired-continuous" and stated not in (None, *_PAIRED_T):
+            note = f"a {stated} test does not apply to paired means; not recomputed"
+            computed = (stated, None, None, NOT_CHECKABLE, note)
         elif outcome.type == "paired-proportion":
             computed = _paired_proportion(study, outcome, reported)
         else:
@@ -617,6 +623,9 @@ def reproduce_study(study: Study, studies: dict[str, Study] | None = None) -> li
         label = f"{comparison.arm.label} vs {comparison.control.label}"
         if stated in _NOT_FROM_SUMMARIES:
             note = f"{stated} needs the individual data (or covariates)"
+            computed = (stated, None, None, NOT_CHECKABLE, note)
+        elif stated not in (None, "two-sample-t", "welch-t"):
+            note = f"a {stated} test does not apply to two means with SDs; not recomputed"
             computed = (stated, None, None, NOT_CHECKABLE, note)
         else:
             computed = _comparison(studies, study, comparison, reported)

@@ -141,6 +141,7 @@ def change_sd_interval(sd_before, sd_after, r) -> tuple[float, float]:
     s1_low, s1_high = value_interval(sd_before)
     s2_low, s2_high = value_interval(sd_after)
     r_low, r_high = value_interval(r)
+    r_low, r_high = max(-1.0, r_low), min(1.0, r_high)
     corners = [(a, b) for a in (s1_low, s1_high) for b in (s2_low, s2_high)]
     high = max(change_sd(a, b, r_low) for a, b in corners)
     candidates = list(corners)
