@@ -61,7 +61,7 @@ def _rich_table(columns: Sequence[str], cells: list[list[str]], title: str | Non
     width = max(100, shutil.get_terminal_size((140, 24)).columns)
     console = Console(file=io.StringIO(), width=width, color_system=None, highlight=False)
     console.print(table)
-    return console.file.getvalue()
+    return "".join(line.rstrip() + "\n" for line in console.file.getvalue().splitlines())
 
 
 def _json(results: Sequence[Result]) -> str:
