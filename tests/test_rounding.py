@@ -11,6 +11,7 @@ from ivigmeta.stats.rounding import (
     compare_p,
     counts_for_percent,
     difference,
+    parse_reported_p,
     reported_p_interval,
     value_interval,
 )
@@ -21,21 +22,24 @@ from ivigmeta.stats.rounding import (
     [
         ("0.005", (0.0045, 0.0055)),  # 3 decimals: ± 0.0005
         ("<0.0001", (0.0, 0.0001)),
-        ("p=0.06", None),  # "p=" is not part of the grammar: see test below
-        ("0.06", (0.055, 0.065)),
+        ("p=0.06", (0.055, 0.065)),
+        ("P < .05", (0.0, 0.05)),
         (">0.05", (0.05, 1.0)),
         ("0.0011", (0.00105, 0.00115)),
         ("0.0040", (0.00395, 0.00405)),  # the trailing zero counts: 4 decimals
     ],
 )
 def test_reported_p_interval(text, interval):
-    if interval is None:
-        with pytest.raises(ValueError):
-            ReportedP.parse(text)
-        return
-    low, high = reported_p_interval(ReportedP.parse(text))
+    low, high = reported_p_interval(parse_reported_p(text))
     assert low == pytest.approx(interval[0], abs=1e-15)
     assert high == pytest.approx(interval[1], abs=1e-15)
+
+
+def test_not_a_p_value_is_an_input_error():
+    from ivigmeta.errors import InputError
+
+    with pytest.raises(InputError, match="p-value"):
+        parse_reported_p("significant")
 
 
 def test_printed_numbers_stand_for_their_rounding_interval():

@@ -139,10 +139,9 @@ def _exclusive(study: str | None, **numbers) -> None:
 
 def _reported(p, item) -> ReportedP:
     if p is not None:
-        try:
-            return p if isinstance(p, ReportedP) else ReportedP.parse(p)
-        except ValueError as error:
-            raise InputError(str(error), field="--p") from None
+        from ivigmeta.stats.rounding import parse_reported_p
+
+        return parse_reported_p(p)
     if item is not None and item.reported is not None and item.reported.p is not None:
         return item.reported.p
     raise InputError("--solve needs the reported p (--p, or a record that reports one)")

@@ -19,6 +19,7 @@ recomputed p with a printed one (Nuijten et al. 2016, Behav Res Methods 48:1205-
 from __future__ import annotations
 
 import math
+import re
 
 from ivigmeta.records.numbers import PrintedNumber, ReportedP
 
@@ -61,6 +62,25 @@ def abs_interval(low: float, high: float) -> tuple[float, float]:
     if low <= 0.0 <= high:
         return 0.0, max(-low, high)
     return min(abs(low), abs(high)), max(abs(low), abs(high))
+
+
+def parse_reported_p(text: ReportedP | str | float) -> ReportedP:
+    """A printed p as typed by a reader: ``0.005``, ``"<0.0001"``, ``"p=0.06"``, ``"P < .05"``.
+
+    Raises :class:`~ivigmeta.errors.InputError` (field ``p``) when it is not a p-value.
+    """
+    from ivigmeta.errors import InputError
+
+    if isinstance(text, ReportedP):
+        return text
+    cleaned = re.sub(r"^\s*[pP]\s*", "", str(text))
+    cleaned = re.sub(r"(^|[<>=≤≥]\s*)\.", r"\g<1>0.", cleaned)  # ".05" → "0.05"
+    try:
+        return ReportedP.parse(cleaned)
+    except ValueError:
+        raise InputError(
+            f'expected a p-value such as 0.005, "<0.0001" or "p=0.06", got {text!r}', field="p"
+        ) from None
 
 
 def reported_p_interval(reported: ReportedP) -> tuple[float, float]:

@@ -23,7 +23,12 @@ from ivigmeta.errors import InputError
 from ivigmeta.records.numbers import ReportedP
 from ivigmeta.results import Result
 from ivigmeta.stats.distributions import t_ppf
-from ivigmeta.stats.rounding import abs_interval, reported_p_interval, value_interval
+from ivigmeta.stats.rounding import (
+    abs_interval,
+    parse_reported_p,
+    reported_p_interval,
+    value_interval,
+)
 from ivigmeta.stats.t_tests import _check_n, _check_sd, two_sample_p_bounds
 
 
@@ -61,12 +66,7 @@ class ConsistentN2(Result):
 
 
 def _as_reported(p: ReportedP | str | float) -> ReportedP:
-    if isinstance(p, ReportedP):
-        return p
-    try:
-        return ReportedP.parse(p)
-    except ValueError as error:
-        raise InputError(str(error), field="p") from None
+    return parse_reported_p(p)
 
 
 def _t_for_p(p: float, df: float) -> float:

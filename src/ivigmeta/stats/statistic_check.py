@@ -23,7 +23,7 @@ from ivigmeta.errors import InputError
 from ivigmeta.records.numbers import PrintedNumber, ReportedP
 from ivigmeta.results import Result
 from ivigmeta.stats.distributions import chi2_sf, f_sf, two_sided_t_p, two_sided_z_p
-from ivigmeta.stats.rounding import abs_interval, compare_p, value_interval
+from ivigmeta.stats.rounding import abs_interval, compare_p, parse_reported_p, value_interval
 
 TESTS = ("t", "z", "chi2", "F", "r")
 
@@ -70,7 +70,7 @@ def check_statistic(
 ) -> StatisticCheck:
     """Recompute p from a printed statistic and compare it with the printed p."""
     statistic = statistic if isinstance(statistic, PrintedNumber) else PrintedNumber(statistic)
-    reported = reported_p if isinstance(reported_p, ReportedP) else ReportedP.parse(reported_p)
+    reported = parse_reported_p(reported_p)
     needs = {"t": 1, "z": 0, "chi2": 1, "F": 2, "r": 1}.get(test)
     if needs is None:
         raise InputError(f"expected one of {', '.join(TESTS)}, got {test!r}", field="test")
