@@ -79,3 +79,23 @@ def test_subgroups_match_metafor(case):
 def test_one_group_is_not_a_subgroup_analysis():
     with pytest.raises(AnalysisError, match="at least 2 groups"):
         subgroup_analysis([0.1, 0.2, 0.3], [0.01, 0.02, 0.03], ["a", "a", "a"], by="design")
+
+
+@pytest.mark.parametrize("case", GOLDEN["regressions"], ids=regression_id)
+def test_influence_of_a_meta_regression_matches_metafor(case):
+    import numpy as np
+
+    from ivigmeta.stats.influence import influence
+
+    data = case["data"]
+    X = np.column_stack([data[name] for name in mods_of(case)])
+    result = influence(data["yi"], data["vi"], data["id"], mods=X, method=case["method"],
+                       test=case["test"])  # fmt: skip
+    golden = case["influence"]
+    for j, study in enumerate(result.studies):
+        for field in ("rstudent", "dffits", "cook_d", "cov_r", "tau2_del", "qe_del", "hat",
+                      "weight"):  # fmt: skip
+            assert getattr(study, field) == close(golden[field][j]), (study.id, field)
+        expected = [column[j] for column in golden["dfbetas"]]
+        assert list(study.dfbetas) == [close(v) for v in expected], study.id
+        assert study.influential == golden["influential"][j], study.id

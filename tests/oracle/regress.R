@@ -31,6 +31,16 @@ subgroups <- list(
   list(dataset = "random_k60", by = "grp")
 )
 
+# influence() of a meta-regression: every column, dfbetas one list per coefficient
+influence_of <- function(res) {
+  inf <- influence(res)
+  list(rstudent = inf$inf$rstudent, dffits = inf$inf$dffits, cook_d = inf$inf$cook.d,
+       cov_r = inf$inf$cov.r, tau2_del = inf$inf$tau2.del, qe_del = inf$inf$QE.del,
+       hat = inf$inf$hat, weight = inf$inf$weight,
+       dfbetas = lapply(seq_len(res$p), function(j) inf$dfbs[[j]]),
+       influential = inf$is.infl)
+}
+
 sets <- datasets()
 reg_cases <- list()
 for (r in regressions) {
@@ -46,7 +56,8 @@ for (r in regressions) {
                           p = res$pval),
       df = res$ddf[1],
       tau2 = res$tau2, qm = res$QM, qm_df = res$QMdf, qm_p = res$QMp,
-      qe = res$QE, qe_df = res$k - res$p, qe_p = res$QEp, r2 = res$R2, i2 = res$I2, h2 = res$H2
+      qe = res$QE, qe_df = res$k - res$p, qe_p = res$QEp, r2 = res$R2, i2 = res$I2, h2 = res$H2,
+      influence = influence_of(res)
     )
   }
 }
