@@ -22,13 +22,20 @@ one_fit <- function(yi, vi, mods, method, test, tau2 = NULL, level = 95, interce
                intercept = intercept)
   if (!is.null(mods)) args$mods <- mods
   if (!is.null(tau2)) args$tau2 <- tau2
-  res <- tryCatch(suppressWarnings(do.call(rma.uni, args)), error = function(e) e)
+  warned <- character(0)
+  res <- withCallingHandlers(
+    tryCatch(do.call(rma.uni, args), error = function(e) e),
+    warning = function(w) {
+      warned <<- c(warned, conditionMessage(w))
+      invokeRestart("muffleWarning")
+    })
   out <- list(method = method, test = test, level = level, intercept = intercept,
               tau2_fixed = if (is.null(tau2)) NA else tau2)
   if (inherits(res, "error")) {
     out$error <- conditionMessage(res)
     return(out)
   }
+  out$warnings <- as.list(warned)
   out$test_used <- res$test
   out$beta <- num(res$beta)
   out$se <- num(res$se)
@@ -195,6 +202,17 @@ sets[[length(sets) + 1]] <- list(name = "bcg_fixed_tau2_and_levels", source = "d
 sets[[length(sets) + 1]] <- list(name = "bcg_ablat_level80", source = "dat.bcg RR, mods ablat",
                                  yi = num(bcg$yi), vi = num(bcg$vi),
                                  mods = unname(cbind(bcg$ablat)), fits = fixed[8])
+
+# data sets on which metafor's Fisher scoring stops at a local maximum for ML or REML and
+# metafor sets tau2 to 0 (its 'll0check'); found by searching seeds 1..3000 of this generator
+for (seed in c(5, 27, 47)) {
+  set.seed(seed)
+  k <- sample(3:6, 1)
+  vi <- exp(runif(k, -6, 3))
+  yi <- rnorm(k, 0, sqrt(vi) * runif(1, 0.5, 3))
+  sets[[length(sets) + 1]] <- dataset(sprintf("local_maximum_seed%d", seed), yi, vi,
+                                      source = sprintf("set.seed(%d), ll0check", seed))
+}
 
 # models without an intercept: a cell-means factor model and a slope through the origin
 # (metafor estimates tau2 from mean-centred yi even then; ivigmeta mirrors that)

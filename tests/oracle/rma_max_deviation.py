@@ -10,7 +10,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from test_rma_oracle import GOLDEN, compared_values, relative_deviation
+from test_rma_oracle import GOLDEN, compared_values, fit_from, relative_deviation
 
 
 def main() -> None:
@@ -20,7 +20,9 @@ def main() -> None:
         for expected in dataset["fits"]:
             if "error" in expected:
                 continue
-            for name, ours, theirs in compared_values(dataset, expected):
+            for name, ours, theirs in compared_values(
+                dataset, expected, fit_from(dataset, expected)
+            ):
                 count += int(theirs.size)
                 deviation = relative_deviation(ours, theirs)
                 if deviation > worst[0]:

@@ -273,6 +273,11 @@ def rma(
             )
     if np.min(np.linalg.eigvalsh(X.T @ X)) <= 1e-7:
         raise AnalysisError("the moderators are collinear (model matrix not of full rank)")
+    if np.all(vi > 0) and vi.max() / vi.min() >= 1e7:
+        notes.append(
+            "the largest sampling variance is over 1e7 times the smallest; results may be "
+            "unstable (metafor warns too)"
+        )
     if k == 1 and test != "z":
         notes.append(f'test set to "z" since k = 1 (was "{test}")')
         test = "z"
@@ -288,6 +293,7 @@ def rma(
             method, yc, vi, X, fixed=tau2 if tau2_fixed else None, control=con, tau2_max=tau2_max
         )
         tau2_value, se_tau2, iterations = est.tau2, est.se, est.iterations
+        notes.extend(est.notes)
 
     total = vi + tau2_value
     if np.any(total <= 0):

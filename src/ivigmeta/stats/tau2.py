@@ -56,11 +56,13 @@ class Control:
 
 @dataclass(frozen=True)
 class Tau2Estimate:
-    """An estimate of tau², its standard error (NaN if undefined) and iterations used."""
+    """An estimate of tau², its standard error (NaN if undefined), iterations used and notes
+    (adjustments metafor reports as warnings)."""
 
     tau2: float
     se: float
     iterations: int = 0
+    notes: tuple[str, ...] = ()
 
 
 def _require_positive_variances(vi: np.ndarray, name: str) -> None:
@@ -276,6 +278,7 @@ def fisher_scoring(
     Morris CN. Parametric empirical Bayes inference. J Am Stat Assoc 1983;78:47-55 (EB).
     """
     k, p = X.shape
+    notes: tuple[str, ...] = ()
     if fixed is not None:
         tau2 = fixed
     elif control.tau2_init is not None:
@@ -320,6 +323,10 @@ def fisher_scoring(
         ll0 = _log_likelihood(yc, vi, X, 0.0, restricted)
         ll = _log_likelihood(yc, vi, X, tau2, restricted)
         if ll0 - ll > control.tol:
+            notes = (
+                f"{method}: Fisher scoring stopped at a local maximum; the likelihood is higher "
+                "at tau^2 = 0, so tau^2 is set to 0 (as metafor)",
+            )
             tau2 = 0.0
     tau2 = _clip(tau2)
     w = _inverse_weights(vi, tau2)
@@ -330,7 +337,7 @@ def fisher_scoring(
         se = math.sqrt(2 / float(np.sum(P * P)))
     else:
         se = _moment_se(vi, tau2, k, p)
-    return Tau2Estimate(tau2, se, iterations)
+    return Tau2Estimate(tau2, se, iterations, notes)
 
 
 def estimate_tau2(
