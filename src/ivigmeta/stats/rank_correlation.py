@@ -10,8 +10,10 @@ between ``y*`` and ``v`` is tested against zero, exactly as R's
 - with ties (R then warns "Cannot compute exact p-value with ties"), the normal approximation
   with the tie-corrected variance of Kendall's S, no continuity correction.
 
-Deliberate difference: for k > 170 studies R's exact p is NaN (k! overflows a double), so
-metafor reports no p-value; here the normal approximation is used instead (``exact`` False).
+If every standardised effect (or every variance) is the same, tau and p are undefined (NaN;
+R: NA). Deliberate difference: for k > 170 studies R's exact p is NaN (k! overflows a
+double), so metafor reports no p-value; here the normal approximation is used instead
+(``exact`` False).
 
 Reference: Begg CB, Mazumdar M. Operating characteristics of a rank correlation test for
 publication bias. Biometrics 1994;50:1088-1101.
@@ -55,6 +57,8 @@ def kendall_tau_b(x: np.ndarray, y: np.ndarray) -> float:
         concordance += float(sx @ sy)
         untied_x += float(sx @ sx)
         untied_y += float(sy @ sy)
+    if untied_x == 0 or untied_y == 0:  # one variable constant: tau undefined (R: NA)
+        return math.nan
     return concordance / math.sqrt(untied_x * untied_y)
 
 
@@ -114,6 +118,8 @@ def rank_correlation_test(yi, vi) -> RankCorrelationResult:
     theta = float((wi * yi).sum() / wi.sum())
     standardised = (yi - theta) / np.sqrt(vi - 1.0 / wi.sum())
     tau = kendall_tau_b(standardised, vi)
+    if math.isnan(tau):
+        return RankCorrelationResult(k=k, tau=tau, p=math.nan, exact=False)
     ties = min(len(np.unique(standardised)), len(np.unique(vi))) < k
     if ties or k > EXACT_MAX_STUDIES:
         return RankCorrelationResult(
