@@ -117,6 +117,8 @@ def test_failsafe_n_by_hand():
         (lambda: egger_test([0.1, 0.2], [0.01, 0.02]), "at least 3 studies; got k = 2"),
         (lambda: rank_correlation_test([0.1, 0.2], [0.01, 0.02]), "at least 3 studies"),
         (lambda: trim_and_fill([0.1, 0.2], [0.01, 0.02]), "at least 3 studies"),
+        (lambda: egger_test([0.1, 0.2, 0.4], [0.02] * 3), "different precision"),
+        (lambda: trim_and_fill([0.1, 0.2, 0.4], [0.02] * 3), "give the side"),
     ],
 )
 def test_too_few_studies_is_an_analysis_error(call, message):

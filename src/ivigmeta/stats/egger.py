@@ -89,6 +89,10 @@ def egger_test(
         raise AnalysisError(
             f"Egger's regression test needs at least {MIN_STUDIES} studies; got k = {k}"
         )
+    if np.ptp(vi) == 0:
+        raise AnalysisError(
+            "Egger's test needs studies of different precision; all sampling variances are equal"
+        )
     if model == "lm":
         return _weighted_least_squares(yi, vi, level, k)
     fit = rma(yi, vi, mods=np.sqrt(vi), method=method, test=test, level=level)

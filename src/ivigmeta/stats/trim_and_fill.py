@@ -81,6 +81,11 @@ def _missing_count(deviations: np.ndarray, estimator: str) -> float:
 
 def missing_side(yi, vi, *, method: str = "REML") -> str:
     """metafor's default side: "right" if the slope of y on sqrt(v) is negative, else "left"."""
+    if np.ptp(np.asarray(vi, dtype=float)) == 0:
+        raise AnalysisError(
+            "trim-and-fill cannot choose a side when all sampling variances are equal; give the "
+            "side (left or right)"
+        )
     fit = rma(yi, vi, mods=np.sqrt(np.asarray(vi, dtype=float)), method=method)
     return "right" if fit.beta[1] < 0 else "left"
 
