@@ -519,7 +519,8 @@ def favours_labels(outcome: str | None, measure: str) -> tuple[str, str]:
 
     Two-group measures (IVIG minus control): "favours IVIG" on the side where the outcome
     improves. Change measures (follow-up minus baseline): "improvement"/"worsening". When the
-    outcome's direction is unknown: "lower"/"higher" (or "decrease"/"increase").
+    outcome's direction is unknown: "lower/higher with IVIG" (or "decrease"/"increase"); for a
+    CSV table (no outcome): "lower"/"higher".
     """
     two_group = measure.upper() in TWO_GROUP
     if outcome in LOWER_IS_BETTER or outcome in HIGHER_IS_BETTER:
@@ -527,6 +528,8 @@ def favours_labels(outcome: str | None, measure: str) -> tuple[str, str]:
             ("favours IVIG", "favours control") if two_group else ("improvement", "worsening")
         )
         return (better, worse) if outcome in LOWER_IS_BETTER else (worse, better)
+    if outcome is None:  # a CSV table: neither the direction nor the treatment is known
+        return ("lower", "higher")
     return ("lower with IVIG", "higher with IVIG") if two_group else ("decrease", "increase")
 
 
