@@ -174,3 +174,8 @@ def test_bad_input_is_reported():
         pool_many([([0.1, 0.2], [0.1])])
     with pytest.raises(InputError, match="method"):
         pool_many([([0.1], [0.1])], method="XX")
+
+
+def test_no_data_sets_give_an_empty_result():
+    result = pool_many([])
+    assert len(result) == 0 and result.estimate.shape == (0,) and result.weights.shape == (0, 0)

@@ -150,7 +150,7 @@ def _pad(datasets) -> _Padded:
     vs = [np.asarray(v, dtype=float) for _, v in datasets]
     k = np.array([y.size for y in ys], dtype=np.int64)
     k_v = np.array([v.size for v in vs], dtype=np.int64)
-    flat = np.array([y.ndim == 1 and v.ndim == 1 for y, v in zip(ys, vs, strict=True)])
+    flat = np.array([y.ndim == 1 and v.ndim == 1 for y, v in zip(ys, vs, strict=True)], bool)
     wrong = np.flatnonzero((k == 0) | (k != k_v) | ~flat)
     if wrong.size:
         i = int(wrong[0])
