@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import given, reject, settings
 from hypothesis import strategies as st
 
+from ivigmeta.errors import AnalysisError
 from ivigmeta.stats.confint import tau2_confint
 from ivigmeta.stats.rma import METHODS, rma
 
@@ -24,6 +25,16 @@ def exact(scale: float = 1.0) -> dict:
 
 
 EXACT = exact()
+
+
+def fit(yi, vi, method, control):
+    """rma(), skipping the rare data sets where Fisher scoring cycles (metafor fails too)."""
+    try:
+        return rma(yi, vi, method=method, control=control)
+    except AnalysisError as error:
+        assert "did not converge" in str(error)
+        reject()
+
 
 effects = st.floats(-5, 5, allow_nan=False, allow_infinity=False)
 variances = st.floats(0.01, 2, allow_nan=False, allow_infinity=False)
@@ -47,8 +58,8 @@ def test_study_order_does_not_matter(data, method, random):
     yi, vi = data
     order = list(range(yi.size))
     random.shuffle(order)
-    a = rma(yi, vi, method=method, control=EXACT)
-    b = rma(yi[order], vi[order], method=method, control=EXACT)
+    a = fit(yi, vi, method, EXACT)
+    b = fit(yi[order], vi[order], method, EXACT)
     assert close(a.estimate, b.estimate)
     assert close(a.estimate_se, b.estimate_se)
     assert close(a.tau2, b.tau2)
@@ -60,8 +71,8 @@ def test_study_order_does_not_matter(data, method, random):
 @given(studies(), st.sampled_from(METHODS), st.floats(-50, 50))
 def test_shifting_effects_shifts_estimate_only(data, method, shift):
     yi, vi = data
-    a = rma(yi, vi, method=method, control=EXACT)
-    b = rma(yi + shift, vi, method=method, control=EXACT)
+    a = fit(yi, vi, method, EXACT)
+    b = fit(yi + shift, vi, method, EXACT)
     assert close(b.estimate, a.estimate + shift, scale=1 + abs(shift))
     assert close(b.tau2, a.tau2)
     assert close(b.estimate_se, a.estimate_se)
@@ -72,8 +83,8 @@ def test_shifting_effects_shifts_estimate_only(data, method, shift):
 @given(studies(), st.sampled_from(METHODS), st.floats(0.01, 100))
 def test_scaling_effects_and_standard_errors(data, method, c):
     yi, vi = data
-    a = rma(yi, vi, method=method, control=EXACT)
-    b = rma(c * yi, c**2 * vi, method=method, control=exact(c**2))
+    a = fit(yi, vi, method, EXACT)
+    b = fit(c * yi, c**2 * vi, method, exact(c**2))
     assert close(b.estimate, c * a.estimate, scale=c)
     assert close(b.estimate_se, c * a.estimate_se, scale=c)
     assert close(b.tau2, c**2 * a.tau2, scale=c**2)
@@ -87,10 +98,10 @@ def test_equal_effects_estimate_is_inverse_variance_mean(data):
     yi, vi = data
     w = [1 / v for v in vi]
     mean = sum(wi * y for wi, y in zip(w, yi, strict=True)) / sum(w)
-    fit = rma(yi, vi, method="EE")
-    assert close(fit.estimate, mean)
-    assert close(fit.estimate_se, (1 / sum(w)) ** 0.5)
-    assert close(fit.weights, [100 * wi / sum(w) for wi in w])
+    ee = rma(yi, vi, method="EE")
+    assert close(ee.estimate, mean)
+    assert close(ee.estimate_se, (1 / sum(w)) ** 0.5)
+    assert close(ee.weights, [100 * wi / sum(w) for wi in w])
 
 
 @settings(max_examples=20, deadline=None)
@@ -98,6 +109,6 @@ def test_equal_effects_estimate_is_inverse_variance_mean(data):
 def test_paule_mandel_estimate_lies_in_q_profile_interval(data):
     # PM solves Q(tau2) = k - 1, and chi2_{0.025}(k-1) < k - 1 < chi2_{0.975}(k-1)
     yi, vi = data
-    fit = rma(yi, vi, method="PM", control=EXACT)
-    ci = tau2_confint(fit)
-    assert ci.tau2_low - 1e-3 <= fit.tau2 <= ci.tau2_high + 1e-3
+    pm = rma(yi, vi, method="PM", control=EXACT)
+    ci = tau2_confint(pm)
+    assert ci.tau2_low - 1e-3 <= pm.tau2 <= ci.tau2_high + 1e-3

@@ -182,6 +182,9 @@ sets[[length(sets) + 1]] <- dataset("edge_zero_variance", c(0.2, 0.5, 0.9, 1.6, 
 sets[[length(sets) + 1]] <- dataset("edge_huge_tiny_variances", c(0.3, 0.5, 0.1, 2.0, -1.0, 0.8),
                                     c(1e-6, 2e-6, 5e3, 1e4, 3e-6, 2e4), pairs = edge_pairs,
                                     source = "variances spanning 10 orders of magnitude")
+sets[[length(sets) + 1]] <- dataset("edge_fisher_scoring_cycles", c(0, 0, 0, 0, 0, 1),
+                                    c(1, 1, 1, 1, 1, 0.125), pairs = edge_pairs,
+                                    source = "REML Fisher scoring does not converge in metafor")
 sets[[length(sets) + 1]] <- dataset("edge_tiny_scale", c(2e-4, 5e-4, -1e-4, 9e-4, 3e-4),
                                     c(1e-8, 3e-8, 2e-8, 4e-8, 1e-8), pairs = edge_pairs,
                                     source = "effects and variances on a 1e-4 scale")
