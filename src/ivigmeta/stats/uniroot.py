@@ -53,9 +53,8 @@ def uniroot(
     if fb == 0.0:
         return Root(b, 0, True)
     c, fc = a, fa
-    remaining = maxiter + 1
-    while remaining:
-        remaining -= 1
+    iterations = 0
+    while iterations <= maxiter:
         prev_step = b - a
         if abs(fc) < abs(fb):
             a, b, c = b, c, b
@@ -63,7 +62,7 @@ def uniroot(
         tol_act = 2.0 * _EPSILON * abs(b) + tol / 2.0
         new_step = (c - b) / 2.0
         if abs(new_step) <= tol_act or fb == 0.0:
-            return Root(b, maxiter + 1 - remaining - 1, True)
+            return Root(b, iterations, True)
         if abs(prev_step) >= tol_act and abs(fa) > abs(fb):
             cb = c - b
             if a == c:
@@ -87,6 +86,7 @@ def uniroot(
         a, fa = b, fb
         b += new_step
         fb = f(b)
+        iterations += 1
         if (fb > 0 and fc > 0) or (fb < 0 and fc < 0):
             c, fc = a, fa
     return Root(b, maxiter, False)
