@@ -48,6 +48,8 @@ def run_json(args: list[str]) -> dict:
 def close(actual, expected):
     if expected is None:
         return actual is None
+    if isinstance(expected, str):
+        return actual == expected
     return actual == pytest.approx(expected, rel=1e-6, abs=1e-9)
 
 
