@@ -63,13 +63,15 @@ class InfluenceResult(Result):
     studies: tuple[StudyInfluence, ...]
 
 
-def _covariance(fit: RmaFit) -> tuple[np.ndarray, float]:
-    """Var(beta) = s²_w (X'WX)^-1 of a fit and its Knapp-Hartung scale s²_w."""
-    X = fit.X
-    w = 1.0 / (fit.vi + fit.tau2)
-    unscaled = np.linalg.inv(X.T @ (X * w[:, None]))
-    scale = float(fit.se[0] ** 2 / unscaled[0, 0])
-    return scale * unscaled, scale
+def _unscaled(X: np.ndarray, vi: np.ndarray, tau2: float) -> np.ndarray:
+    """(X'WX)^-1 with w_i = 1/(v_i + tau²)."""
+    w = 1.0 / (vi + tau2)
+    return np.linalg.inv(X.T @ (X * w[:, None]))
+
+
+def _scale(fit: RmaFit) -> float:
+    """The Knapp-Hartung scale s²_w of a fit (1 under z tests): Var(beta) / (X'WX)^-1."""
+    return float(fit.vb[0, 0] / _unscaled(fit.X, fit.vi, fit.tau2)[0, 0])
 
 
 def influence(
@@ -93,10 +95,10 @@ def influence(
     X = full.X
     p = full.p
     beta = np.asarray(full.beta)
-    vb, _ = _covariance(full)
+    vb = full.vb
     vb_inverse = np.linalg.inv(vb)
     w = 1.0 / (vi + full.tau2)
-    unscaled = np.linalg.inv(X.T @ (X * w[:, None]))
+    unscaled = _unscaled(X, vi, full.tau2)
     hat = np.einsum("ij,jk,ik->i", X, unscaled, X) * w
     weight = 100 * w / w.sum()
     nan = math.nan
@@ -112,7 +114,7 @@ def influence(
                                           float(weight[i]), (nan,) * p, False))  # fmt: skip
             continue
         beta_del = np.asarray(deleted.beta)
-        vb_del, scale_del = _covariance(deleted)
+        vb_del, scale_del = deleted.vb, _scale(deleted)
         tau2_del = deleted.tau2
         x_i = X[i]
         pred_del = float(x_i @ beta_del)
@@ -123,8 +125,7 @@ def influence(
             vi[i] * scale_del + float(x_i @ vb_del @ x_i) + tau2_del * scale_del
         )
         dffits = float(x_i @ beta - pred_del) / math.sqrt(scale_del * hat[i] * (tau2_del + vi[i]))
-        w_del = 1.0 / (vi + tau2_del)
-        unscaled_del = np.linalg.inv(X.T @ (X * w_del[:, None]))
+        unscaled_del = _unscaled(X, vi, tau2_del)
         change = beta - beta_del
         dfbetas = change / np.sqrt(scale_del * np.diag(unscaled_del))
         cook_d = float(change @ vb_inverse @ change)

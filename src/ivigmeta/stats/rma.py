@@ -45,7 +45,9 @@ _METHOD_ALIASES = {"FE": "EE"}
 class RmaFit(Result):
     """A fitted model. Coefficient fields are arrays of length ``p`` named by ``coef_names``.
 
-    ``statistic`` is z or t; ``df`` the t/F denominator df (None under ``test="z"``);
+    ``vb`` is the p×p covariance matrix of ``beta`` (metafor ``vb``; under knha/adhoc it
+    includes the Knapp-Hartung scale). ``statistic`` is z or t; ``df`` the t/F denominator df
+    (None under ``test="z"``);
     ``qm``/``qm_df``/``qm_p`` the omnibus test of the moderators (of the intercept in an
     intercept-only model): chi² under z, F (QM/m) under t/knha/adhoc, ``qm_df`` = (m, df).
     ``q``/``q_df``/``q_p`` Cochran's test of (residual) heterogeneity; ``s2`` the typical
@@ -64,6 +66,7 @@ class RmaFit(Result):
     coef_names: tuple[str, ...]
     beta: np.ndarray
     se: np.ndarray
+    vb: np.ndarray
     ci_low: np.ndarray
     ci_high: np.ndarray
     statistic: np.ndarray
@@ -373,6 +376,7 @@ def rma(
         coef_names=names,
         beta=_frozen(beta),
         se=_frozen(se),
+        vb=_frozen(vb),
         ci_low=_frozen(beta - crit * se),
         ci_high=_frozen(beta + crit * se),
         statistic=_frozen(stat),
