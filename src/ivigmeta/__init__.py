@@ -30,6 +30,8 @@ _EXPORTS: dict[str, str] = {
     "report": "ivigmeta.analyses.report",
     "pool_many": "ivigmeta.stats.pool_many",
     "batch": "ivigmeta.analyses.batch",
+    "rma": "ivigmeta.stats.rma",
+    "tau2_confint": "ivigmeta.stats.confint",
 }
 
 __all__ = ["__version__", *_EXPORTS]
