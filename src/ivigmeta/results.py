@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Mapping
 from typing import Any
 
 
@@ -32,3 +33,11 @@ class Result:
 
     def to_dict(self) -> dict[str, Any]:
         return plain(self)
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any], /, **extra: Any):
+        """An instance from the entries of ``values`` named like this class's fields (others are
+        ignored), with ``extra`` added or overriding, e.g.
+        ``GroupEstimate.from_mapping(fit.summary(), name="rct")``."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{**{k: v for k, v in values.items() if k in names}, **extra})

@@ -2,7 +2,8 @@
 
 Each analysis is what :func:`ivigmeta.pool` would compute for the same options, and its row
 holds the same fields. The effect sizes of each distinct data selection (outcome, table,
-measure, timepoint, design, r) are computed once; the analyses are then grouped by
+measure, timepoint, design, r) are computed once, by
+:func:`ivigmeta.analyses.effect_data.load_effect_data`; the analyses are then grouped by
 (method, test, level, pi) and pooled together with :func:`ivigmeta.stats.pool_many.pool_many`.
 Analyses pool_many does not cover go through :func:`ivigmeta.stats.rma.rma` one by one: one
 study (metafor switches to z), Knapp-Hartung under EE (metafor adds a note), a sampling
@@ -20,8 +21,9 @@ from typing import Any
 
 import numpy as np
 
+from ivigmeta.analyses.effect_data import EffectData
 from ivigmeta.analyses.plan import PlannedAnalysis, read_plan
-from ivigmeta.analyses.pool import PoolResult, StudyEffect
+from ivigmeta.analyses.pool import PoolResult, pool_result
 from ivigmeta.errors import AnalysisError, InputError, IvigmetaError
 from ivigmeta.results import Result, plain
 
@@ -29,18 +31,6 @@ DATA_KEYS = ("outcome", "csv", "studies", "measure", "timepoint", "design", "r")
 MANY_FIELDS = ("estimate", "se", "ci_low", "ci_high", "statistic", "p", "tau2", "tau", "i2")
 MANY_FIELDS += ("h2", "q", "q_p", "pi_low", "pi_high")
 FIT_DEFAULTS = {"method": "REML", "test": "z", "level": 95.0, "pi": "auto"}
-
-
-@dataclass(frozen=True)
-class Inputs:
-    """Effect sizes of one data selection, as :func:`ivigmeta.pool` computes them."""
-
-    measure: str
-    ids: tuple[str, ...]
-    timepoints: tuple[str | None, ...]
-    yi: np.ndarray
-    vi: np.ndarray
-    notes: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -95,18 +85,18 @@ def batch(
         selections[_data_key(analysis.options)].append(analysis)
     prepared = []
     report("effect sizes", 0, len(selections))
-    for inputs in _prepare_all(list(selections), jobs):
-        prepared.append(inputs)
+    for data in _prepare_all(list(selections), jobs):
+        prepared.append(data)
         report("effect sizes", len(prepared), len(selections))
 
     rows: dict[int, BatchRow] = {}
-    groups: dict[tuple, list[tuple[PlannedAnalysis, Inputs]]] = defaultdict(list)
-    for key, inputs in zip(selections, prepared, strict=True):
+    groups: dict[tuple, list[tuple[PlannedAnalysis, EffectData]]] = defaultdict(list)
+    for key, data in zip(selections, prepared, strict=True):
         for analysis in selections[key]:
-            if isinstance(inputs, str):
-                rows[analysis.number] = _error_row(analysis, inputs)
+            if isinstance(data, str):
+                rows[analysis.number] = _error_row(analysis, data)
             else:
-                groups[_fit_key(analysis.options)].append((analysis, inputs))
+                groups[_fit_key(analysis.options)].append((analysis, data))
     report("pooling", len(rows), len(planned))
     for fit_key, members in groups.items():
         for analysis, result in _pool_group(fit_key, members):
@@ -134,7 +124,7 @@ def _error_row(analysis: PlannedAnalysis, message: str) -> BatchRow:
 # --------------------------------------------------------------------------- effect sizes
 
 
-def _prepare_all(keys: list[tuple], jobs: int) -> Iterator[Inputs | str]:
+def _prepare_all(keys: list[tuple], jobs: int) -> Iterator[EffectData | str]:
     """Effect sizes of every selection, in order, yielded as they are ready."""
     if jobs == 1 or len(keys) < 2:
         yield from map(_prepare, keys)
@@ -145,45 +135,34 @@ def _prepare_all(keys: list[tuple], jobs: int) -> Iterator[Inputs | str]:
         yield from pool.map(_prepare, keys)
 
 
-def _prepare(key: tuple) -> Inputs | str:
+def _prepare(key: tuple) -> EffectData | str:
     """The effect sizes of one data selection, or the message saying why there are none."""
-    from ivigmeta.analyses import pool as pool_module
+    from ivigmeta.analyses.effect_data import load_effect_data
 
     outcome, csv, studies, measure, timepoint, design, r = key
     try:
-        if csv is not None:
-            build = pool_module._csv_builder(csv, measure)
-        else:
-            build = pool_module._records_builder(outcome, studies, measure, timepoint, design)
-        measure_used, ids, timepoints, yi, vi, notes, _ = build(r)
+        return load_effect_data(outcome, studies_path=studies, csv=csv, measure=measure,
+                                timepoint=timepoint, design=design, r=r)  # fmt: skip
     except IvigmetaError as error:
         return str(error)
     except Exception as error:  # a bug; the other analyses still run
         return f"unexpected error: {type(error).__name__}: {error}"
-    return Inputs(
-        measure_used,
-        tuple(ids),
-        tuple(timepoints),
-        np.asarray(yi, dtype=float),
-        np.asarray(vi, dtype=float),
-        tuple(notes),
-    )
 
 
 # --------------------------------------------------------------------------- pooling
 
 
-def _pool_group(fit_key: tuple, members: list[tuple[PlannedAnalysis, Inputs]]):
+def _pool_group(fit_key: tuple, members: list[tuple[PlannedAnalysis, EffectData]]):
     """(analysis, PoolResult or error message) for analyses sharing method/test/level/pi."""
     from ivigmeta.stats.pool_many import pool_many
 
     method, test, level, pi = fit_key
     vectorised = [
         index
-        for index, (_, inputs) in enumerate(members)
-        if inputs.yi.size > 1
-        and np.all(inputs.vi > 0)
-        and np.all(np.isfinite(inputs.yi) & np.isfinite(inputs.vi))
+        for index, (_, data) in enumerate(members)
+        if data.yi.size > 1
+        and np.all(data.vi > 0)
+        and np.all(np.isfinite(data.yi) & np.isfinite(data.vi))
         and not (method == "EE" and test in ("knha", "adhoc"))
     ]
     results: dict[int, PoolResult | str] = {}
@@ -197,55 +176,25 @@ def _pool_group(fit_key: tuple, members: list[tuple[PlannedAnalysis, Inputs]]):
         )
         for position, index in enumerate(vectorised):
             if many.converged[position]:
-                analysis, inputs = members[index]
-                results[index] = _from_many(analysis, inputs, many, position)
-    for index, (analysis, inputs) in enumerate(members):
+                results[index] = _from_many(members[index][1], many, position)
+    for index, (_, data) in enumerate(members):
         if index not in results:
-            results[index] = _one_by_one(analysis, inputs, fit_key)
+            results[index] = _one_by_one(data, fit_key)
     return [(members[i][0], results[i]) for i in range(len(members))]
 
 
-def _one_by_one(analysis: PlannedAnalysis, inputs: Inputs, fit_key: tuple) -> PoolResult | str:
+def _one_by_one(data: EffectData, fit_key: tuple) -> PoolResult | str:
     from ivigmeta.stats.rma import rma
 
     method, test, level, pi = fit_key
     try:
-        fit = rma(inputs.yi, inputs.vi, method=method, test=test, level=level, pi=pi)
+        fit = rma(data.yi, data.vi, method=method, test=test, level=level, pi=pi)
     except (AnalysisError, InputError) as error:
         return str(error)
-    return _result(
-        analysis,
-        inputs,
-        pi,
-        fit.weights,
-        {
-            "method": fit.method,
-            "test": fit.test,
-            "level": fit.level,
-            "k": fit.k,
-            "estimate": fit.estimate,
-            "se": fit.estimate_se,
-            "ci_low": fit.estimate_ci[0],
-            "ci_high": fit.estimate_ci[1],
-            "statistic": fit.estimate_statistic,
-            "df": fit.df,
-            "p": fit.estimate_p,
-            "tau2": fit.tau2,
-            "tau": fit.tau,
-            "i2": fit.i2,
-            "h2": fit.h2,
-            "q": fit.q,
-            "q_df": fit.q_df,
-            "q_p": fit.q_p,
-            "pi_low": fit.pi_low,
-            "pi_high": fit.pi_high,
-            "pi_df": fit.pi_df,
-        },
-        fit.notes,
-    )
+    return pool_result(data, fit.summary(), fit.weights, pi=pi, notes=(*data.notes, *fit.notes))
 
 
-def _from_many(analysis: PlannedAnalysis, inputs: Inputs, many, i: int) -> PoolResult:
+def _from_many(data: EffectData, many, i: int) -> PoolResult:
     k = int(many.k[i])
     equal_effects = many.method == "EE"
     if equal_effects or many.pi == "z" or (many.pi == "auto" and many.test == "z"):
@@ -264,21 +213,4 @@ def _from_many(analysis: PlannedAnalysis, inputs: Inputs, many, i: int) -> PoolR
     )
     if equal_effects:
         values.update(pi_low=None, pi_high=None)
-    return _result(analysis, inputs, many.pi, many.weights[i, :k], values, ())
-
-
-def _result(analysis, inputs: Inputs, pi: str, weights, values: dict, notes) -> PoolResult:
-    studies = tuple(
-        StudyEffect(study, float(y), float(v), float(w), t)
-        for study, y, v, w, t in zip(
-            inputs.ids, inputs.yi, inputs.vi, weights, inputs.timepoints, strict=True
-        )
-    )
-    return PoolResult(
-        outcome=analysis.options.get("outcome"),
-        measure=inputs.measure,
-        pi=pi,
-        studies=studies,
-        notes=(*inputs.notes, *notes),
-        **values,
-    )
+    return pool_result(data, values, many.weights[i, :k], pi=many.pi, notes=data.notes)

@@ -9,6 +9,7 @@ All need k >= 3 studies (with fewer, none of them says anything).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Unpack
 
 from ivigmeta.results import Result
 from ivigmeta.stats.egger import EggerResult
@@ -17,6 +18,9 @@ from ivigmeta.stats.rank_correlation import RankCorrelationResult
 from ivigmeta.stats.trim_and_fill import TrimAndFillResult
 
 MIN_STUDIES = 3
+
+if TYPE_CHECKING:
+    from ivigmeta.analyses.effect_data import Selection
 
 
 @dataclass(frozen=True)
@@ -44,11 +48,6 @@ class BiasResult(Result):
 def bias(
     outcome: str | None = None,
     *,
-    studies_path=None,
-    csv=None,
-    measure: str | None = None,
-    timepoint: str | float | None = None,
-    design: str | None = None,
     r: float | None = None,
     method: str = "REML",
     test: str = "z",
@@ -56,12 +55,14 @@ def bias(
     egger_model: str = "rma",
     estimator: str = "L0",
     side: str | None = None,
+    **selection: Unpack[Selection],
 ) -> BiasResult:
     """Small-study-effect analyses of one outcome or CSV table; needs k >= 3.
 
     ``egger_model``: ``rma`` (metafor's default: meta-regression on sei with the chosen
     estimator and test) or ``lm`` (Egger's weighted regression); ``estimator`` L0 or R0 and
-    ``side`` (None: chosen as metafor does) for trim-and-fill.
+    ``side`` (None: chosen as metafor does) for trim-and-fill. ``r`` and ``selection`` choose
+    the studies as for :func:`ivigmeta.analyses.pool.pool`.
     """
     from ivigmeta.analyses.effect_data import load_effect_data, require_studies
     from ivigmeta.stats.egger import egger_test
@@ -70,8 +71,7 @@ def bias(
     from ivigmeta.stats.rma import rma
     from ivigmeta.stats.trim_and_fill import trim_and_fill
 
-    data = load_effect_data(outcome, studies_path=studies_path, csv=csv, measure=measure,
-                            timepoint=timepoint, design=design, r=r)  # fmt: skip
+    data = load_effect_data(outcome, r=r, **selection)
     require_studies(data, MIN_STUDIES, "Egger's test, rank test and trim-and-fill")
     fit = rma(data.yi, data.vi, method=method, test=test, level=level)
     egger = egger_test(data.yi, data.vi, model=egger_model, method=method, test=test, level=level)

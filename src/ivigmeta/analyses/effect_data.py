@@ -1,47 +1,79 @@
-"""Effect sizes plus per-study fields, for the analyses that need more than yi and vi.
+"""Study selection and effect sizes: THE way every analysis gets its studies.
 
-``sensitivity``, ``bias``, ``subgroup`` and ``regress`` take their studies the way ``ivigmeta
-pool`` does: an ``--outcome`` of the bundled records, selected and converted by
-:mod:`ivigmeta.analyses.pool` (same studies, timepoints, measure and notes), or the rows of a
-CSV table with metafor ``escalc`` columns (``--csv FILE --measure M``). On top of yi/vi they
-need study fields: the year (cumulative meta-analysis), a grouping field (subgroups) or
-numeric moderators (meta-regression).
+``pool``, ``batch``, ``sensitivity``, ``bias``, ``subgroup``, ``regress`` and ``report`` all take
+their studies from :func:`load_effect_data` (or, to recompute the effect sizes under several
+assumed correlations, :func:`effect_data_builder`): an ``outcome`` of the study records, or the
+rows of a CSV table with metafor ``escalc`` columns (``csv`` + ``measure``).
 
-Field names: for records, a study attribute (``year``, ``design``, ``source``), a population
-or intervention attribute (``subtype``, ``refractory``, ``n``, ``agent``, ``dose``, ``addon``;
-``add-on`` is accepted for ``addon``) or a dotted path (``population.subtype``); for a CSV
-table, any column.
+From records: only studies whose intervention agent is IVIG, systematic reviews left out; one
+row per study (see :mod:`ivigmeta.analyses.study_rows` for the timepoint rule and the
+derivations); the default measure is the raw mean change ``MC`` (follow-up minus baseline
+within the IVIG group) for outcomes measured before and after IVIG, and the raw mean difference
+``MD`` (IVIG minus control) for outcomes named ``*_change`` that are compared between arms.
+Everything chosen or derived is listed in ``notes``.
+
+On top of yi/vi some analyses need study fields: the year (cumulative meta-analysis), a
+grouping field (subgroups) or numeric moderators (meta-regression). Field names: for records, a
+study attribute (``year``, ``design``, ``source``), a population or intervention attribute
+(``subtype``, ``refractory``, ``n``, ``agent``, ``dose``, ``addon``; ``add-on`` is accepted for
+``addon``) or a dotted path (``population.subtype``); for a CSV table, any column.
 """
 
 from __future__ import annotations
 
 import csv as csv_module
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 import numpy as np
 
 from ivigmeta.errors import AnalysisError, InputError
 
+CHANGE_MEASURES = ("MC", "SMCC", "SMCR")
+TWO_GROUP_MEASURES = ("MD", "SMD", "SMDH")
+PRE_POST_CSV_MEASURES = ("MC", "SMCC", "SMCR", "SMCRH")
+SELECTION_KEYS = ("studies_path", "csv", "measure", "timepoint", "design")
+
 _ALIASES = {"add-on": "addon", "add_on": "addon"}
 _NESTED = ("population", "intervention")
+
+
+class Selection(TypedDict, total=False):
+    """The study-selection keywords shared by pool, sensitivity, subgroup, regress and bias.
+
+    ``studies_path``: record folder or file (default: the bundled records); ``csv``: a CSV
+    table to use instead of the records; ``measure``: effect size (metafor escalc name);
+    ``timepoint``: None (closest to 12 months), ``"latest"`` or months; ``design``: keep
+    studies of that design.
+    """
+
+    studies_path: str | Path | None
+    csv: str | Path | None
+    measure: str | None
+    timepoint: str | float | None
+    design: str | None
 
 
 @dataclass(frozen=True)
 class EffectData:
     """Studies ready for analysis: ids, yi, vi, the measure and notes on how they were chosen.
 
-    ``source`` is the CSV path or None (records); ``_fields`` maps a field name to one value
-    per study (text from a CSV, typed values from records) and is read via :meth:`values`.
+    ``timepoints`` is each study's timepoint label (None for CSV rows); ``uses_r`` whether any
+    effect size depends on an assumed pre-post correlation; ``source`` is the CSV path or None
+    (records). Study fields are read with :meth:`values` / :meth:`numbers`.
     """
 
     outcome: str | None
     measure: str
     ids: tuple[str, ...]
+    timepoints: tuple[str | None, ...]
     yi: np.ndarray
     vi: np.ndarray
     notes: tuple[str, ...]
+    uses_r: bool
     source: str | None
     _records: tuple = field(default=(), repr=False)
     _columns: dict = field(default_factory=dict, repr=False)
@@ -92,6 +124,318 @@ class EffectData:
         return {}
 
 
+
+
+Builder = Callable[[float | None], EffectData]
+
+
+def load_effect_data(
+    outcome: str | None = None, *, r: float | None = None, **selection: Unpack[Selection]
+) -> EffectData:
+    """The studies of ``outcome`` in the records, or the rows of the CSV table ``csv``.
+
+    ``r`` is the pre-post correlation assumed where a study prints neither the SD of change
+    nor an exact paired p (default: the mean r of the entries that print all three SDs);
+    ``selection`` is described in :class:`Selection`.
+    """
+    check_correlation(r)
+    return effect_data_builder(outcome, **selection)(r)
+
+
+def effect_data_builder(
+    outcome: str | None = None,
+    *,
+    studies_path=None,
+    csv=None,
+    measure: str | None = None,
+    timepoint: str | float | None = None,
+    design: str | None = None,
+) -> Builder:
+    """Select the studies once; the returned function computes their effect sizes for an
+    assumed correlation ``r`` (``pool --r-sweep`` calls it once per r)."""
+    if csv is not None:
+        return _csv_builder(csv, measure, outcome)
+    if outcome is None:
+        raise InputError("give --outcome (for study records) or --csv FILE", field="outcome")
+    return _records_builder(outcome, studies_path, measure, timepoint, design)
+
+
+def check_correlation(r: float | None) -> None:
+    """InputError unless ``r`` is None or within [-1, 1]."""
+    if r is not None and not -1 <= r <= 1:
+        raise InputError(f"expected a correlation between -1 and 1, got {r}", field="r")
+
+
+# --------------------------------------------------------------------------- CSV tables
+
+
+def _csv_builder(path, measure: str | None, outcome: str | None) -> Builder:
+    from ivigmeta.effects.escalc import MEASURES, escalc
+    from ivigmeta.records.csv_reader import read_effect_table
+
+    table = read_effect_table(path)
+    if measure is None:
+        if "yi" in table.columns and ("vi" in table.columns or "sei" in table.columns):
+            measure = "GEN"
+        else:
+            raise InputError(
+                f"give --measure ({', '.join(MEASURES)}) for a table without yi and vi columns",
+                file=table.file,
+                field="measure",
+            )
+    measure = measure.upper()
+    if measure not in MEASURES:
+        raise InputError(f"expected one of {', '.join(MEASURES)}, got {measure!r}", field="measure")
+    all_columns, lines = _read_columns(path)
+
+    def build(r: float | None) -> EffectData:
+        columns = {name: np.array(values) for name, values in table.columns.items()}
+        notes = [f"{len(table.studies)} rows read from {table.file}; measure {measure}"]
+        uses_r = False
+        if measure in PRE_POST_CSV_MEASURES:
+            ri = columns.get("ri", np.full(len(table.studies), np.nan))
+            missing = np.isnan(ri)
+            if missing.any() and r is not None:
+                ri = np.where(missing, r, ri)
+                uses_r = True
+                rows = ", ".join(table.studies[i] for i in np.flatnonzero(missing))
+                notes.append(f"ri = {r:g} (--r) assumed for {rows}")
+            elif missing.any():
+                line = table.line_of(int(np.flatnonzero(missing)[0]))
+                raise InputError(
+                    f"{measure} needs the pre-post correlation: fill the ri column or give --r",
+                    file=table.file,
+                    line=line,
+                    field="ri",
+                )
+            columns["ri"] = ri
+        for name, values in columns.items():
+            row = _first_missing(values, measure, name)
+            if row is not None:
+                raise InputError(
+                    f"expected a number for {measure}, got an empty cell",
+                    file=table.file,
+                    line=table.line_of(row),
+                    field=name,
+                )
+        try:
+            effects = escalc(measure, **columns)
+        except InputError as error:
+            row = getattr(error, "row", None)
+            if row is None:
+                raise InputError(error.message, file=table.file, field=error.field) from None
+            message = error.message.split(": ", 1)[-1]
+            raise InputError(
+                message, file=table.file, line=table.line_of(row), field=error.field
+            ) from None
+        bad = np.flatnonzero(~np.isfinite(effects.yi) | ~np.isfinite(effects.vi))
+        if bad.size:
+            row = int(bad[0])
+            raise AnalysisError(
+                f"{table.file}:{table.line_of(row)}: {measure} is undefined for study "
+                f"{table.studies[row]} (yi = {effects.yi[row]}, vi = {effects.vi[row]})"
+            )
+        return EffectData(
+            outcome=outcome,
+            measure=measure,
+            ids=tuple(table.studies),
+            timepoints=(None,) * len(table.studies),
+            yi=np.asarray(effects.yi, dtype=float),
+            vi=np.asarray(effects.vi, dtype=float),
+            notes=tuple(notes),
+            uses_r=uses_r,
+            source=str(path),
+            _columns=all_columns,
+            _lines=lines,
+        )
+
+    return build
+
+
+def _first_missing(values, measure: str, name: str) -> int | None:
+    """First empty cell in a column the measure uses (unused columns may be empty)."""
+    from ivigmeta.effects.escalc import REQUIRED_COLUMNS
+
+    if not any(name in option for option in REQUIRED_COLUMNS[measure]):
+        return None
+    missing = np.flatnonzero(np.isnan(values))
+    return int(missing[0]) if missing.size else None
+
+
+# --------------------------------------------------------------------------- study records
+
+
+def _records_builder(outcome, studies_path, measure, timepoint, design) -> Builder:
+    from ivigmeta.analyses import study_rows
+    from ivigmeta.records.loader import load_studies
+    from ivigmeta.records.vocabulary import DESIGNS, OUTCOMES
+
+    if outcome not in OUTCOMES:
+        raise InputError(
+            f"expected one of {', '.join(sorted(OUTCOMES))}, got {outcome!r}", field="outcome"
+        )
+    if design is not None and design not in DESIGNS:
+        raise InputError(f"expected one of {', '.join(DESIGNS)}, got {design!r}", field="design")
+    when = study_rows.parse_timepoint(timepoint)
+    records = load_studies(studies_path)
+    ivig = [s for s in records if s.intervention and s.intervention.agent.upper() == "IVIG"]
+    primary = [s for s in ivig if s.design != "systematic-review"]
+    selected = [s for s in primary if design is None or s.design == design]
+    notes = [
+        f"studies: {len(selected)} of {len(records)} records (intervention agent IVIG, "
+        f"systematic reviews left out{f', design {design}' if design else ''})"
+    ]
+    by_id = {study.id: study for study in selected}
+    change = study_rows.candidates_by_study(selected, outcome, "change")
+    two_group = study_rows.candidates_by_study(selected, outcome, "two-group")
+    if measure is None:
+        if outcome.endswith("_change") and two_group:
+            measure, why = "MD", "default for outcomes compared between two arms"
+        elif change:
+            measure, why = "MC", "default for outcomes measured before and after IVIG"
+        elif two_group:
+            measure, why = "MD", "default for outcomes compared between two arms"
+        else:
+            raise AnalysisError(
+                f"no IVIG study reports {outcome!r} as a change from baseline or a two-arm "
+                "comparison of means (other data: pool a table with --csv and --measure)"
+            )
+        notes.append(f"measure: {measure} ({_describe(measure)}); {why}; --measure to change")
+    else:
+        measure = measure.upper()
+        if measure not in CHANGE_MEASURES + TWO_GROUP_MEASURES:
+            raise InputError(
+                f"from study records, expected one of "
+                f"{', '.join(CHANGE_MEASURES + TWO_GROUP_MEASURES)}, got {measure!r} "
+                "(other measures: use --csv)",
+                field="measure",
+            )
+        notes.append(f"measure: {measure} ({_describe(measure)})")
+    notes.append(f"timepoint: {study_rows.timepoint_rule(when)}")
+    candidates = change if measure in CHANGE_MEASURES else two_group
+    imputed = study_rows.imputation_correlation(ivig, outcome)
+
+    def build(r: float | None) -> EffectData:
+        rows, row_notes = [], []
+        for study_id, options in candidates.items():
+            usable, problems = {}, []
+            for candidate in options:
+                row, reason = _row(measure, candidate, r, imputed)
+                if row is None:
+                    problems.append(reason)
+                elif candidate.label not in {c.label for c in usable}:
+                    usable[candidate] = row
+            if not usable:
+                row_notes.append(f"excluded: {'; '.join(problems)}")
+                continue
+            chosen, reason = study_rows.choose_timepoint(list(usable), when)
+            if chosen is None:
+                row_notes.append(f"excluded {study_id}: {reason}")
+                continue
+            labels = list(dict.fromkeys(c.label for c in options))
+            if len(labels) > 1:
+                row_notes.append(
+                    f"{study_id}: {chosen.label} used (available: {', '.join(labels)})"
+                )
+            row_notes.extend(f"not usable: {p}" for p in problems)
+            row = usable[chosen]
+            row_notes.extend(row.derivations)
+            rows.append(row)
+        if not rows:
+            raise AnalysisError(
+                f"no IVIG study has usable {measure} data for {outcome!r}: " + "; ".join(row_notes)
+            )
+        yi, vi = _effects(measure, rows, r, imputed)
+        ids = tuple(row.study for row in rows)
+        return EffectData(
+            outcome=outcome,
+            measure=measure,
+            ids=ids,
+            timepoints=tuple(row.timepoint for row in rows),
+            yi=np.asarray(yi, dtype=float),
+            vi=np.asarray(vi, dtype=float),
+            notes=(*notes, *row_notes),
+            uses_r=any(getattr(row, "depends_on_r", False) for row in rows),
+            source=None,
+            _records=tuple(by_id[i] for i in ids),
+        )
+
+    return build
+
+
+def _row(measure, candidate, r, imputed):
+    """The study row of one record entry for ``measure``, or None with the reason."""
+    from ivigmeta.analyses import study_rows
+
+    if measure in TWO_GROUP_MEASURES:
+        return study_rows.two_group_row(candidate)
+    row, reason = study_rows.change_row(candidate, r, imputed)
+    if row is not None and measure == "SMCR":
+        where = f"{candidate.study} ({candidate.label})"
+        if row.sd_baseline is None:
+            return None, f"{where}: SMCR needs the baseline SD, not reported"
+        if _row_correlation(row, r, imputed) is None:
+            return None, f"{where}: SMCR needs the pre-post correlation; give --r"
+    return row, reason
+
+
+def _effects(measure, rows, r, imputed):
+    """escalc on the rows: change rows enter as (mean change, 0) with the SD of change."""
+    from ivigmeta.effects.escalc import escalc
+
+    if measure in TWO_GROUP_MEASURES:
+        effects = escalc(
+            measure,
+            m1i=[x.mean1 for x in rows],
+            sd1i=[x.sd1 for x in rows],
+            n1i=[x.n1 for x in rows],
+            m2i=[x.mean2 for x in rows],
+            sd2i=[x.sd2 for x in rows],
+            n2i=[x.n2 for x in rows],
+        )
+    elif measure == "SMCR":
+        correlations = [_row_correlation(x, r, imputed) for x in rows]
+        effects = escalc(
+            "SMCR",
+            m1i=[x.mean_change for x in rows],
+            m2i=[0.0] * len(rows),
+            sd1i=[x.sd_baseline for x in rows],
+            ni=[x.n for x in rows],
+            ri=correlations,
+        )
+    else:
+        effects = escalc(
+            measure,
+            m1i=[x.mean_change for x in rows],
+            m2i=[0.0] * len(rows),
+            sd1i=[x.sd_change for x in rows],
+            sd2i=[0.0] * len(rows),
+            ni=[x.n for x in rows],
+            ri=[0.0] * len(rows),
+        )
+    return effects.yi, effects.vi
+
+
+def _row_correlation(row, r, imputed) -> float | None:
+    """The row's own r (from its SDs), else the user's r, else the imputed r."""
+    if row.correlation is not None and -1 <= row.correlation <= 1:
+        return row.correlation
+    if r is not None:
+        return r
+    return imputed[0] if imputed is not None else None
+
+
+def _describe(measure: str) -> str:
+    from ivigmeta.effects.escalc import DESCRIPTIONS
+
+    text = DESCRIPTIONS[measure]
+    if measure in CHANGE_MEASURES:
+        return f"{text}, follow-up minus baseline"
+    if measure in TWO_GROUP_MEASURES:
+        return f"{text}, IVIG minus control"
+    return text
+
+
 def _record_field(study, name: str):
     """The value of field ``name`` in one study record (None where the record leaves it out)."""
     name = _ALIASES.get(name, name)
@@ -135,43 +479,6 @@ def _as_number(value) -> float | None:
     except (TypeError, ValueError):
         return None
     return number if math.isfinite(number) else None
-
-
-def load_effect_data(
-    outcome: str | None = None,
-    *,
-    studies_path=None,
-    csv=None,
-    measure: str | None = None,
-    timepoint: str | float | None = None,
-    design: str | None = None,
-    r: float | None = None,
-) -> EffectData:
-    """The studies of ``outcome`` in the records, or the rows of the CSV table ``csv``.
-
-    Selection and effect sizes are exactly those of :func:`ivigmeta.analyses.pool.pool`
-    (same options); see there for the rules.
-    """
-    from ivigmeta.analyses import pool
-
-    if r is not None and not -1 <= r <= 1:
-        raise InputError(f"expected a correlation between -1 and 1, got {r}", field="r")
-    if csv is not None:
-        measure_used, ids, _, yi, vi, notes, _ = pool._csv_builder(csv, measure)(r)
-        columns, lines = _read_columns(csv)
-        return EffectData(outcome, measure_used, tuple(ids), np.asarray(yi, dtype=float),
-                          np.asarray(vi, dtype=float), tuple(notes), str(csv),
-                          _columns=columns, _lines=lines)  # fmt: skip
-    if outcome is None:
-        raise InputError("give --outcome (for study records) or --csv FILE", field="outcome")
-    from ivigmeta.records.loader import load_studies
-
-    build = pool._records_builder(outcome, studies_path, measure, timepoint, design)
-    measure_used, ids, _, yi, vi, notes, _ = build(r)
-    by_id = {study.id: study for study in load_studies(studies_path)}
-    return EffectData(outcome, measure_used, tuple(ids), np.asarray(yi, dtype=float),
-                      np.asarray(vi, dtype=float), tuple(notes), None,
-                      _records=tuple(by_id[i] for i in ids))  # fmt: skip
 
 
 def _read_columns(path) -> tuple[dict[str, list[str]], tuple[int, ...]]:

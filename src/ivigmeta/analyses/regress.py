@@ -9,9 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Unpack
 
 from ivigmeta.results import Result
 from ivigmeta.stats.meta_regression import Coefficient
+
+if TYPE_CHECKING:
+    from ivigmeta.analyses.effect_data import Selection
 
 
 @dataclass(frozen=True)
@@ -47,17 +51,16 @@ def regress(
     mods: str | Sequence[str],
     outcome: str | None = None,
     *,
-    studies_path=None,
-    csv=None,
-    measure: str | None = None,
-    timepoint: str | float | None = None,
-    design: str | None = None,
     r: float | None = None,
     method: str = "REML",
     test: str = "z",
     level: float = 95.0,
+    **selection: Unpack[Selection],
 ) -> RegressResult:
-    """Meta-regression on moderators ``mods`` ("a,b" or a list of field names)."""
+    """Meta-regression on moderators ``mods`` ("a,b" or a list of field names).
+
+    ``r`` and ``selection`` choose the studies as for :func:`ivigmeta.analyses.pool.pool`.
+    """
     from ivigmeta.analyses.effect_data import load_effect_data
     from ivigmeta.errors import AnalysisError, InputError
     from ivigmeta.stats.meta_regression import meta_regression
@@ -65,33 +68,12 @@ def regress(
     names = [m.strip() for m in mods.split(",")] if isinstance(mods, str) else list(mods)
     if not names or any(not name for name in names):
         raise InputError("expected moderator names separated by commas, e.g. year,n", field="mods")
-    data = load_effect_data(outcome, studies_path=studies_path, csv=csv, measure=measure,
-                            timepoint=timepoint, design=design, r=r)  # fmt: skip
+    data = load_effect_data(outcome, r=r, **selection)
     moderators = {name: data.numbers(name) for name in names}
     try:
         result = meta_regression(data.yi, data.vi, moderators, method=method, test=test,
                                  level=level)  # fmt: skip
     except AnalysisError as error:
         raise AnalysisError(f"meta-regression on {', '.join(names)}: {error}") from None
-    return RegressResult(
-        outcome=data.outcome,
-        measure=data.measure,
-        mods=tuple(names),
-        method=result.method,
-        test=result.test,
-        level=result.level,
-        k=result.k,
-        coefficients=result.coefficients,
-        df=result.df,
-        tau2=result.tau2,
-        i2=result.i2,
-        qm=result.qm,
-        qm_df=result.qm_df,
-        qm_df2=result.qm_df2,
-        qm_p=result.qm_p,
-        qe=result.qe,
-        qe_df=result.qe_df,
-        qe_p=result.qe_p,
-        r2=result.r2,
-        notes=data.notes,
-    )
+    return RegressResult.from_mapping(vars(result), outcome=data.outcome, measure=data.measure,
+                                      mods=tuple(names), notes=data.notes)  # fmt: skip

@@ -8,12 +8,16 @@ The studies come from :func:`ivigmeta.analyses.effect_data.load_effect_data` (as
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Unpack
 
 from ivigmeta.results import Result
 from ivigmeta.stats.influence import StudyInfluence
 from ivigmeta.stats.pooled_summary import PooledSummary
 
 INPUT_ORDER = "input"
+
+if TYPE_CHECKING:
+    from ivigmeta.analyses.effect_data import Selection
 
 
 @dataclass(frozen=True)
@@ -40,21 +44,17 @@ class SensitivityResult(Result):
 def sensitivity(
     outcome: str | None = None,
     *,
-    studies_path=None,
-    csv=None,
-    measure: str | None = None,
-    timepoint: str | float | None = None,
-    design: str | None = None,
     r: float | None = None,
     order: str | None = None,
     method: str = "REML",
     test: str = "z",
     level: float = 95.0,
+    **selection: Unpack[Selection],
 ) -> SensitivityResult:
     """Leave-one-out, cumulative (sorted by field ``order``) and influence analyses; k >= 2.
 
     ``order`` None sorts by ``year`` when every study has one, else keeps the input order;
-    ``"input"`` keeps the input order. Study selection options are those of
+    ``"input"`` keeps the input order. ``r`` and ``selection`` choose the studies as for
     :func:`ivigmeta.analyses.pool.pool`.
     """
     from ivigmeta.analyses.effect_data import load_effect_data, require_studies
@@ -62,8 +62,7 @@ def sensitivity(
     from ivigmeta.stats.influence import influence
     from ivigmeta.stats.leave_one_out import leave_one_out
 
-    data = load_effect_data(outcome, studies_path=studies_path, csv=csv, measure=measure,
-                            timepoint=timepoint, design=design, r=r)  # fmt: skip
+    data = load_effect_data(outcome, r=r, **selection)
     require_studies(data, 2, "sensitivity analysis (leave-one-out)")
     order_name, keys = _order_keys(data, order)
     options = {"method": method, "test": test, "level": level}

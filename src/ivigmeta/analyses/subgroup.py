@@ -9,9 +9,13 @@ is left out (and named in ``notes``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Unpack
 
 from ivigmeta.results import Result
 from ivigmeta.stats.subgroups import GroupEstimate
+
+if TYPE_CHECKING:
+    from ivigmeta.analyses.effect_data import Selection
 
 
 @dataclass(frozen=True)
@@ -48,23 +52,21 @@ def subgroup(
     by: str,
     outcome: str | None = None,
     *,
-    studies_path=None,
-    csv=None,
-    measure: str | None = None,
-    timepoint: str | float | None = None,
-    design: str | None = None,
     r: float | None = None,
     method: str = "REML",
     test: str = "z",
     level: float = 95.0,
+    **selection: Unpack[Selection],
 ) -> SubgroupAnalysis:
-    """Subgroup analysis by the record field or CSV column ``by`` (e.g. design, subtype)."""
+    """Subgroup analysis by the record field or CSV column ``by`` (e.g. design, subtype).
+
+    ``r`` and ``selection`` choose the studies as for :func:`ivigmeta.analyses.pool.pool`.
+    """
     from ivigmeta.analyses.effect_data import load_effect_data, require_studies
     from ivigmeta.errors import AnalysisError
     from ivigmeta.stats.subgroups import subgroup_analysis
 
-    data = load_effect_data(outcome, studies_path=studies_path, csv=csv, measure=measure,
-                            timepoint=timepoint, design=design, r=r)  # fmt: skip
+    data = load_effect_data(outcome, r=r, **selection)
     values = data.values(by)
     keep = [i for i, value in enumerate(values) if value is not None]
     notes = list(data.notes)
@@ -76,25 +78,8 @@ def subgroup(
         raise AnalysisError(f"subgroup analysis by {by!r}: fewer than 2 studies have a {by}")
     result = subgroup_analysis(data.yi[keep], data.vi[keep], [_label(values[i]) for i in keep],
                                by=by, method=method, test=test, level=level)  # fmt: skip
-    return SubgroupAnalysis(
-        outcome=data.outcome,
-        measure=data.measure,
-        by=by,
-        method=result.method,
-        test=result.test,
-        level=result.level,
-        k=result.k,
-        groups=result.groups,
-        q_between=result.q_between,
-        q_between_df=result.q_between_df,
-        q_between_p=result.q_between_p,
-        common_tau2=result.common_tau2,
-        common_qm=result.common_qm,
-        common_qm_df=result.common_qm_df,
-        common_qm_df2=result.common_qm_df2,
-        common_qm_p=result.common_qm_p,
-        notes=(*notes, *result.notes),
-    )
+    return SubgroupAnalysis.from_mapping(vars(result), outcome=data.outcome, measure=data.measure,
+                                         notes=(*notes, *result.notes))  # fmt: skip
 
 
 def _label(value) -> str:

@@ -46,19 +46,4 @@ def pooled_summary(label: str, yi, vi, *, method: str, test: str, level: float) 
         nan = math.nan
         return PooledSummary(label, yi.size, nan, nan, nan, None, nan, nan, nan, nan, nan, nan,
                              nan, nan)  # fmt: skip
-    return PooledSummary(
-        id=label,
-        k=fit.k,
-        estimate=fit.estimate,
-        se=fit.estimate_se,
-        statistic=fit.estimate_statistic,
-        df=fit.df,
-        p=fit.estimate_p,
-        ci_low=fit.estimate_ci[0],
-        ci_high=fit.estimate_ci[1],
-        tau2=fit.tau2,
-        i2=fit.i2,
-        h2=fit.h2,
-        q=fit.q,
-        q_p=fit.q_p,
-    )
+    return PooledSummary.from_mapping(fit.summary(), id=label)

@@ -132,6 +132,7 @@ class RmaFit(Result):
         return {
             "method": self.method,
             "test": self.test,
+            "level": self.level,
             "k": self.k,
             "estimate": self.estimate,
             "se": self.estimate_se,
@@ -149,6 +150,7 @@ class RmaFit(Result):
             "q_p": self.q_p,
             "pi_low": self.pi_low,
             "pi_high": self.pi_high,
+            "pi_df": self.pi_df,
         }
 
 

@@ -102,22 +102,7 @@ def subgroup_analysis(
             fit = rma(yi[member], vi[member], method=method, test=test, level=level)
         except AnalysisError as error:
             raise AnalysisError(f"subgroup {by}={name}: {error}") from None
-        estimates.append(
-            GroupEstimate(
-                name=name,
-                k=fit.k,
-                estimate=fit.estimate,
-                se=fit.estimate_se,
-                ci_low=fit.estimate_ci[0],
-                ci_high=fit.estimate_ci[1],
-                statistic=fit.estimate_statistic,
-                p=fit.estimate_p,
-                tau2=fit.tau2,
-                i2=fit.i2,
-                q=fit.q,
-                q_p=fit.q_p,
-            )
-        )
+        estimates.append(GroupEstimate.from_mapping(fit.summary(), name=name))
     between = rma([g.estimate for g in estimates], [g.se**2 for g in estimates], method="EE")
     indicators = np.column_stack([(labels == name).astype(float) for name in names[1:]])
     common = {"tau2": None, "qm": None, "qm_df": None, "qm_df2": None, "qm_p": None}

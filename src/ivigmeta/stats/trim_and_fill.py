@@ -136,20 +136,11 @@ def trim_and_fill(
     else:
         filled_yi = filled_vi = np.empty(0)
         fit = rma(yi, vi, method=method, test=test, level=level)
-    return TrimAndFillResult(
+    return TrimAndFillResult.from_mapping(
+        fit.summary(),
         estimator=estimator,
         side=side,
         k0=int(k0),
-        k=fit.k,
-        method=fit.method,
-        test=fit.test,
-        estimate=fit.estimate,
-        se=fit.estimate_se,
-        ci_low=fit.estimate_ci[0],
-        ci_high=fit.estimate_ci[1],
-        statistic=fit.estimate_statistic,
-        p=fit.estimate_p,
-        tau2=fit.tau2,
         filled_yi=tuple(float(y) for y in filled_yi),
         filled_vi=tuple(float(v) for v in filled_vi),
     )

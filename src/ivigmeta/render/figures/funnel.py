@@ -174,7 +174,6 @@ def _triangle(centre: float, z: float, se_max: float, scale, **style) -> Polygon
     return Polygon(left + right, closed=True, **style)
 
 
-SELECTION = ("outcome", "studies_path", "csv", "measure", "timepoint", "design", "r")
 
 
 def funnel_from_bias(result, yi, vi, *, contours: bool = False) -> Figure:
@@ -205,9 +204,10 @@ def save_bias_funnel(result, path, *, contours: bool = False, **options) -> None
     ``options`` are the options of the ``bias`` call; the study selection among them is used
     to reload the studies' effect sizes.
     """
-    from ivigmeta.analyses.effect_data import load_effect_data
+    from ivigmeta.analyses.effect_data import SELECTION_KEYS, load_effect_data
     from ivigmeta.render.figures.style import format_for, save_figure
 
     format_for(path)
-    data = load_effect_data(**{key: options.get(key) for key in SELECTION})
+    selection = {key: options[key] for key in SELECTION_KEYS if key in options}
+    data = load_effect_data(options.get("outcome"), r=options.get("r"), **selection)
     save_figure(funnel_from_bias(result, data.yi, data.vi, contours=contours), path)
