@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import gammaln
+
+from ivigmeta.stats.distributions import log_gamma
 
 
 def small_sample_factor(m):
@@ -19,5 +20,5 @@ def small_sample_factor(m):
     """
     m = np.asarray(m, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        factor = np.exp(gammaln(m / 2.0) - np.log(np.sqrt(m / 2.0)) - gammaln((m - 1.0) / 2.0))
+        factor = np.exp(log_gamma(m / 2.0) - np.log(np.sqrt(m / 2.0)) - log_gamma((m - 1.0) / 2.0))
     return np.where(m <= 1.0, np.nan, factor)
