@@ -126,49 +126,112 @@ def outcomes(studies_path: str | None, output_format: str) -> None:
     click.echo(render_outcomes(outcome_usage(studies_path), output_format), nl=False)
 
 
-POOL_MEASURES = (
+# --------------------------------------------------------------------------- shared options
+# The study selection and model options of pool, sensitivity, subgroup, regress, bias and report,
+# defined once. A command lists the ones it takes with `shared_options(...)`, in help order,
+# and may word a help text for itself.
+
+MEASURES = (
     *("GEN", "MD", "SMD", "SMDH", "ROM", "MC", "SMCC", "SMCR", "SMCRH"),
     *("PR", "PLO", "PAS", "PFT", "RR", "OR", "RD"),
 )
-POOL_METHODS = ("EE", "DL", "HE", "HS", "SJ", "ML", "REML", "EB", "PM")
+METHODS = ("EE", "DL", "HE", "HS", "SJ", "ML", "REML", "EB", "PM")
+TESTS = ("z", "t", "knha", "adhoc")
+
+_SHARED_OPTIONS: dict[str, tuple[tuple[str, ...], dict]] = {
+    "outcome": (("--outcome",), {"help": "Outcome from the study records (e.g. mrss)."}),
+    "timepoint": (
+        ("--timepoint",),
+        {"help": "Months (e.g. 6) or 'latest'. Default: closest to 12 months."},
+    ),
+    "design": (("--design",), {"help": "Keep only studies of this design."}),
+    "csv": (
+        ("--csv",),
+        {
+            "type": click.Path(dir_okay=False),
+            "help": "Analyse the rows of a CSV table (metafor escalc column names).",
+        },
+    ),
+    "measure": (
+        ("--measure",),
+        {
+            "type": click.Choice(MEASURES, case_sensitive=False),
+            "help": "Effect size (metafor escalc), as for `pool`.",
+        },
+    ),
+    "r": (
+        ("--r", "r"),
+        {
+            "type": click.FloatRange(-1, 1),
+            "help": "Pre-post correlation assumed where needed, as for `pool`.",
+        },
+    ),
+    "method": (
+        ("--method",),
+        {
+            "type": click.Choice(METHODS, case_sensitive=False),
+            "default": "REML",
+            "show_default": True,
+            "help": "tau² estimator (EE: equal-effects model).",
+        },
+    ),
+    "test": (
+        ("--test",),
+        {
+            "type": click.Choice(TESTS),
+            "default": "z",
+            "show_default": True,
+            "help": "Tests and CIs: z, t, Knapp-Hartung or ad hoc.",
+        },
+    ),
+    "level": (
+        ("--level",),
+        {"type": float, "default": 95.0, "show_default": True, "help": "Confidence level (%)."},
+    ),
+}
+SELECTION_OPTIONS = ("outcome", "timepoint", "design", "csv", "measure")
+
+
+def shared_options(*names: str, **help_texts: str):
+    """Decorator adding the shared options ``names`` in this order (``studies`` and ``format``
+    included); ``help_texts`` words an option's help for one command."""
+
+    def decorate(function):
+        for name in reversed(names):
+            if name == "studies":
+                option = studies_option
+            elif name == "format":
+                option = format_option()
+            else:
+                declarations, attributes = _SHARED_OPTIONS[name]
+                help_text = help_texts.get(name, attributes["help"])
+                option = click.option(*declarations, **{**attributes, "help": help_text})
+            function = option(function)
+        return function
+
+    return decorate
+
+
+analysis_options = shared_options(
+    *SELECTION_OPTIONS, "r", "method", "test", "level", "studies", "format"
+)
+
+POOL_HELP = {
+    "outcome": "Outcome to pool from the study records (e.g. mrss).",
+    "timepoint": "Months (e.g. 6) or 'latest'. Default: per study, the timepoint closest to 12 "
+    "months.",
+    "design": "Keep only studies of this design (e.g. rct).",
+    "csv": "Pool the rows of a CSV table with metafor escalc column names instead of the records.",
+    "measure": "Effect size (metafor escalc). Default from records: MC for before/after "
+    "outcomes, MD for two-arm comparisons.",
+    "test": "Tests and CIs: z, t(k-1), Knapp-Hartung (knha) or its ad hoc variant.",
+    "r": "Pre-post correlation assumed where a study prints neither the SD of change nor an "
+    "exact paired p. Default: the mean r of the entries printing all three SDs.",
+}
 
 
 @cli.command("pool")
-@click.option("--outcome", default=None, help="Outcome to pool from the study records (e.g. mrss).")
-@click.option(
-    "--timepoint",
-    default=None,
-    help="Months (e.g. 6) or 'latest'. Default: per study, the timepoint closest to 12 months.",
-)
-@click.option("--design", default=None, help="Keep only studies of this design (e.g. rct).")
-@click.option(
-    "--csv",
-    "csv_path",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Pool the rows of a CSV table with metafor escalc column names instead of the records.",
-)
-@click.option(
-    "--measure",
-    type=click.Choice(POOL_MEASURES, case_sensitive=False),
-    default=None,
-    help="Effect size (metafor escalc). Default from records: MC for before/after outcomes, "
-    "MD for two-arm comparisons.",
-)
-@click.option(
-    "--method",
-    type=click.Choice(POOL_METHODS, case_sensitive=False),
-    default="REML",
-    show_default=True,
-    help="tau² estimator (EE: equal-effects model).",
-)
-@click.option(
-    "--test",
-    type=click.Choice(("z", "t", "knha", "adhoc")),
-    default="z",
-    show_default=True,
-    help="Tests and CIs: z, t(k-1), Knapp-Hartung (knha) or its ad hoc variant.",
-)
+@shared_options(*SELECTION_OPTIONS, "method", "test", **POOL_HELP)
 @click.option(
     "--pi",
     type=click.Choice(("auto", "z", "t", "hts")),
@@ -177,15 +240,7 @@ POOL_METHODS = ("EE", "DL", "HE", "HS", "SJ", "ML", "REML", "EB", "PM")
     help="Prediction interval quantile: auto (metafor predict(): z, or t(k-1) under t/knha), "
     "z, t (k-1 df, R meta >= 8.0) or hts (t, k-2 df; Higgins et al. 2009).",
 )
-@click.option("--level", type=float, default=95.0, show_default=True, help="Confidence level (%).")
-@click.option(
-    "--r",
-    "r",
-    type=click.FloatRange(-1, 1),
-    default=None,
-    help="Pre-post correlation assumed where a study prints neither the SD of change nor an "
-    "exact paired p. Default: the mean r of the entries printing all three SDs.",
-)
+@shared_options("level", "r", **POOL_HELP)
 @click.option("--r-sweep", is_flag=True, help="Also pool with r = 0.0, 0.1, ..., 0.9.")
 @click.option(
     "--forest",
@@ -206,7 +261,7 @@ def pool(
     outcome: str | None,
     timepoint: str | None,
     design: str | None,
-    csv_path: str | None,
+    csv: str | None,
     measure: str | None,
     method: str,
     test: str,
@@ -223,27 +278,15 @@ def pool(
     from ivigmeta.analyses.pool import pool as pool_function
     from ivigmeta.render.pool import render_pool
 
-    result = pool_function(
-        outcome,
-        studies_path=studies_path,
-        csv=csv_path,
-        measure=measure,
-        timepoint=timepoint,
-        design=design,
-        method=method,
-        test=test,
-        pi=pi,
-        level=level,
-        r=r,
-        r_sweep=r_sweep,
-    )
+    selection = {"studies_path": studies_path, "csv": csv, "measure": measure,
+                 "timepoint": timepoint}  # fmt: skip
+    model = {"method": method, "test": test, "pi": pi, "level": level, "r": r}
+    result = pool_function(outcome, design=design, r_sweep=r_sweep, **selection, **model)
     click.echo(render_pool(result, output_format), nl=False)
     if forest_path:
         from ivigmeta.render.figures.forest import save_pool_forest
 
-        save_pool_forest(result, forest_path, by=by, studies_path=studies_path, csv=csv_path,
-                         measure=measure, timepoint=timepoint, method=method, test=test, pi=pi,
-                         level=level, r=r)  # fmt: skip
+        save_pool_forest(result, forest_path, by=by, **selection, **model)
 
 
 # ------------------------------------------------------------------ test / reproduce / grim
@@ -282,12 +325,6 @@ def record_options(command):
     return command
 
 
-def level_option(command):
-    return click.option(
-        "--level", type=float, default=95.0, show_default=True, help="Confidence level (%)."
-    )(command)
-
-
 @cli.group("test", cls=Group)
 def test_group() -> None:
     """Significance tests from summary statistics, allowing for the rounding of printed numbers.
@@ -313,7 +350,7 @@ def test_group() -> None:
 )
 @click.option("--p", "p", default=None, help="Reported p for --solve, e.g. 0.0011 or '<0.0001'.")
 @record_options
-@level_option
+@shared_options("level")
 @format_option()
 def test_paired(output_format: str, **options) -> None:
     """Paired t test from change mean/SD/n, or from baseline/follow-up and --r."""
@@ -339,7 +376,7 @@ def test_paired(output_format: str, **options) -> None:
 @click.option("--p", "p", default=None, help="Reported p for --solve.")
 @click.option("--n2-max", type=int, default=1000, show_default=True, help="Largest n2 tried.")
 @record_options
-@level_option
+@shared_options("level")
 @format_option()
 def test_two_sample(output_format: str, **options) -> None:
     """Student (or Welch) t test of two independent means from mean, SD and n."""
@@ -354,7 +391,7 @@ def test_two_sample(output_format: str, **options) -> None:
 @click.option("--sd", type=PRINTED, required=True, help="Sample SD.")
 @click.option("--n", type=int, required=True, help="Sample size.")
 @click.option("--mu", type=float, default=0.0, show_default=True, help="Mean under H0.")
-@level_option
+@shared_options("level")
 @format_option()
 def test_one_sample(output_format: str, **options) -> None:
     """One-sample t test of H0: mean = mu."""
@@ -371,7 +408,7 @@ def test_one_sample(output_format: str, **options) -> None:
 @click.option("--n2", type=int, required=True, help="Size of group 2.")
 @click.option("--percent1", type=PRINTED, help="Printed percentage of group 1 (instead of --x1).")
 @click.option("--percent2", type=PRINTED, help="Printed percentage of group 2 (instead of --x2).")
-@level_option
+@shared_options("level")
 @format_option()
 def test_proportions(output_format: str, **options) -> None:
     """Two independent proportions: z, chi-square with and without Yates, Fisher exact."""
@@ -436,46 +473,6 @@ def grim(mean, n: int, sd, items: int, output_format: str) -> None:
 # --------------------------------------------------------------------------- sensitivity,
 # subgroup, regress, bias: the same study selection as `pool`, then one analysis each.
 
-MEASURE_CHOICES = ("GEN", "MD", "SMD", "SMDH", "ROM", "MC", "SMCC", "SMCR", "SMCRH", "PR", "PLO",
-                   "PAS", "PFT", "RR", "OR", "RD")  # fmt: skip
-
-
-def analysis_options(function):
-    """Study selection (--outcome/--csv ...) and model (--method/--test/--level) options."""
-    options = [
-        click.option("--outcome", default=None, help="Outcome from the study records (e.g. mrss)."),
-        click.option("--timepoint", default=None,
-                     help="Months (e.g. 6) or 'latest'. Default: closest to 12 months."),
-        click.option("--design", default=None, help="Keep only studies of this design."),
-        click.option("--csv", "csv_path", type=click.Path(dir_okay=False), default=None,
-                     help="Analyse the rows of a CSV table (metafor escalc column names)."),
-        click.option("--measure", type=click.Choice(MEASURE_CHOICES, case_sensitive=False),
-                     default=None, help="Effect size (metafor escalc), as for `pool`."),
-        click.option("--r", "r", type=click.FloatRange(-1, 1), default=None,
-                     help="Pre-post correlation assumed where needed, as for `pool`."),
-        click.option("--method", default="REML", show_default=True,
-                     type=click.Choice(("EE", "DL", "HE", "HS", "SJ", "ML", "REML", "EB", "PM"),
-                                       case_sensitive=False),
-                     help="tau² estimator (EE: equal-effects model)."),
-        click.option("--test", type=click.Choice(("z", "t", "knha", "adhoc")), default="z",
-                     show_default=True, help="Tests and CIs: z, t, Knapp-Hartung or ad hoc."),
-        click.option("--level", type=float, default=95.0, show_default=True,
-                     help="Confidence level (%)."),
-        studies_option,
-        format_option(),
-    ]  # fmt: skip
-    for option in reversed(options):
-        function = option(function)
-    return function
-
-
-def _selection(options: dict) -> dict:
-    """The keyword arguments of the library functions, from the click options."""
-    options = dict(options)
-    options["csv"] = options.pop("csv_path")
-    options.pop("output_format")
-    return options
-
 
 @cli.command("sensitivity")
 @click.option("--order", default=None,
@@ -487,7 +484,7 @@ def sensitivity_command(output_format: str, **options) -> None:
     from ivigmeta.analyses.sensitivity import sensitivity
     from ivigmeta.render.sensitivity import render_sensitivity
 
-    result = sensitivity(**_selection({**options, "output_format": output_format}))
+    result = sensitivity(**options)
     click.echo(render_sensitivity(result, output_format), nl=False)
 
 
@@ -500,7 +497,7 @@ def subgroup_command(by: str, output_format: str, **options) -> None:
     from ivigmeta.analyses.subgroup import subgroup
     from ivigmeta.render.subgroup import render_subgroup
 
-    result = subgroup(by, **_selection({**options, "output_format": output_format}))
+    result = subgroup(by, **options)
     click.echo(render_subgroup(result, output_format), nl=False)
 
 
@@ -513,7 +510,7 @@ def regress_command(mods: str, output_format: str, **options) -> None:
     from ivigmeta.analyses.regress import regress
     from ivigmeta.render.regress import render_regress
 
-    result = regress(mods, **_selection({**options, "output_format": output_format}))
+    result = regress(mods, **options)
     click.echo(render_regress(result, output_format), nl=False)
 
 
@@ -531,20 +528,17 @@ def regress_command(mods: str, output_format: str, **options) -> None:
 @click.option("--contours", is_flag=True,
               help="With --funnel: contour-enhanced (significance bands around 0).")  # fmt: skip
 @analysis_options
-def bias_command(
-    output_format: str, funnel_path: str | None, contours: bool, **options
-) -> None:
+def bias_command(output_format: str, funnel_path: str | None, contours: bool, **options) -> None:
     """Small-study effects: Egger, Begg's rank test, trim-and-fill, fail-safe N."""
     from ivigmeta.analyses.bias import bias
     from ivigmeta.render.bias import render_bias
 
-    result = bias(**_selection({**options, "output_format": output_format}))
+    result = bias(**options)
     click.echo(render_bias(result, output_format), nl=False)
     if funnel_path:
         from ivigmeta.render.figures.funnel import save_bias_funnel
 
-        selection = _selection({**options, "output_format": output_format})
-        save_bias_funnel(result, funnel_path, contours=contours, **selection)
+        save_bias_funnel(result, funnel_path, contours=contours, **options)
 
 
 @cli.command("report")
@@ -557,22 +551,14 @@ def bias_command(
     required=True,
     help="Report file: .html (self-contained, inline figures) or .md.",
 )
-@click.option(
-    "--method",
-    type=click.Choice(POOL_METHODS, case_sensitive=False),
-    default="REML",
-    show_default=True,
-    help="tau² estimator for every pooled outcome.",
+@shared_options(
+    "method",
+    "test",
+    "level",
+    "studies",
+    method="tau² estimator for every pooled outcome.",
+    test="Tests and CIs.",
 )
-@click.option(
-    "--test",
-    type=click.Choice(("z", "t", "knha", "adhoc")),
-    default="z",
-    show_default=True,
-    help="Tests and CIs.",
-)
-@click.option("--level", type=float, default=95.0, show_default=True, help="Confidence level (%).")
-@studies_option
 def report(outcomes, all_outcomes, out_path, method, test, level, studies_path) -> None:
     """One self-contained HTML (or Markdown) report: studies, pooled results, figures,
     sensitivity and bias analyses, reproduced p-values and a methods paragraph."""
