@@ -159,6 +159,14 @@ _SHARED_OPTIONS: dict[str, tuple[tuple[str, ...], dict]] = {
             "help": "Effect size (metafor escalc), as for `pool`.",
         },
     ),
+    "addon": (
+        ("--addon/--no-addon",),
+        {
+            "default": None,
+            "help": "Keep only studies where IVIG was added to other treatment (--addon) or "
+            "was not (--no-addon). Records that do not say are left out by either.",
+        },
+    ),
     "r": (
         ("--r", "r"),
         {
@@ -189,7 +197,7 @@ _SHARED_OPTIONS: dict[str, tuple[tuple[str, ...], dict]] = {
         {"type": float, "default": 95.0, "show_default": True, "help": "Confidence level (%)."},
     ),
 }
-SELECTION_OPTIONS = ("outcome", "timepoint", "design", "csv", "measure")
+SELECTION_OPTIONS = ("outcome", "timepoint", "design", "csv", "measure", "addon")
 
 
 def shared_options(*names: str, **help_texts: str):
@@ -259,34 +267,23 @@ POOL_HELP = {
 @format_option()
 def pool(
     outcome: str | None,
-    timepoint: str | None,
     design: str | None,
-    csv: str | None,
-    measure: str | None,
-    method: str,
-    test: str,
-    pi: str,
-    level: float,
-    r: float | None,
     r_sweep: bool,
     forest_path: str | None,
     by: str | None,
-    studies_path: str | None,
     output_format: str,
+    **options,
 ) -> None:
     """Pool an outcome across the IVIG studies (or a CSV table) with metafor's rma()."""
     from ivigmeta.analyses.pool import pool as pool_function
     from ivigmeta.render.pool import render_pool
 
-    selection = {"studies_path": studies_path, "csv": csv, "measure": measure,
-                 "timepoint": timepoint}  # fmt: skip
-    model = {"method": method, "test": test, "pi": pi, "level": level, "r": r}
-    result = pool_function(outcome, design=design, r_sweep=r_sweep, **selection, **model)
+    result = pool_function(outcome, design=design, r_sweep=r_sweep, **options)
     click.echo(render_pool(result, output_format), nl=False)
     if forest_path:
         from ivigmeta.render.figures.forest import save_pool_forest
 
-        save_pool_forest(result, forest_path, by=by, **selection, **model)
+        save_pool_forest(result, forest_path, by=by, **options)
 
 
 # ------------------------------------------------------------------ test / reproduce / grim

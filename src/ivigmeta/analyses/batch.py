@@ -2,7 +2,7 @@
 
 Each analysis is what :func:`ivigmeta.pool` would compute for the same options, and its row
 holds the same fields. The effect sizes of each distinct data selection (outcome, table,
-measure, timepoint, design, r) are computed once, by
+measure, timepoint, design, addon, r) are computed once, by
 :func:`ivigmeta.analyses.effect_data.load_effect_data`; the analyses are then grouped by
 (method, test, level, pi) and pooled together with :func:`ivigmeta.stats.pool_many.pool_many`.
 Analyses pool_many does not cover go through :func:`ivigmeta.stats.rma.rma` one by one: one
@@ -27,7 +27,7 @@ from ivigmeta.analyses.pool import PoolResult, pool_result
 from ivigmeta.errors import AnalysisError, InputError, IvigmetaError
 from ivigmeta.results import Result, plain
 
-DATA_KEYS = ("outcome", "csv", "studies", "measure", "timepoint", "design", "r")
+DATA_KEYS = ("outcome", "csv", "studies", "measure", "timepoint", "design", "addon", "r")
 MANY_FIELDS = ("estimate", "se", "ci_low", "ci_high", "statistic", "p", "tau2", "tau", "i2")
 MANY_FIELDS += ("h2", "q", "q_p", "pi_low", "pi_high")
 FIT_DEFAULTS = {"method": "REML", "test": "z", "level": 95.0, "pi": "auto"}
@@ -139,10 +139,10 @@ def _prepare(key: tuple) -> EffectData | str:
     """The effect sizes of one data selection, or the message saying why there are none."""
     from ivigmeta.analyses.effect_data import load_effect_data
 
-    outcome, csv, studies, measure, timepoint, design, r = key
+    outcome, csv, studies, measure, timepoint, design, addon, r = key
     try:
         return load_effect_data(outcome, studies_path=studies, csv=csv, measure=measure,
-                                timepoint=timepoint, design=design, r=r)  # fmt: skip
+                                timepoint=timepoint, design=design, addon=addon, r=r)  # fmt: skip
     except IvigmetaError as error:
         return str(error)
     except Exception as error:  # a bug; the other analyses still run

@@ -35,7 +35,7 @@ from ivigmeta.errors import AnalysisError, InputError
 CHANGE_MEASURES = ("MC", "SMCC", "SMCR")
 TWO_GROUP_MEASURES = ("MD", "SMD", "SMDH")
 PRE_POST_CSV_MEASURES = ("MC", "SMCC", "SMCR", "SMCRH")
-SELECTION_KEYS = ("studies_path", "csv", "measure", "timepoint", "design")
+SELECTION_KEYS = ("studies_path", "csv", "measure", "timepoint", "design", "addon")
 
 _ALIASES = {"add-on": "addon", "add_on": "addon"}
 _NESTED = ("population", "intervention")
@@ -47,7 +47,9 @@ class Selection(TypedDict, total=False):
     ``studies_path``: record folder or file (default: the bundled records); ``csv``: a CSV
     table to use instead of the records; ``measure``: effect size (metafor escalc name);
     ``timepoint``: None (closest to 12 months), ``"latest"`` or months; ``design``: keep
-    studies of that design.
+    studies of that design; ``addon``: True keeps studies where IVIG was added to other
+    treatment (``intervention.addon: true``), False those where it was not
+    (``addon: false``); records that leave ``addon`` out are left out by either value.
     """
 
     studies_path: str | Path | None
@@ -55,6 +57,7 @@ class Selection(TypedDict, total=False):
     measure: str | None
     timepoint: str | float | None
     design: str | None
+    addon: bool | None
 
 
 @dataclass(frozen=True)
@@ -150,14 +153,18 @@ def effect_data_builder(
     measure: str | None = None,
     timepoint: str | float | None = None,
     design: str | None = None,
+    addon: bool | None = None,
 ) -> Builder:
     """Select the studies once; the returned function computes their effect sizes for an
     assumed correlation ``r`` (``pool --r-sweep`` calls it once per r)."""
     if csv is not None:
+        if addon is not None:
+            raise InputError("--addon/--no-addon selects study records, not CSV rows",
+                             field="addon")  # fmt: skip
         return _csv_builder(csv, measure, outcome)
     if outcome is None:
         raise InputError("give --outcome (for study records) or --csv FILE", field="outcome")
-    return _records_builder(outcome, studies_path, measure, timepoint, design)
+    return _records_builder(outcome, studies_path, measure, timepoint, design, addon)
 
 
 def check_correlation(r: float | None) -> None:
@@ -265,7 +272,7 @@ def _first_missing(values, measure: str, name: str) -> int | None:
 # --------------------------------------------------------------------------- study records
 
 
-def _records_builder(outcome, studies_path, measure, timepoint, design) -> Builder:
+def _records_builder(outcome, studies_path, measure, timepoint, design, addon) -> Builder:
     from ivigmeta.analyses import study_rows
     from ivigmeta.records.loader import load_studies
     from ivigmeta.records.vocabulary import DESIGNS, OUTCOMES
@@ -281,10 +288,15 @@ def _records_builder(outcome, studies_path, measure, timepoint, design) -> Build
     ivig = [s for s in records if s.intervention and s.intervention.agent.upper() == "IVIG"]
     primary = [s for s in ivig if s.design != "systematic-review"]
     selected = [s for s in primary if design is None or s.design == design]
+    if addon is not None:
+        selected = [s for s in selected if s.intervention.addon is addon]
     notes = [
         f"studies: {len(selected)} of {len(records)} records (intervention agent IVIG, "
-        f"systematic reviews left out{f', design {design}' if design else ''})"
+        f"systematic reviews left out{f', design {design}' if design else ''}"
+        f"{_addon_rule(addon)})"
     ]
+    if not selected:
+        raise AnalysisError(f"no study record is selected: {notes[0].removeprefix('studies: ')}")
     by_id = {study.id: study for study in selected}
     change = study_rows.candidates_by_study(selected, outcome, "change")
     two_group = study_rows.candidates_by_study(selected, outcome, "two-group")
@@ -361,6 +373,13 @@ def _records_builder(outcome, studies_path, measure, timepoint, design) -> Build
         )
 
     return build
+
+
+def _addon_rule(addon: bool | None) -> str:
+    if addon is None:
+        return ""
+    kept = "IVIG added to other treatment" if addon else "IVIG not added to other treatment"
+    return f", {kept} (intervention.addon {str(addon).lower()}; records without addon left out)"
 
 
 def _row(measure, candidate, r, imputed):

@@ -15,9 +15,11 @@ analyses:
 ```
 
 Entry keys are the options of :func:`ivigmeta.pool` (``outcome csv measure timepoint design
-method test pi level r studies``). Lists expand to their cross product, in the order the keys
-are written (defaults first). Paths are relative to the plan file. Problems raise
-:class:`~ivigmeta.errors.InputError` naming the file, line and field.
+addon method test pi level r studies``; ``addon: true``/``false`` keeps the studies whose
+``intervention.addon`` is true/false, records without it are left out by either). Lists
+expand to their cross product, in the order the keys are written (defaults first). Paths are
+relative to the plan file. Problems raise :class:`~ivigmeta.errors.InputError` naming the
+file, line and field.
 """
 
 from __future__ import annotations
@@ -34,8 +36,8 @@ from ivigmeta.errors import InputError
 from ivigmeta.stats.prediction import PI_CHOICES
 from ivigmeta.stats.rma import METHODS, TESTS
 
-KEYS = ("outcome", "csv", "measure", "timepoint", "design", "method", "test", "pi", "level")
-KEYS += ("r", "studies")
+KEYS = ("outcome", "csv", "measure", "timepoint", "design", "addon", "method", "test", "pi")
+KEYS += ("level", "r", "studies")
 TOP_KEYS = ("studies", "defaults", "analyses")
 MAX_ANALYSES = 1_000_000
 
@@ -231,6 +233,10 @@ def _check(key: str, value: Any, base: Path, label_only: bool) -> Any:
         from ivigmeta.records.vocabulary import DESIGNS
 
         return None if value is None else _choice(value, DESIGNS)
+    if key == "addon":
+        if value is None or isinstance(value, bool):
+            return value
+        raise ValueError(f"expected true, false or null, got {value!r}")
     raise AssertionError(key)
 
 
