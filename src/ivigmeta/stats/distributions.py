@@ -167,11 +167,16 @@ def _log_beta_prefactor(a, b, x, y, log_x, log_y):
         if np.any(both):
             aa, bb, cc = a[both], b[both], c[both]
             lam = np.where(aa <= bb, aa - cc * x[both], cc * y[both] - bb)
+            # 1 - lam/a = x (a+b)/a and 1 + lam/b = y (a+b)/b: their logs from log x, log y
+            # when far from 1, where 1 -/+ lam/.. would cancel
+            e_a, e_b = -lam / aa, lam / bb
+            log_a = np.where(np.abs(e_a) > 0.6, log_x[both] - np.log(aa / cc), np.log1p(e_a))
+            log_b = np.where(np.abs(e_b) > 0.6, log_y[both] - np.log(bb / cc), np.log1p(e_b))
             result[both] = (
                 0.5 * np.log(aa * bb / cc)
                 - _HALF_LOG_2PI
-                - aa * _x_minus_1_minus_log_x(-lam / aa)
-                - bb * _x_minus_1_minus_log_x(lam / bb)
+                - aa * (e_a - log_a)
+                - bb * (e_b - log_b)
                 + _stirling_remainder(cc)
                 - _stirling_remainder(aa)
                 - _stirling_remainder(bb)
@@ -199,44 +204,53 @@ def _log_beta_prefactor(a, b, x, y, log_x, log_y):
 # regularized incomplete gamma and beta functions
 
 
+def _guard(v):
+    """Lentz's guard against a zero denominator."""
+    return np.where(np.abs(v) < _TINY, _TINY, v)
+
+
 def _gamma_series(a, x):
     """sum_{n>=0} x^n / ((a+1)...(a+n)) / a, so that P(a, x) = prefactor * sum (x < a + 1)."""
+    result = np.empty_like(a)
+    index = np.arange(a.size)
     term = 1.0 / a
     total = term.copy()
-    active = np.arange(a.size)
     ap = a.copy()
     for _ in range(_MAX_ITER):
-        if active.size == 0:
-            break
-        ap[active] += 1.0
-        term[active] *= x[active] / ap[active]
-        total[active] += term[active]
-        active = active[np.abs(term[active]) >= np.abs(total[active]) * _EPS]
-    return total
+        ap += 1.0
+        term *= x / ap
+        total += term
+        going = np.abs(term) >= np.abs(total) * _EPS
+        if not going.all():
+            result[index[~going]] = total[~going]
+            index, a, x, ap, term, total = (v[going] for v in (index, a, x, ap, term, total))
+            if index.size == 0:
+                break
+    return result
 
 
 def _gamma_fraction(a, x):
     """Continued fraction for Q(a, x) / prefactor (x >= a + 1), modified Lentz (NR 6.2.7)."""
+    result = np.empty_like(a)
+    index = np.arange(a.size)
     b = x + 1.0 - a
     c = np.full_like(a, 1.0 / _TINY)
     d = 1.0 / b
     h = d.copy()
-    active = np.arange(a.size)
     for i in range(1, _MAX_ITER):
-        if active.size == 0:
-            break
-        aa, ba, ca, da = a[active], b[active] + 2.0, c[active], d[active]
-        an = -i * (i - aa)
-        da = an * da + ba
-        da = np.where(np.abs(da) < _TINY, _TINY, da)
-        ca = ba + an / ca
-        ca = np.where(np.abs(ca) < _TINY, _TINY, ca)
-        da = 1.0 / da
-        delta = da * ca
-        h[active] *= delta
-        b[active], c[active], d[active] = ba, ca, da
-        active = active[np.abs(delta - 1.0) >= _EPS]
-    return h
+        b = b + 2.0
+        an = -i * (i - a)
+        d = 1.0 / _guard(an * d + b)
+        c = _guard(b + an / c)
+        delta = d * c
+        h = h * delta
+        going = np.abs(delta - 1.0) >= _EPS
+        if not going.all():
+            result[index[~going]] = h[~going]
+            index, a, b, c, d, h = (v[going] for v in (index, a, b, c, d, h))
+            if index.size == 0:
+                break
+    return result
 
 
 def _gamma_inc(a, x):
@@ -268,30 +282,28 @@ def _beta_fraction(a, b, x, y):
     The first denominator 1 - (a + b) x/(a + 1) is formed as ((1 - b) + (a + b) y)/(a + 1)
     from y = 1 - x, which avoids cancellation when x is near 1.
     """
-    qab, qap, qam = a + b, a + 1.0, a - 1.0
+    result = np.empty_like(a)
+    index = np.arange(a.size)
     c = np.ones_like(a)
-    d = ((1.0 - b) + qab * y) / qap
-    d = 1.0 / np.where(np.abs(d) < _TINY, _TINY, d)
+    d = 1.0 / _guard(((1.0 - b) + (a + b) * y) / (a + 1.0))
     h = d.copy()
-    active = np.arange(a.size)
     for m in range(1, _MAX_ITER):
-        if active.size == 0:
-            break
-        aa, bb, xx, ca, da = a[active], b[active], x[active], c[active], d[active]
         m2 = 2.0 * m
         for coefficient in (
-            m * (bb - m) * xx / ((qam[active] + m2) * (aa + m2)),
-            -(aa + m) * (qab[active] + m) * xx / ((aa + m2) * (qap[active] + m2)),
+            m * (b - m) * x / ((a + (m2 - 1.0)) * (a + m2)),
+            -(a + m) * (a + b + m) * x / ((a + m2) * (a + (m2 + 1.0))),
         ):
-            da = 1.0 + coefficient * da
-            da = 1.0 / np.where(np.abs(da) < _TINY, _TINY, da)
-            ca = 1.0 + coefficient / ca
-            ca = np.where(np.abs(ca) < _TINY, _TINY, ca)
-            delta = da * ca
-            h[active] *= delta
-        c[active], d[active] = ca, da
-        active = active[np.abs(delta - 1.0) >= _EPS]
-    return h
+            d = 1.0 / _guard(1.0 + coefficient * d)
+            c = _guard(1.0 + coefficient / c)
+            delta = d * c
+            h = h * delta
+        going = np.abs(delta - 1.0) >= _EPS
+        if not going.all():
+            result[index[~going]] = h[~going]
+            index, a, b, x, c, d, h = (v[going] for v in (index, a, b, x, c, d, h))
+            if index.size == 0:
+                break
+    return result
 
 
 def _gamma_upper_over_prefactor(a, x):
@@ -350,45 +362,41 @@ def _beta_large_a_small_b(a, b, log_x):
 
 
 def _beta_inc(a, b, x, y, log_x, log_y):
-    """(I_x(a, b), 1 - I_x(a, b)) given x, y = 1 - x and their logs, all computed accurately.
+    """I_x(a, b) given x, y = 1 - x and their logs, all computed accurately.
 
-    Each of the pair has full relative precision where it is the smaller one.
+    Full relative precision where I_x(a, b) is small (the continued fraction on the side where
+    it converges, or the asymptotic expansion for large a and b <= 1), full absolute precision
+    where it is near 1 (formed as 1 - I_y(b, a)).
     """
     arrays = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (a, b, x, y, log_x, log_y)))
     a, b, x, y, log_x, log_y = (v.ravel().copy() for v in arrays)
     value = np.full(a.shape, np.nan)
-    complement = np.full(a.shape, np.nan)
     valid = (a > 0) & (b > 0) & (x >= 0) & (y >= 0)
     with np.errstate(invalid="ignore"):
         direct = valid & (x * (a + b + 2.0) < a + 1.0)
     swapped = valid & ~direct
-    # x near 1 with a large and b <= 1 (or y near 1, b large, a <= 1): asymptotic expansion
+    # x near 1 with a large and b <= 1: asymptotic expansion instead of the continued fraction,
+    # which loses digits there; for y near 1, b large, a <= 1 only where I_x(a, b) is near 1
     expand_x = valid & (a >= 15.0) & (b <= 1.0) & (x >= 0.5)
-    expand_y = valid & (b >= 15.0) & (a <= 1.0) & (y >= 0.5)
-    direct &= ~(expand_x | expand_y)
+    expand_y = swapped & (b >= 15.0) & (a <= 1.0) & (y >= 0.5)
+    direct &= ~expand_x
     swapped &= ~(expand_x | expand_y)
-    at_one = (expand_x & (log_x == 0)) | (expand_y & (log_y == 0))
-    value[at_one & expand_x], complement[at_one & expand_x] = 1.0, 0.0
-    value[at_one & expand_y], complement[at_one & expand_y] = 0.0, 1.0
-    expand_x &= ~at_one
-    expand_y &= ~at_one
+    value[expand_x & (log_x == 0)] = 1.0
+    value[expand_y & (log_y == 0)] = 0.0
+    expand_x &= log_x != 0
+    expand_y &= log_y != 0
     if np.any(expand_x):
-        v = _beta_large_a_small_b(a[expand_x], b[expand_x], log_x[expand_x])
-        value[expand_x], complement[expand_x] = v, 1.0 - v
+        value[expand_x] = _beta_large_a_small_b(a[expand_x], b[expand_x], log_x[expand_x])
     if np.any(expand_y):
-        v = _beta_large_a_small_b(b[expand_y], a[expand_y], log_y[expand_y])
-        value[expand_y], complement[expand_y] = 1.0 - v, v
-    if np.any(direct):
-        args = (a[direct], b[direct], x[direct], y[direct], log_x[direct], log_y[direct])
-        v = np.exp(_log_beta_prefactor(*args)) * _beta_fraction(args[0], args[1], args[2], args[3])
-        v /= args[0]
-        value[direct], complement[direct] = v, 1.0 - v
-    if np.any(swapped):
-        args = (b[swapped], a[swapped], y[swapped], x[swapped], log_y[swapped], log_x[swapped])
-        v = np.exp(_log_beta_prefactor(*args)) * _beta_fraction(args[0], args[1], args[2], args[3])
-        v /= args[0]
-        value[swapped], complement[swapped] = 1.0 - v, v
-    return value, complement
+        value[expand_y] = 1.0 - _beta_large_a_small_b(b[expand_y], a[expand_y], log_y[expand_y])
+    for mask, flip in ((direct, False), (swapped, True)):
+        if np.any(mask):
+            args = (a[mask], b[mask], x[mask], y[mask], log_x[mask], log_y[mask])
+            if flip:  # I_x(a, b) = 1 - I_y(b, a)
+                args = (args[1], args[0], args[3], args[2], args[5], args[4])
+            v = np.exp(_log_beta_prefactor(*args)) * _beta_fraction(*args[:4]) / args[0]
+            value[mask] = 1.0 - v if flip else v
+    return value
 
 
 # ---------------------------------------------------------------------------------------------
@@ -424,7 +432,7 @@ def _t_tails(x, df):
             w_c = np.where(far, inv, ratio)
             log_w = np.where(far, log_r - log_1pr, -log_1pr)
             log_w_c = np.where(far, -log_1pr, log_r - log_1pr)
-        beyond, _ = _beta_inc(nu / 2.0, 0.5, w, w_c, log_w, log_w_c)
+        beyond = _beta_inc(nu / 2.0, 0.5, w, w_c, log_w, log_w_c)
         beyond_half = 0.5 * beyond  # P(T > |x|)
         positive = x[finite] > 0
         lower[finite] = np.where(positive, 1.0 - beyond_half, beyond_half)
@@ -459,11 +467,12 @@ def _cornish_fisher_t(z, df):
 
 
 def _unique_pairs(p, df):
-    """Unique (p, df) pairs of two broadcast arrays and the inverse index."""
+    """Unique (p, df) pairs of two broadcast arrays (as complex p + i df) and the inverse index."""
     p, df = np.broadcast_arrays(np.asarray(p, dtype=float), np.asarray(df, dtype=float))
-    pairs = np.stack([p.ravel(), df.ravel()], axis=1)
-    unique, inverse = np.unique(pairs, axis=0, return_inverse=True)
-    return unique[:, 0], unique[:, 1], inverse.ravel(), p.shape
+    pairs = np.empty(p.size, dtype=complex)
+    pairs.real, pairs.imag = p.ravel(), df.ravel()
+    unique, inverse = np.unique(pairs, return_inverse=True)
+    return unique.real.copy(), unique.imag.copy(), inverse.ravel(), p.shape
 
 
 def _newton_log_log(log_target, log_x, log_tail, log_slope, increasing, lo, hi):
@@ -542,12 +551,18 @@ def t_ppf(q, df):
 
 
 def chi2_sf(x, df):
-    """Chi-square upper tail, P(X > x) = Q(df/2, x/2) (regularized upper incomplete gamma)."""
+    """Chi-square upper tail, P(X > x) = Q(df/2, x/2) (regularized upper incomplete gamma).
+
+    1 for x < 0; as ``scipy.special.chdtrc``, 0 for df = 0 and x > 0, and 1 for df = inf and
+    finite x.
+    """
     df = np.asarray(df, dtype=float)
     x = np.asarray(x, dtype=float)
     shape = np.broadcast_shapes(x.shape, df.shape)
     _, upper = _gamma_inc(df / 2.0, np.where(x < 0, 0.0, x) / 2.0)
     upper = upper.reshape(shape)
+    upper = np.where((df == 0) & (x > 0), 0.0, upper)
+    upper = np.where((df == np.inf) & np.isfinite(x), 1.0, upper)
     upper = np.where(np.isnan(x), np.nan, upper)
     return _out(upper)
 
@@ -613,7 +628,7 @@ def f_sf(x, df1, df2):
         w_c = np.where(far, inv, ratio)
         log_w = np.where(far, log_r - log_1pr, -log_1pr)
         log_w_c = np.where(far, -log_1pr, log_r - log_1pr)
-        upper, _ = _beta_inc(d2 / 2.0, d1 / 2.0, w, w_c, log_w, log_w_c)
+        upper = _beta_inc(d2 / 2.0, d1 / 2.0, w, w_c, log_w, log_w_c)
     upper = np.where(np.isnan(x), np.nan, upper)
     return _out(upper.reshape(shape))
 
