@@ -361,6 +361,42 @@ def _beta_large_a_small_b(a, b, log_x):
     return np.exp(log_r + log_ratio) * total
 
 
+def _beta_power_series(a, b, x, log_x, log_y):
+    """I_x(a, b) for small b x: x^a / (a B(a, b)) [1 + a sum_j (1-b)...(j-b)/j! x^j/(a + j)].
+
+    DiDonato & Morris routine BPSER; with b x <= 1 the terms fall like (b x)^j / j!.
+    """
+    total = np.zeros_like(a)
+    coefficient = np.ones_like(a)
+    for j in range(1, 200):
+        coefficient = coefficient * (j - b) * x / j
+        term = coefficient / (a + j)
+        total += term
+        if np.all(np.abs(term) <= 1e-17 * np.abs(total)):
+            break
+    log_prefix = _log_beta_prefactor(a, b, x, 1.0 - x, log_x, log_y) - b * log_y - np.log(a)
+    return np.exp(log_prefix) * (1.0 + a * total)
+
+
+def _beta_large_a_moderate_b(a, b, x, y, log_x, log_y):
+    """I_x(a, b) for a >= 15, b <= 15: the expansion at b' = b - n in (0, 1], then upwards.
+
+    I_x(a, b + 1) = I_x(a, b) + x^a y^b / (b B(a, b)) (Abramowitz & Stegun 26.5.16; DiDonato &
+    Morris routine BUP), a sum of positive terms, so no digits are lost.
+    """
+    steps = np.ceil(b) - 1.0
+    base = b - steps
+    value = _beta_large_a_small_b(a, base, log_x)
+    for k in range(int(steps.max(initial=0.0))):
+        going = k < steps
+        bk = base[going] + k
+        term = np.exp(
+            _log_beta_prefactor(a[going], bk, x[going], y[going], log_x[going], log_y[going])
+        )
+        value[going] += term / bk
+    return value
+
+
 def _beta_inc(a, b, x, y, log_x, log_y):
     """I_x(a, b) given x, y = 1 - x and their logs, all computed accurately.
 
@@ -375,20 +411,32 @@ def _beta_inc(a, b, x, y, log_x, log_y):
     with np.errstate(invalid="ignore"):
         direct = valid & (x * (a + b + 2.0) < a + 1.0)
     swapped = valid & ~direct
-    # x near 1 with a large and b <= 1: asymptotic expansion instead of the continued fraction,
-    # which loses digits there; for y near 1, b large, a <= 1 only where I_x(a, b) is near 1
-    expand_x = valid & (a >= 15.0) & (b <= 1.0) & (x >= 0.5)
-    expand_y = swapped & (b >= 15.0) & (a <= 1.0) & (y >= 0.5)
-    direct &= ~expand_x
-    swapped &= ~(expand_x | expand_y)
+    # one parameter >= 15, the other <= 15, the variable of the large one near 1: asymptotic
+    # expansion instead of the continued fraction, which loses digits there. I_x(a, b) for
+    # large a directly; for large b as 1 - I_y(b, a) where that is >= 0.1, else (b x small)
+    # by the power series
+    expand_x = valid & (a >= 15.0) & (b <= 15.0) & (x >= 0.5)
     value[expand_x & (log_x == 0)] = 1.0
-    value[expand_y & (log_y == 0)] = 0.0
     expand_x &= log_x != 0
-    expand_y &= log_y != 0
     if np.any(expand_x):
-        value[expand_x] = _beta_large_a_small_b(a[expand_x], b[expand_x], log_x[expand_x])
+        value[expand_x] = _beta_large_a_moderate_b(
+            a[expand_x], b[expand_x], x[expand_x], y[expand_x], log_x[expand_x], log_y[expand_x]
+        )
+    expand_y = valid & ~expand_x & (b >= 15.0) & (a <= 15.0) & (y >= 0.5) & (log_y != 0)
     if np.any(expand_y):
-        value[expand_y] = 1.0 - _beta_large_a_small_b(b[expand_y], a[expand_y], log_y[expand_y])
+        v = _beta_large_a_moderate_b(
+            b[expand_y], a[expand_y], y[expand_y], x[expand_y], log_y[expand_y], log_x[expand_y]
+        )
+        value[expand_y] = np.where(v <= 0.9, 1.0 - v, np.nan)
+        expand_y[expand_y] = v <= 0.9
+    series = valid & ~expand_x & ~expand_y & (b >= 15.0) & (a <= 15.0) & (b * x <= 1.0)
+    if np.any(series):
+        value[series] = _beta_power_series(
+            a[series], b[series], x[series], log_x[series], log_y[series]
+        )
+    done = expand_x | expand_y | series
+    direct &= ~done
+    swapped &= ~done
     for mask, flip in ((direct, False), (swapped, True)):
         if np.any(mask):
             args = (a[mask], b[mask], x[mask], y[mask], log_x[mask], log_y[mask])
