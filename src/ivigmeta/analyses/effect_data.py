@@ -127,8 +127,6 @@ class EffectData:
         return {}
 
 
-
-
 Builder = Callable[[float | None], EffectData]
 
 

@@ -174,8 +174,6 @@ def _triangle(centre: float, z: float, se_max: float, scale, **style) -> Polygon
     return Polygon(left + right, closed=True, **style)
 
 
-
-
 def funnel_from_bias(result, yi, vi, *, contours: bool = False) -> Figure:
     """Funnel plot of a :class:`~ivigmeta.analyses.bias.BiasResult` and its studies' yi, vi.
 
