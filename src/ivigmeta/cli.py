@@ -560,11 +560,9 @@ def report(outcomes, all_outcomes, out_path, method, test, level, studies_path) 
     """One self-contained HTML (or Markdown) report: studies, pooled results, figures,
     sensitivity and bias analyses, reproduced p-values and a methods paragraph."""
     from ivigmeta.analyses.report import report as build_report
-    from ivigmeta.errors import InputError
-    from ivigmeta.render.report_html import REPORT_FORMATS, write_report
+    from ivigmeta.render.report_html import report_format, write_report
 
-    if not out_path.lower().endswith(tuple(REPORT_FORMATS)):
-        raise InputError(f"{out_path}: unknown report format; expected .html or .md")
+    report_format(out_path)  # an unknown suffix fails before the analyses run
     result = build_report(
         list(outcomes), all=all_outcomes, studies=studies_path, method=method.upper(),
         test=test, level=level,
@@ -600,19 +598,11 @@ def batch(plan_path: str, out_path: str | None, jobs: int) -> None:
     then 1.
     """
     from ivigmeta.analyses.batch import batch as batch_function
-    from ivigmeta.errors import InputError
     from ivigmeta.output import atomic_write
-    from ivigmeta.render.batch import render_csv, render_jsonl
+    from ivigmeta.render.batch import renderer_for
     from ivigmeta.render.progress import progress_bar
 
-    render = render_jsonl
-    if out_path is not None:
-        suffix = out_path.lower().rsplit(".", 1)[-1] if "." in out_path else ""
-        if suffix not in ("jsonl", "ndjson", "csv"):
-            raise InputError(
-                f"expected a .jsonl or .csv file name, got {out_path!r}", field="--out"
-            )
-        render = render_csv if suffix == "csv" else render_jsonl
+    render = renderer_for(out_path)
     with progress_bar() as update:
         result = batch_function(plan_path, jobs=jobs, progress=update)
     text = render(result)

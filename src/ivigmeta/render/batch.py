@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 
 from ivigmeta.analyses.batch import BatchResult
 from ivigmeta.analyses.plan import KEYS
@@ -18,6 +19,19 @@ from ivigmeta.analyses.plan import KEYS
 POOL_COLUMNS = ("outcome", "measure", "method", "test", "level", "pi", "k", "estimate", "se")
 POOL_COLUMNS += ("ci_low", "ci_high", "statistic", "df", "p", "tau2", "tau", "i2", "h2", "q")
 POOL_COLUMNS += ("q_df", "q_p", "pi_low", "pi_high", "pi_df")
+
+
+def renderer_for(out_path: str | None) -> Callable[[BatchResult], str]:
+    """The renderer for ``--out``: JSON Lines for stdout (None) or a .jsonl/.ndjson file, CSV
+    for a .csv file; InputError for any other file name."""
+    from ivigmeta.errors import InputError
+
+    if out_path is None:
+        return render_jsonl
+    suffix = out_path.lower().rsplit(".", 1)[-1] if "." in out_path else ""
+    if suffix not in ("jsonl", "ndjson", "csv"):
+        raise InputError(f"expected a .jsonl or .csv file name, got {out_path!r}", field="--out")
+    return render_csv if suffix == "csv" else render_jsonl
 
 
 def render_jsonl(result: BatchResult) -> str:

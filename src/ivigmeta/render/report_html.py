@@ -287,15 +287,22 @@ def inline_svg(svg: str, prefix: str) -> str:
 REPORT_FORMATS = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"}
 
 
-def write_report(report: Report, path) -> None:
-    """Write ``report`` atomically to ``path``: HTML, or Markdown for ``.md``."""
+def report_format(path) -> str:
+    """``"html"`` or ``"md"`` by the suffix of ``path``; InputError for any other suffix."""
     from pathlib import Path
 
     from ivigmeta.errors import InputError
-    from ivigmeta.output import atomic_write
-    from ivigmeta.render.report_markdown import render_markdown
 
     kind = REPORT_FORMATS.get(Path(path).suffix.lower())
     if kind is None:
         raise InputError("unknown report format; expected .html or .md", file=str(path))
+    return kind
+
+
+def write_report(report: Report, path) -> None:
+    """Write ``report`` atomically to ``path``: HTML, or Markdown for ``.md``."""
+    from ivigmeta.output import atomic_write
+    from ivigmeta.render.report_markdown import render_markdown
+
+    kind = report_format(path)
     atomic_write(path, render_html(report) if kind == "html" else render_markdown(report))
