@@ -15,6 +15,7 @@ __version__ = "0.1.0"
 _EXPORTS: dict[str, str] = {
     "load_studies": "ivigmeta.records.loader",
     "pool": "ivigmeta.analyses.pool",
+    "load_effect_data": "ivigmeta.analyses.effect_data",
     "escalc": "ivigmeta.effects.escalc",
     "reproduce": "ivigmeta.analyses.reproduce",
     "grim": "ivigmeta.stats.grim",
