@@ -57,7 +57,12 @@ _lgamma_object = np.frompyfunc(_lgamma_scalar, 1, 1)
 
 
 def _lgamma(x):
-    return np.asarray(_lgamma_object(x), dtype=float)
+    """math.lgamma over an array, once per distinct value (df is usually shared)."""
+    x = np.asarray(x, dtype=float)
+    if x.size <= 16:
+        return np.asarray(_lgamma_object(x), dtype=float)
+    distinct, inverse = np.unique(x, return_inverse=True)
+    return np.asarray(_lgamma_object(distinct), dtype=float)[inverse].reshape(x.shape)
 
 
 def _out(values):
@@ -523,11 +528,11 @@ def _unique_pairs(p, df):
     return unique.real.copy(), unique.imag.copy(), inverse.ravel(), p.shape
 
 
-def _newton_log_log(log_target, log_x, log_tail, log_slope, increasing, lo, hi):
+def _newton_log_log(log_target, log_x, log_tail, increasing, lo, hi):
     """Solve log_tail(log x) = log_target for log x by Newton with a bisection safeguard.
 
-    ``log_tail(u, idx)`` is monotone in u = log x (increasing where ``increasing``) and
-    ``log_slope(u, idx)`` is its derivative; [lo, hi] brackets the root and shrinks as the
+    ``log_tail(u, idx)`` returns the log tail, monotone in u = log x (increasing where
+    ``increasing``), and its derivative; [lo, hi] brackets the root and shrinks as the
     iteration proceeds. Stops when the step in log x (the relative change in x) is < 1e-15.
     """
     active = np.arange(log_x.size)
@@ -535,12 +540,13 @@ def _newton_log_log(log_target, log_x, log_tail, log_slope, increasing, lo, hi):
         if active.size == 0:
             break
         u = log_x[active]
-        value = log_tail(u, active) - log_target[active]
+        tail, slope = log_tail(u, active)
+        value = tail - log_target[active]
         high = np.where(increasing[active], value > 0, value < 0)
         hi[active] = np.where(high, u, hi[active])
         lo[active] = np.where(high, lo[active], u)
         with np.errstate(divide="ignore", invalid="ignore"):
-            new = u - value / log_slope(u, active)
+            new = u - value / slope
         inside = (new >= lo[active]) & (new <= hi[active])
         new = np.where(inside, new, 0.5 * (lo[active] + hi[active]))
         log_x[active] = new
@@ -577,19 +583,14 @@ def t_ppf(q, df):
             start = np.where(np.isfinite(start) & (start > 0), start, heavy)
 
         def log_tail(u, idx):
-            return np.log(_t_tails(np.exp(u), nu[idx])[1])
-
-        def log_slope(u, idx):
             t = np.exp(u)
             upper = _t_tails(t, nu[idx])[1]
-            return -np.exp(_t_log_density_times_t(t, nu[idx])) / upper
+            return np.log(upper), -np.exp(_t_log_density_times_t(t, nu[idx])) / upper
 
         lo = np.full(qq.shape, -750.0)
         hi = np.full(qq.shape, 710.0)
         decreasing = np.zeros(qq.shape, dtype=bool)
-        log_t = _newton_log_log(
-            np.log(tail), np.log(start), log_tail, log_slope, decreasing, lo, hi
-        )
+        log_t = _newton_log_log(np.log(tail), np.log(start), log_tail, decreasing, lo, hi)
         result[solve] = np.where(qq < 0.5, -1.0, 1.0) * np.exp(log_t)
     return _out(result[inverse].reshape(shape))
 
@@ -640,18 +641,18 @@ def chi2_ppf(q, df):
         start = np.where(use_lower & (qq < 1e-3), np.minimum(start, small * 2.0), start)
 
         def log_tail(u, idx):
-            lower, upper = _gamma_inc(a[idx], np.exp(u))
-            return np.log(np.where(use_lower[idx], lower, upper))
-
-        def log_slope(u, idx):
             y = np.exp(u)
             lower, upper = _gamma_inc(a[idx], y)
             density = np.exp(_log_gamma_prefactor(a[idx], y))  # y * gamma density = dP/dlog y
-            return np.where(use_lower[idx], density / lower, -density / upper)
+            low = use_lower[idx]
+            return (
+                np.log(np.where(low, lower, upper)),
+                np.where(low, density / lower, -density / upper),
+            )
 
         lo = np.full(qq.shape, -745.0)
         hi = np.full(qq.shape, 709.0)
-        log_y = _newton_log_log(np.log(tail), np.log(start), log_tail, log_slope, use_lower, lo, hi)
+        log_y = _newton_log_log(np.log(tail), np.log(start), log_tail, use_lower, lo, hi)
         result[solve] = 2.0 * np.exp(log_y)
     return _out(result[inverse].reshape(shape))
 
