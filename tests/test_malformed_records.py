@@ -146,6 +146,12 @@ CASES = [
         1,
         "expected a study record (a YAML mapping of fields), got text 'just a sentence'",
     ),
+    (
+        "top_level_long_text",
+        1,
+        "expected a study record (a YAML mapping of fields), "
+        "got text 'This file holds prose and not a study...'",
+    ),
     ("two_documents", 12, "invalid YAML: expected one YAML document, found a second one"),
     (
         "type_unknown",

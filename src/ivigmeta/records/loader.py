@@ -238,7 +238,8 @@ def _describe(node: yaml.Node) -> str:
     if tag == "null":
         return "null"
     if tag == "str":
-        return f"text {node.value!r}"
+        text = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+        return f"text {text!r}"
     if tag in ("int", "float"):
         return f"the number {node.value}"
     if tag == "bool":

@@ -91,7 +91,7 @@ def _check_n(n: int, name: str, minimum: int = 2) -> int:
 
 def _check_sd(sd: float, name: str) -> None:
     if sd is None or not sd > 0:
-        raise InputError(f"expected a positive number, got {sd!r}", field=name)
+        raise InputError(f"expected a positive number, got {sd}", field=name)
 
 
 def _p_range_from_t(t_low: float, t_high: float, df_low: float, df_high: float):
