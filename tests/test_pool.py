@@ -137,10 +137,49 @@ def test_csv_and_md_formats():
     lines = csv_out.splitlines()
     assert lines[0] == "id,timepoint,yi,vi,sei,ci_low,ci_high,weight"
     assert lines[1].startswith("poelman2015,12 months,-8.0,")
-    assert lines[-1].split(",")[0] == "pooled"
-    assert float(lines[-1].split(",")[2]) == pytest.approx(expected["estimate"], rel=1e-9)
+    rows = {line.split(",")[0]: line.split(",") for line in lines[1:]}
+    assert list(rows)[-5:] == ["pooled", "tau^2", "tau", "I^2(%)", "H^2"]
+    assert float(rows["pooled"][2]) == pytest.approx(expected["estimate"], rel=1e-9)
+    assert float(rows["tau^2"][5]) == pytest.approx(expected["tau2_ci_low"], rel=1e-6)
+    assert rows["H^2"][6] == ">" + repr(float(rows["H^2"][6][1:]))  # metafor: ub.sign ">"
+    assert float(rows["H^2"][6][1:]) == pytest.approx(expected["h2_ci_high"], rel=1e-6)
     md = run(["--outcome", "mrss", "--studies", STUDIES, "--format", "md"]).output
     assert f"| **pooled** | | **{expected['estimate']:.4f}** |" in md
+    assert (
+        f"- 95% CI (Q-profile): tau^2 [{expected['tau2_ci_low']:.4f}, "
+        f">{expected['tau2_ci_high']:.4f}], tau [{expected['tau_ci_low']:.4f}, "
+    ) in md
+
+
+def test_table_shows_the_q_profile_ci_like_metafor_confint():
+    expected = CASES[0]["expected"]
+    assert expected["tau2_ci_low_sign"] == "" and expected["tau2_ci_high_sign"] == ">"
+    lines = run(["--outcome", "mrss", "--studies", STUDIES]).output.splitlines()
+    start = lines.index("95% CI of the heterogeneity (Q-profile, as metafor confint):")
+    assert lines[start + 1].split() == ["estimate", "ci.lb", "ci.ub"]
+    for line, (label, name) in zip(
+        lines[start + 2 : start + 6],
+        (("tau^2", "tau2"), ("tau", "tau"), ("I^2(%)", "i2"), ("H^2", "h2")),
+        strict=True,
+    ):
+        assert line.split() == [
+            label,
+            f"{expected[name]:.4f}",
+            f"{expected[name + '_ci_low']:.4f}",
+            f">{expected[name + '_ci_high']:.4f}",
+        ]
+
+
+def test_no_tau2_ci_for_equal_effects_or_one_study():
+    # metafor's confint(): "Model does not contain a random-effects component." (EE) and
+    # "Stopped because k = 1." (checked with metafor 3.8-1)
+    ee = pool("mrss", method="EE", studies_path=STUDIES)
+    one = pool("mrss", timepoint=6, studies_path=STUDIES)
+    assert one.k == 1
+    for result in (ee, one):
+        assert result.tau2_ci_low is result.i2_ci_high is result.tau2_ci_high_sign is None
+    output = run(["--outcome", "mrss", "--method", "EE", "--studies", STUDIES]).output
+    assert "Q-profile" not in output
 
 
 def test_mean_difference_by_hand():

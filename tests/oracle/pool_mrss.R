@@ -72,11 +72,20 @@ fit_case <- function(name, args, rows, measure = "MC", method = "REML", test = "
     half <- crit * sqrt(res$se^2 + res$tau2); pi_low <- res$b[1] - half; pi_high <- res$b[1] + half
   }
   ids <- if (!is.null(rows$id)) rows$id else rows$study
+  # Q-profile CI of tau^2, tau, I^2, H^2 (confint.rma.uni); none for EE (metafor stops)
+  het <- if (method == "EE") NULL else confint(res, level = level)
+  het_ci <- function(row, bound) if (is.null(het)) NULL else het$random[row, bound]
+  sign <- function(s) if (is.null(het)) NULL else s
   list(name = name, args = args, expected = list(
     measure = measure, method = method, test = test, k = k,
     estimate = res$b[1], se = res$se, ci_low = res$ci.lb, ci_high = res$ci.ub,
     statistic = res$zval, df = if (test == "z") NULL else res$ddf[[1]], p = res$pval,
     tau2 = res$tau2, tau = sqrt(res$tau2), i2 = res$I2, h2 = res$H2,
+    tau2_ci_low = het_ci("tau^2", "ci.lb"), tau2_ci_high = het_ci("tau^2", "ci.ub"),
+    tau_ci_low = het_ci("tau", "ci.lb"), tau_ci_high = het_ci("tau", "ci.ub"),
+    i2_ci_low = het_ci("I^2(%)", "ci.lb"), i2_ci_high = het_ci("I^2(%)", "ci.ub"),
+    h2_ci_low = het_ci("H^2", "ci.lb"), h2_ci_high = het_ci("H^2", "ci.ub"),
+    tau2_ci_low_sign = sign(het$lb.sign), tau2_ci_high_sign = sign(het$ub.sign),
     q = res$QE, q_df = k - 1, q_p = res$QEp, pi_low = pi_low, pi_high = pi_high,
     studies = lapply(seq_len(k), function(i) list(id = ids[i], yi = es$yi[i], vi = es$vi[i],
                                                   weight = weights(res)[[i]]))))

@@ -16,6 +16,9 @@ if TYPE_CHECKING:
     from ivigmeta.analyses.effect_data import Selection
 
 R_SWEEP = tuple(round(0.1 * i, 1) for i in range(10))
+TAU2_CI_FIELDS = ("tau2_ci_low", "tau2_ci_high", "tau_ci_low", "tau_ci_high", "i2_ci_low")
+TAU2_CI_FIELDS += ("i2_ci_high", "h2_ci_low", "h2_ci_high", "tau2_ci_low_sign", "tau2_ci_high_sign")
+NO_TAU2_CI = dict.fromkeys(TAU2_CI_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,12 @@ class SweepRow(Result):
 class PoolResult(Result):
     """A pooled estimate with heterogeneity and prediction interval (metafor ``rma``).
 
-    ``i2`` is in percent; ``df`` is None under z tests; ``studies`` lists each study's
+    ``i2`` is in percent; ``df`` is None under z tests; ``tau2_ci_low`` ... ``h2_ci_high``
+    are the Q-profile CI of tau², tau, I² and H² (metafor ``confint(res)``, at ``level``), None
+    where metafor gives none (equal-effects model, k = 1, a sampling variance of 0) and in
+    ``ivigmeta batch`` rows; ``tau2_ci_low_sign``/``tau2_ci_high_sign`` are ``"<"``/``">"``
+    when that bound (of all four) is only the end of the searched tau² interval, as metafor
+    prints it (e.g. ``>100.0000``), else ``""``; ``studies`` lists each study's
     ``{id, yi, vi, weight}`` (weight in percent); ``notes`` says what was chosen or derived;
     ``sweep`` (with ``r_sweep=True``) repeats the pool for r = 0.0, 0.1, ..., 0.9.
     """
@@ -73,6 +81,16 @@ class PoolResult(Result):
     tau: float
     i2: float
     h2: float
+    tau2_ci_low: float | None
+    tau2_ci_high: float | None
+    tau_ci_low: float | None
+    tau_ci_high: float | None
+    i2_ci_low: float | None
+    i2_ci_high: float | None
+    h2_ci_low: float | None
+    h2_ci_high: float | None
+    tau2_ci_low_sign: str | None
+    tau2_ci_high_sign: str | None
     q: float
     q_df: int
     q_p: float
@@ -104,7 +122,8 @@ def pool(
     assumed where a study prints neither the SD of change nor an exact paired p (default: the
     mean r of the entries that print all three SDs); ``r_sweep`` adds the pool for
     r = 0.0 ... 0.9. ``method``, ``test``, ``pi`` and ``level`` are passed to
-    :func:`ivigmeta.stats.rma.rma`.
+    :func:`ivigmeta.stats.rma.rma`; the CI of tau² comes from
+    :func:`ivigmeta.stats.confint.tau2_confint`.
     """
     from ivigmeta.analyses.effect_data import check_correlation, effect_data_builder
 
@@ -121,20 +140,41 @@ def pool(
             SweepRow.from_mapping(_fit(build(value), method, test, level, pi).summary(), r=value)
             for value in R_SWEEP
         )
-    return pool_result(data, fit.summary(), fit.weights, pi=pi, notes=(*notes, *fit.notes),
+    fields = {**fit.summary(), **tau2_ci_fields(fit)}
+    return pool_result(data, fields, fit.weights, pi=pi, notes=(*notes, *fit.notes),
                        sweep=sweep)  # fmt: skip
+
+
+def tau2_ci_fields(fit) -> dict:
+    """The ``tau2_ci_*`` ... ``h2_ci_*`` fields of ``fit`` (an :class:`~ivigmeta.stats.rma.RmaFit`):
+    its Q-profile CI, or None each where metafor's ``confint`` stops (EE, k = 1, fixed tau²,
+    a sampling variance of 0)."""
+    from ivigmeta.errors import AnalysisError
+    from ivigmeta.stats.confint import tau2_confint
+
+    try:
+        ci = tau2_confint(fit)
+    except AnalysisError:
+        return NO_TAU2_CI
+    return {
+        **{f"{name}_ci_{end}": getattr(ci, f"{name}_{end}")
+           for name in ("tau2", "tau", "i2", "h2") for end in ("low", "high")},
+        "tau2_ci_low_sign": ci.low_sign,
+        "tau2_ci_high_sign": ci.high_sign,
+    }  # fmt: skip
 
 
 def pool_result(data, fields: dict, weights, *, pi: str, notes, sweep=None) -> PoolResult:
     """The :class:`PoolResult` of ``data`` (an :class:`~ivigmeta.analyses.effect_data.EffectData`)
-    from the pooled ``fields`` (keys as :meth:`ivigmeta.stats.rma.RmaFit.summary`) and the
-    study ``weights`` in percent."""
+    from the pooled ``fields`` (keys as :meth:`ivigmeta.stats.rma.RmaFit.summary`, plus
+    :func:`tau2_ci_fields`; those missing are None) and the study ``weights`` in percent."""
     studies = tuple(
         StudyEffect(i, float(y), float(v), float(w), t)
         for i, y, v, w, t in zip(data.ids, data.yi, data.vi, weights, data.timepoints, strict=True)
     )
-    return PoolResult.from_mapping(fields, outcome=data.outcome, measure=data.measure, pi=pi,
-                                   studies=studies, notes=tuple(notes), sweep=sweep)  # fmt: skip
+    return PoolResult.from_mapping({**NO_TAU2_CI, **fields}, outcome=data.outcome,
+                                   measure=data.measure, pi=pi, studies=studies,
+                                   notes=tuple(notes), sweep=sweep)  # fmt: skip
 
 
 def _fit(data, method, test, level, pi):

@@ -1,7 +1,9 @@
 """Renderers for ``ivigmeta pool``: table (plain text), json, csv and md.
 
 The table shows each study's effect, its 95% Wald CI (yi ± z sqrt(vi), as in metafor's
-``forest()``) and weight, then a summary block laid out like metafor's ``print.rma``.
+``forest()``) and weight, then a summary block laid out like metafor's ``print.rma``, and
+the Q-profile CI of tau², tau, I² and H² laid out like ``print(confint(res))`` (a bound that is
+only the end of the searched interval is printed with ``<``/``>``, as metafor does).
 Numbers are printed with 4 decimals, p-values below 0.0001 as ``<.0001`` (as metafor does).
 The table is plain aligned text rather than rich: importing rich costs ~0.1 s, and
 ``ivigmeta pool`` must finish in under 0.5 s.
@@ -43,6 +45,44 @@ def _p(value: float | None) -> str:
     if value is None or not math.isfinite(value):
         return "NA"
     return "<.0001" if value < 0.0001 else f"{value:.4f}"
+
+
+def _heterogeneity_ci(result: PoolResult) -> list[tuple[str, float, str, str]]:
+    """(metafor row name, estimate, ci.lb, ci.ub) of ``confint(res)``, bounds as text with
+    their ``<``/``>`` sign and full precision; [] when there is no CI."""
+    if result.tau2_ci_low is None and result.tau2_ci_high is None:
+        return []
+    low_sign, high_sign = result.tau2_ci_low_sign or "", result.tau2_ci_high_sign or ""
+    rows = []
+    for label, name in (("tau^2", "tau2"), ("tau", "tau"), ("I^2(%)", "i2"), ("H^2", "h2")):
+        low, high = getattr(result, f"{name}_ci_low"), getattr(result, f"{name}_ci_high")
+        rows.append(
+            (
+                label,
+                getattr(result, name),
+                low_sign + repr(float(low)),
+                high_sign + repr(float(high)),
+            )
+        )
+    return rows
+
+
+def _rounded_bound(text: str) -> str:
+    """A bound from :func:`_heterogeneity_ci` with 4 decimals, keeping its sign."""
+    sign = text[0] if text[0] in "<>" else ""
+    return sign + _num(float(text[len(sign) :]))
+
+
+def _heterogeneity_ci_lines(result: PoolResult) -> list[str]:
+    rows = [
+        [label, _num(value), _rounded_bound(low), _rounded_bound(high)]
+        for label, value, low, high in _heterogeneity_ci(result)
+    ]
+    if not rows:
+        return []
+    title = f"{result.level:g}% CI of the heterogeneity (Q-profile, as metafor confint):"
+    table = _aligned(["", "estimate", "ci.lb", "ci.ub"], rows, right={1, 2, 3})
+    return ["", title, *table]
 
 
 def _study_rows(result: PoolResult) -> list[dict]:
@@ -125,7 +165,7 @@ def _summary_lines(result: PoolResult) -> list[str]:
         f"{level} prediction interval: [{_num(result.pi_low)}, {_num(result.pi_high)}] "
         f"({_pi_label(result)}; --pi {result.pi})",
     ]
-    return lines
+    return lines + _heterogeneity_ci_lines(result)
 
 
 def _sweep_lines(result: PoolResult) -> list[str]:
@@ -239,7 +279,19 @@ def _csv(result: PoolResult) -> str:
             100.0,
         ]
     )
+    for label, value, low, high in _heterogeneity_ci(result):
+        writer.writerow([label, "", value, "", "", low, high, ""])
     return buffer.getvalue()
+
+
+def _heterogeneity_ci_markdown(result: PoolResult) -> list[str]:
+    rows = _heterogeneity_ci(result)
+    if not rows:
+        return []
+    cis = ", ".join(
+        f"{label} [{_rounded_bound(low)}, {_rounded_bound(high)}]" for label, _, low, high in rows
+    )
+    return [f"- {result.level:g}% CI (Q-profile): {cis}"]
 
 
 def _markdown(result: PoolResult) -> str:
@@ -266,6 +318,7 @@ def _markdown(result: PoolResult) -> str:
         f"{_num(result.statistic)}, p = {_p(result.p)}",
         f"- tau² = {_num(result.tau2)}, tau = {_num(result.tau)}, I² = {result.i2:.2f}%, "
         f"H² = {result.h2:.2f}",
+        *_heterogeneity_ci_markdown(result),
         f"- Q({result.q_df}) = {_num(result.q)}, p = {_p(result.q_p)}",
         f"- {level} prediction interval [{_num(result.pi_low)}, {_num(result.pi_high)}] "
         f"({_pi_label(result)})",
