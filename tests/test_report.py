@@ -78,6 +78,13 @@ def test_report_lists_studies_flags_results_and_methods(full_report, full_html):
     assert f"{expected['estimate']:.2f}".replace("-", "−") in text
     assert f"{expected['ci_low']:.2f} to {expected['ci_high']:.2f}".replace("-", "−") in text
     assert f"I² = {expected['i2']:.1f}%" in text
+    # metafor's confint(res): Q-profile CI, upper bound only the search limit (ub.sign ">")
+    assert expected["tau2_ci_high_sign"] == ">"
+    assert (
+        f'τ² 95% CI (Q-profile)</td><td class="num">{expected["tau2_ci_low"]:.4f} to '
+        f"&gt;{expected['tau2_ci_high']:.4f}</td>"
+    ) in full_html
+    assert f"{expected['i2_ci_low']:.1f} to &gt;{expected['i2_ci_high']:.1f}%" in full_html
     methods = full_report.methods
     assert "restricted maximum-likelihood (REML)" in methods
     assert "Wald-type z tests" in methods

@@ -175,7 +175,17 @@ def pool_rows(r) -> list[tuple[str, str]]:
         ("H²", number(r.h2, 3)),
         (f"Cochran's Q (df = {r.q_df})", f"{number(r.q, 3)}, p = {p_value(r.q_p)}"),
     ]  # fmt: skip
+    if r.tau2_ci_low is not None:  # after τ² and after I²
+        tau2_ci = _bounds(r, r.tau2_ci_low, r.tau2_ci_high, 4)
+        rows.insert(-3, (f"τ² {r.level:g}% CI (Q-profile)", tau2_ci))
+        rows.insert(-2, (f"I² {r.level:g}% CI", _bounds(r, r.i2_ci_low, r.i2_ci_high, 1) + "%"))
     return rows
+
+
+def _bounds(r, low: float, high: float, digits: int) -> str:
+    """A Q-profile interval; ``<``/``>`` marks a bound that is only the end of the search."""
+    low_text = (r.tau2_ci_low_sign or "") + number(low, digits)
+    return f"{low_text} to {(r.tau2_ci_high_sign or '')}{number(high, digits)}"
 
 
 def forest_svg(o: OutcomeReport, labels: dict[str, str]) -> str:
