@@ -34,6 +34,12 @@ def pval(value) -> str:
     return "<.0001" if value < 0.0001 else f"{value:.4f}"
 
 
+def p_clause(value, name: str = "p") -> str:
+    """``p = 0.0032``, or ``p < .0001`` below 0.0001 (``name="p-val"`` as metafor prints)."""
+    text = pval(value)
+    return f"{name} < {text[1:]}" if text.startswith("<") else f"{name} = {text}"
+
+
 def text_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     """Aligned columns: the first left-aligned, the others right-aligned."""
     widths = [max(len(str(c)) for c in column) for column in zip(header, *rows, strict=True)]

@@ -18,6 +18,7 @@ import math
 import textwrap
 
 from ivigmeta.analyses.pool import PoolResult
+from ivigmeta.render.analysis_tables import num, p_clause, pval
 
 WIDTH = 100
 STUDY_COLUMNS = ("id", "timepoint", "yi", "vi", "sei", "ci_low", "ci_high", "weight")
@@ -32,19 +33,6 @@ def render_pool(result: PoolResult, output_format: str = "table") -> str:
     if output_format == "md":
         return _markdown(result)
     return _table(result)
-
-
-def _num(value: float | None, digits: int = 4) -> str:
-    if value is None or not math.isfinite(value):
-        return "NA"
-    text = f"{value:.{digits}f}"
-    return "0." + "0" * digits if text == "-0." + "0" * digits else text
-
-
-def _p(value: float | None) -> str:
-    if value is None or not math.isfinite(value):
-        return "NA"
-    return "<.0001" if value < 0.0001 else f"{value:.4f}"
 
 
 def _heterogeneity_ci(result: PoolResult) -> list[tuple[str, float, str, str]]:
@@ -70,12 +58,12 @@ def _heterogeneity_ci(result: PoolResult) -> list[tuple[str, float, str, str]]:
 def _rounded_bound(text: str) -> str:
     """A bound from :func:`_heterogeneity_ci` with 4 decimals, keeping its sign."""
     sign = text[0] if text[0] in "<>" else ""
-    return sign + _num(float(text[len(sign) :]))
+    return sign + num(float(text[len(sign) :]))
 
 
 def _heterogeneity_ci_lines(result: PoolResult) -> list[str]:
     rows = [
-        [label, _num(value), _rounded_bound(low), _rounded_bound(high)]
+        [label, num(value), _rounded_bound(low), _rounded_bound(high)]
         for label, value, low, high in _heterogeneity_ci(result)
     ]
     if not rows:
@@ -131,8 +119,8 @@ def _summary_lines(result: PoolResult) -> list[str]:
     lines = []
     if result.method != "EE":
         lines += [
-            f"tau^2 (estimated amount of total heterogeneity): {_num(result.tau2)}",
-            f"tau (square root of estimated tau^2 value):      {_num(result.tau)}",
+            f"tau^2 (estimated amount of total heterogeneity): {num(result.tau2)}",
+            f"tau (square root of estimated tau^2 value):      {num(result.tau)}",
             f"I^2 (total heterogeneity / total variability):   {result.i2:.2f}%",
             f"H^2 (total variability / sampling variability):  {result.h2:.2f}",
             "",
@@ -145,24 +133,24 @@ def _summary_lines(result: PoolResult) -> list[str]:
         ]
     lines += [
         "Test for Heterogeneity:",
-        f"Q(df = {result.q_df}) = {_num(result.q)}, p-val = {_p(result.q_p)}",
+        f"Q(df = {result.q_df}) = {num(result.q)}, {p_clause(result.q_p, 'p-val')}",
         "",
         "Model Results:",
     ]
     stat = _test_label(result)
     header = ["estimate", "se", stat]
-    values = [_num(result.estimate), _num(result.se), _num(result.statistic)]
+    values = [num(result.estimate), num(result.se), num(result.statistic)]
     if result.df is not None:
         header.append("df")
         values.append(str(result.df))
     header += ["pval", "ci.lb", "ci.ub"]
-    values += [_p(result.p), _num(result.ci_low), _num(result.ci_high)]
+    values += [pval(result.p), num(result.ci_low), num(result.ci_high)]
     widths = [max(len(h), len(v)) for h, v in zip(header, values, strict=True)]
     lines.append("  ".join(h.rjust(w) for h, w in zip(header, widths, strict=True)))
     lines.append("  ".join(v.rjust(w) for v, w in zip(values, widths, strict=True)))
     lines += [
         "",
-        f"{level} prediction interval: [{_num(result.pi_low)}, {_num(result.pi_high)}] "
+        f"{level} prediction interval: [{num(result.pi_low)}, {num(result.pi_high)}] "
         f"({_pi_label(result)}; --pi {result.pi})",
     ]
     return lines + _heterogeneity_ci_lines(result)
@@ -188,15 +176,15 @@ def _sweep_lines(result: PoolResult) -> list[str]:
         (
             f"{row.r:.1f}",
             str(row.k),
-            _num(row.estimate),
-            _num(row.se),
-            _num(row.ci_low),
-            _num(row.ci_high),
-            _p(row.p),
-            _num(row.tau2),
+            num(row.estimate),
+            num(row.se),
+            num(row.ci_low),
+            num(row.ci_high),
+            pval(row.p),
+            num(row.tau2),
             f"{row.i2:.2f}%",
-            _num(row.pi_low),
-            _num(row.pi_high),
+            num(row.pi_low),
+            num(row.pi_high),
         )
         for row in result.sweep
     ]
@@ -236,8 +224,8 @@ def _table(result: PoolResult) -> str:
         [
             row["id"],
             row["timepoint"] or "",
-            _num(row["yi"]),
-            f"[{_num(row['ci_low'])}, {_num(row['ci_high'])}]",
+            num(row["yi"]),
+            f"[{num(row['ci_low'])}, {num(row['ci_high'])}]",
             f"{row['weight']:.2f}%",
         ]
         for row in _study_rows(result)
@@ -246,8 +234,8 @@ def _table(result: PoolResult) -> str:
         [
             "pooled",
             "",
-            _num(result.estimate),
-            f"[{_num(result.ci_low)}, {_num(result.ci_high)}]",
+            num(result.estimate),
+            f"[{num(result.ci_low)}, {num(result.ci_high)}]",
             "100.00%",
         ]
     )
@@ -304,23 +292,23 @@ def _markdown(result: PoolResult) -> str:
     ]
     for row in _study_rows(result):
         lines.append(
-            f"| {row['id']} | {row['timepoint'] or ''} | {_num(row['yi'])} | "
-            f"[{_num(row['ci_low'])}, {_num(row['ci_high'])}] | {row['weight']:.2f}% |"
+            f"| {row['id']} | {row['timepoint'] or ''} | {num(row['yi'])} | "
+            f"[{num(row['ci_low'])}, {num(row['ci_high'])}] | {row['weight']:.2f}% |"
         )
     lines.append(
-        f"| **pooled** | | **{_num(result.estimate)}** | "
-        f"**[{_num(result.ci_low)}, {_num(result.ci_high)}]** | 100.00% |"
+        f"| **pooled** | | **{num(result.estimate)}** | "
+        f"**[{num(result.ci_low)}, {num(result.ci_high)}]** | 100.00% |"
     )
     stat = "z" if result.df is None else f"t({result.df})"
     lines += [
         "",
-        f"- estimate {_num(result.estimate)} (SE {_num(result.se)}), {stat} = "
-        f"{_num(result.statistic)}, p = {_p(result.p)}",
-        f"- tau² = {_num(result.tau2)}, tau = {_num(result.tau)}, I² = {result.i2:.2f}%, "
+        f"- estimate {num(result.estimate)} (SE {num(result.se)}), {stat} = "
+        f"{num(result.statistic)}, {p_clause(result.p)}",
+        f"- tau² = {num(result.tau2)}, tau = {num(result.tau)}, I² = {result.i2:.2f}%, "
         f"H² = {result.h2:.2f}",
         *_heterogeneity_ci_markdown(result),
-        f"- Q({result.q_df}) = {_num(result.q)}, p = {_p(result.q_p)}",
-        f"- {level} prediction interval [{_num(result.pi_low)}, {_num(result.pi_high)}] "
+        f"- Q({result.q_df}) = {num(result.q)}, {p_clause(result.q_p)}",
+        f"- {level} prediction interval [{num(result.pi_low)}, {num(result.pi_high)}] "
         f"({_pi_label(result)})",
     ]
     if result.sweep is not None:
@@ -330,8 +318,8 @@ def _markdown(result: PoolResult) -> str:
             "|---:|---:|---:|---:|---:|---:|---:|",
         ]
         lines += [
-            f"| {row.r:.1f} | {row.k} | {_num(row.estimate)} | {_num(row.ci_low)} | "
-            f"{_num(row.ci_high)} | {_num(row.tau2)} | {row.i2:.2f}% |"
+            f"| {row.r:.1f} | {row.k} | {num(row.estimate)} | {num(row.ci_low)} | "
+            f"{num(row.ci_high)} | {num(row.tau2)} | {row.i2:.2f}% |"
             for row in result.sweep
         ]
     if result.notes:

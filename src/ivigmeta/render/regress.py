@@ -8,6 +8,7 @@ from ivigmeta.render.analysis_tables import (
     json_text,
     markdown_table,
     num,
+    p_clause,
     pval,
     text_table,
     title,
@@ -18,11 +19,11 @@ CSV_HEADER = ("name", "estimate", "se", "ci_low", "ci_high", "statistic", "df", 
 
 def _summary(result: RegressResult) -> list[str]:
     if result.qm_df2 is None:
-        qm = f"QM(df = {result.qm_df}) = {num(result.qm)}, p-val = {pval(result.qm_p)}"
+        qm = f"QM(df = {result.qm_df}) = {num(result.qm)}, {p_clause(result.qm_p, 'p-val')}"
     else:
         qm = (
             f"F(df1 = {result.qm_df}, df2 = {result.qm_df2}) = {num(result.qm)}, "
-            f"p-val = {pval(result.qm_p)}"
+            f"{p_clause(result.qm_p, 'p-val')}"
         )
     r2 = "NA" if result.r2 is None else f"{num(result.r2, 2)}%"
     return [
@@ -30,7 +31,7 @@ def _summary(result: RegressResult) -> list[str]:
         f"I^2 (residual heterogeneity / unaccounted variability): {num(result.i2, 2)}%",
         f"R^2 (amount of heterogeneity accounted for): {r2}",
         f"Test for residual heterogeneity: QE(df = {result.qe_df}) = {num(result.qe)}, "
-        f"p-val = {pval(result.qe_p)}",
+        f"{p_clause(result.qe_p, 'p-val')}",
         f"Test of moderators: {qm}",
     ]
 

@@ -12,6 +12,7 @@ from ivigmeta.render.analysis_tables import (
     json_text,
     markdown_table,
     num,
+    p_clause,
     pval,
     text_table,
     title,
@@ -26,7 +27,7 @@ def _tests(result: SubgroupAnalysis) -> list[str]:
     lines = [
         f"Test for subgroup differences, separate tau² per group: "
         f"Q(df = {result.q_between_df}) = {num(result.q_between)}, "
-        f"p-val = {pval(result.q_between_p)}"
+        f"{p_clause(result.q_between_p, 'p-val')}"
     ]
     if result.common_qm is None:
         lines.append("Test for subgroup differences, common tau²: not available (see notes)")
@@ -34,13 +35,13 @@ def _tests(result: SubgroupAnalysis) -> list[str]:
         lines.append(
             f"Test for subgroup differences, common tau² = {num(result.common_tau2)}: "
             f"QM(df = {result.common_qm_df}) = {num(result.common_qm)}, "
-            f"p-val = {pval(result.common_qm_p)}"
+            f"{p_clause(result.common_qm_p, 'p-val')}"
         )
     else:
         lines.append(
             f"Test for subgroup differences, common tau² = {num(result.common_tau2)}: "
             f"F(df1 = {result.common_qm_df}, df2 = {result.common_qm_df2}) = "
-            f"{num(result.common_qm)}, p-val = {pval(result.common_qm_p)}"
+            f"{num(result.common_qm)}, {p_clause(result.common_qm_p, 'p-val')}"
         )
     return lines
 
