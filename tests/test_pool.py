@@ -116,7 +116,10 @@ def test_table_output_shows_metafor_numbers():
         f"{expected['ci_high']:.4f}]",
         "100.00%",
     ]
-    assert f"tau^2 (estimated amount of total heterogeneity): {expected['tau2']:.4f}" in lines
+    assert (
+        f"tau^2 (estimated amount of total heterogeneity): {expected['tau2']:.4f} "
+        f"(SE = {expected['se_tau2']:.4f})"
+    ) in lines
     assert f"I^2 (total heterogeneity / total variability):   {expected['i2']:.2f}%" in lines
     assert f"Q(df = 2) = {expected['q']:.4f}, p-val = {expected['q_p']:.4f}" in lines
     header = lines[lines.index("Model Results:") + 1].split()

@@ -18,7 +18,9 @@ if TYPE_CHECKING:
 R_SWEEP = tuple(round(0.1 * i, 1) for i in range(10))
 TAU2_CI_FIELDS = ("tau2_ci_low", "tau2_ci_high", "tau_ci_low", "tau_ci_high", "i2_ci_low")
 TAU2_CI_FIELDS += ("i2_ci_high", "h2_ci_low", "h2_ci_high", "tau2_ci_low_sign", "tau2_ci_high_sign")
-NO_TAU2_CI = dict.fromkeys(TAU2_CI_FIELDS)
+# Filled by `pool` (one rma fit) but left null in `ivigmeta batch` rows (the vectorised path).
+POOL_ONLY_FIELDS = ("se_tau2", *TAU2_CI_FIELDS)
+NO_POOL_ONLY_FIELDS = dict.fromkeys(POOL_ONLY_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,9 @@ class SweepRow(Result):
 class PoolResult(Result):
     """A pooled estimate with heterogeneity and prediction interval (metafor ``rma``).
 
-    ``i2`` is in percent; ``df`` is None under z tests; ``tau2_ci_low`` ... ``h2_ci_high``
+    ``i2`` is in percent; ``df`` is None under z tests; ``se_tau2`` is the standard error of
+    tau² as metafor's ``se.tau2`` (None for the equal-effects model and in ``ivigmeta batch``
+    rows); ``tau2_ci_low`` ... ``h2_ci_high``
     are the Q-profile CI of tau², tau, I² and H² (metafor ``confint(res)``, at ``level``), None
     where metafor gives none (equal-effects model, k = 1, a sampling variance of 0) and in
     ``ivigmeta batch`` rows; ``tau2_ci_low_sign``/``tau2_ci_high_sign`` are ``"<"``/``">"``
@@ -78,6 +82,7 @@ class PoolResult(Result):
     df: int | None
     p: float
     tau2: float
+    se_tau2: float | None
     tau: float
     i2: float
     h2: float
@@ -140,7 +145,7 @@ def pool(
             SweepRow.from_mapping(_fit(build(value), method, test, level, pi).summary(), r=value)
             for value in R_SWEEP
         )
-    fields = {**fit.summary(), **tau2_ci_fields(fit)}
+    fields = {**fit.summary(), "se_tau2": fit.se_tau2, **tau2_ci_fields(fit)}
     return pool_result(data, fields, fit.weights, pi=pi, notes=(*notes, *fit.notes),
                        sweep=sweep)  # fmt: skip
 
@@ -155,7 +160,7 @@ def tau2_ci_fields(fit) -> dict:
     try:
         ci = tau2_confint(fit)
     except AnalysisError:
-        return NO_TAU2_CI
+        return dict.fromkeys(TAU2_CI_FIELDS)
     return {
         **{f"{name}_ci_{end}": getattr(ci, f"{name}_{end}")
            for name in ("tau2", "tau", "i2", "h2") for end in ("low", "high")},
@@ -167,12 +172,13 @@ def tau2_ci_fields(fit) -> dict:
 def pool_result(data, fields: dict, weights, *, pi: str, notes, sweep=None) -> PoolResult:
     """The :class:`PoolResult` of ``data`` (an :class:`~ivigmeta.analyses.effect_data.EffectData`)
     from the pooled ``fields`` (keys as :meth:`ivigmeta.stats.rma.RmaFit.summary`, plus
-    :func:`tau2_ci_fields`; those missing are None) and the study ``weights`` in percent."""
+    :func:`tau2_ci_fields` and ``se_tau2``; those missing are None) and the study ``weights``
+    in percent."""
     studies = tuple(
         StudyEffect(i, float(y), float(v), float(w), t)
         for i, y, v, w, t in zip(data.ids, data.yi, data.vi, weights, data.timepoints, strict=True)
     )
-    return PoolResult.from_mapping({**NO_TAU2_CI, **fields}, outcome=data.outcome,
+    return PoolResult.from_mapping({**NO_POOL_ONLY_FIELDS, **fields}, outcome=data.outcome,
                                    measure=data.measure, pi=pi, studies=studies,
                                    notes=tuple(notes), sweep=sweep)  # fmt: skip
 

@@ -118,8 +118,9 @@ def _summary_lines(result: PoolResult) -> list[str]:
     level = f"{result.level:g}%"
     lines = []
     if result.method != "EE":
+        se_tau2 = "" if result.se_tau2 is None else f" (SE = {num(result.se_tau2)})"
         lines += [
-            f"tau^2 (estimated amount of total heterogeneity): {num(result.tau2)}",
+            f"tau^2 (estimated amount of total heterogeneity): {num(result.tau2)}{se_tau2}",
             f"tau (square root of estimated tau^2 value):      {num(result.tau)}",
             f"I^2 (total heterogeneity / total variability):   {result.i2:.2f}%",
             f"H^2 (total variability / sampling variability):  {result.h2:.2f}",
