@@ -144,6 +144,7 @@ def test_csv_and_md_formats():
     assert list(rows)[-5:] == ["pooled", "tau^2", "tau", "I^2(%)", "H^2"]
     assert float(rows["pooled"][2]) == pytest.approx(expected["estimate"], rel=1e-9)
     assert float(rows["tau^2"][5]) == pytest.approx(expected["tau2_ci_low"], rel=1e-6)
+    assert float(rows["tau^2"][4]) == pytest.approx(expected["se_tau2"], rel=1e-6)
     assert rows["H^2"][6] == ">" + repr(float(rows["H^2"][6][1:]))  # metafor: ub.sign ">"
     assert float(rows["H^2"][6][1:]) == pytest.approx(expected["h2_ci_high"], rel=1e-6)
     md = run(["--outcome", "mrss", "--studies", STUDIES, "--format", "md"]).output

@@ -269,7 +269,8 @@ def _csv(result: PoolResult) -> str:
         ]
     )
     for label, value, low, high in _heterogeneity_ci(result):
-        writer.writerow([label, "", value, "", "", low, high, ""])
+        se = result.se_tau2 if label == "tau^2" and result.se_tau2 is not None else ""
+        writer.writerow([label, "", value, "" if se == "" else se**2, se, low, high, ""])
     return buffer.getvalue()
 
 
