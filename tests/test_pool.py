@@ -282,3 +282,16 @@ def test_pool_path_avoids_slow_modules():
         ).stderr.split()
     )
     assert not {"scipy.stats", "statsmodels", "matplotlib", "rich"} & loaded
+
+
+def test_equal_effects_table_has_no_tau2_and_no_prediction_interval():
+    """metafor prints an equal-effects model without tau² and predict() gives it no PI."""
+    expected = next(c for c in CASES if c["name"] == "mrss EE")["expected"]
+    result = run(["--outcome", "mrss", "--studies", STUDIES, "--method", "EE"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "mrss: MC, equal-effects model, z test, k = 3"
+    assert "prediction interval" not in result.output
+    assert not any(line.startswith("tau") for line in lines)
+    values = lines[lines.index("Model Results:") + 2].split()
+    assert values[0] == f"{expected['estimate']:.4f}"

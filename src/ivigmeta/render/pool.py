@@ -97,11 +97,11 @@ def _study_rows(result: PoolResult) -> list[dict]:
 
 def _title(result: PoolResult) -> str:
     what = f"{result.outcome}: " if result.outcome else ""
-    model = "equal-effects" if result.method == "EE" else "random-effects"
-    return (
-        f"{what}{result.measure}, {model} model, tau² estimator {result.method}, "
-        f"{result.test} test, k = {result.k}"
-    )
+    if result.method == "EE":
+        model = "equal-effects model"
+    else:
+        model = f"random-effects model, tau² estimator {result.method}"
+    return f"{what}{result.measure}, {model}, {result.test} test, k = {result.k}"
 
 
 def _test_label(result: PoolResult) -> str:
@@ -149,11 +149,12 @@ def _summary_lines(result: PoolResult) -> list[str]:
     widths = [max(len(h), len(v)) for h, v in zip(header, values, strict=True)]
     lines.append("  ".join(h.rjust(w) for h, w in zip(header, widths, strict=True)))
     lines.append("  ".join(v.rjust(w) for v, w in zip(values, widths, strict=True)))
-    lines += [
-        "",
-        f"{level} prediction interval: [{num(result.pi_low)}, {num(result.pi_high)}] "
-        f"({_pi_label(result)}; --pi {result.pi})",
-    ]
+    if result.pi_low is not None:  # an equal-effects model has none (as metafor's predict())
+        lines += [
+            "",
+            f"{level} prediction interval: [{num(result.pi_low)}, {num(result.pi_high)}] "
+            f"({_pi_label(result)}; --pi {result.pi})",
+        ]
     return lines + _heterogeneity_ci_lines(result)
 
 
@@ -306,13 +307,20 @@ def _markdown(result: PoolResult) -> str:
         "",
         f"- estimate {num(result.estimate)} (SE {num(result.se)}), {stat} = "
         f"{num(result.statistic)}, {p_clause(result.p)}",
-        f"- tau² = {num(result.tau2)}, tau = {num(result.tau)}, I² = {result.i2:.2f}%, "
-        f"H² = {result.h2:.2f}",
+        (
+            f"- tau² = {num(result.tau2)}, tau = {num(result.tau)}, "
+            if result.method != "EE"
+            else "- "
+        )
+        + f"I² = {result.i2:.2f}%, H² = {result.h2:.2f}",
         *_heterogeneity_ci_markdown(result),
         f"- Q({result.q_df}) = {num(result.q)}, {p_clause(result.q_p)}",
-        f"- {level} prediction interval [{num(result.pi_low)}, {num(result.pi_high)}] "
-        f"({_pi_label(result)})",
     ]
+    if result.pi_low is not None:
+        lines.append(
+            f"- {level} prediction interval [{num(result.pi_low)}, {num(result.pi_high)}] "
+            f"({_pi_label(result)})"
+        )
     if result.sweep is not None:
         lines += [
             "",
