@@ -295,3 +295,12 @@ def test_equal_effects_table_has_no_tau2_and_no_prediction_interval():
     assert not any(line.startswith("tau") for line in lines)
     values = lines[lines.index("Model Results:") + 2].split()
     assert values[0] == f"{expected['estimate']:.4f}"
+
+
+def test_method_and_measure_accept_any_case_and_show_metafor_spelling():
+    expected = next(c for c in CASES if c["name"] == "mrss DL")["expected"]
+    got = run_json(["--outcome", "mrss", "--studies", STUDIES, "--method", "dl", "--measure", "mc"])
+    assert (got["method"], got["measure"]) == ("DL", "MC")
+    assert close(got["tau2"], expected["tau2"])
+    help_text = run(["--help"]).output
+    assert "[EE|DL|HE|HS|SJ|ML|REML|EB|PM]" in help_text

@@ -35,6 +35,13 @@ class Group(click.Group):
             raise InputProblem(f"{error.filename or ''}: {error.strerror or error}") from None
 
 
+class UpperCaseChoice(click.Choice):
+    """A choice of upper-case names (metafor's spelling: REML, SMD) that accepts any case."""
+
+    def convert(self, value, param, ctx):
+        return super().convert(value.upper() if isinstance(value, str) else value, param, ctx)
+
+
 studies_option = click.option(
     "--studies",
     "studies_path",
@@ -155,7 +162,7 @@ _SHARED_OPTIONS: dict[str, tuple[tuple[str, ...], dict]] = {
     "measure": (
         ("--measure",),
         {
-            "type": click.Choice(MEASURES, case_sensitive=False),
+            "type": UpperCaseChoice(MEASURES),
             "help": "Effect size (metafor escalc), as for `pool`.",
         },
     ),
@@ -177,7 +184,7 @@ _SHARED_OPTIONS: dict[str, tuple[tuple[str, ...], dict]] = {
     "method": (
         ("--method",),
         {
-            "type": click.Choice(METHODS, case_sensitive=False),
+            "type": UpperCaseChoice(METHODS),
             "default": "REML",
             "show_default": True,
             "help": "tau² estimator (EE: equal-effects model).",
