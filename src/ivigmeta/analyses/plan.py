@@ -50,13 +50,6 @@ class PlannedAnalysis:
     line: int
     options: dict[str, Any]
 
-    def pool_arguments(self) -> dict[str, Any]:
-        """Keyword arguments for :func:`ivigmeta.pool` (``studies`` -> ``studies_path``)."""
-        arguments = dict(self.options)
-        if "studies" in arguments:
-            arguments["studies_path"] = arguments.pop("studies")
-        return arguments
-
 
 def read_plan(path: str | Path) -> list[PlannedAnalysis]:
     """Read, validate and expand a plan file."""
