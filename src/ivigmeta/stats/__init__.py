@@ -1,1 +1,1 @@
-"""Stats core: pure functions, numpy/scipy.special in, frozen result dataclasses out."""
+"""Stats core: pure functions, numpy arrays in, frozen result dataclasses out."""

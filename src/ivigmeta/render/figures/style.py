@@ -117,7 +117,7 @@ def format_number(value: float, digits: int = 2) -> str:
 
 
 def format_p(p: float) -> str:
-    """A p-value as a reader expects it: ``p < 0.0001`` below that, else 4 significant decimals."""
+    """A p-value as a reader expects it: ``p < 0.0001`` below that, else 4 decimals."""
     if p < 0.0001:
         return "p < 0.0001"
     return f"p = {p:.4f}"
