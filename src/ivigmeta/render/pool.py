@@ -122,17 +122,11 @@ def _summary_lines(result: PoolResult) -> list[str]:
         lines += [
             f"tau^2 (estimated amount of total heterogeneity): {num(result.tau2)}{se_tau2}",
             f"tau (square root of estimated tau^2 value):      {num(result.tau)}",
-            f"I^2 (total heterogeneity / total variability):   {result.i2:.2f}%",
-            f"H^2 (total variability / sampling variability):  {result.h2:.2f}",
-            "",
-        ]
-    else:
-        lines += [
-            f"I^2 (total heterogeneity / total variability):   {result.i2:.2f}%",
-            f"H^2 (total variability / sampling variability):  {result.h2:.2f}",
-            "",
         ]
     lines += [
+        f"I^2 (total heterogeneity / total variability):   {result.i2:.2f}%",
+        f"H^2 (total variability / sampling variability):  {result.h2:.2f}",
+        "",
         "Test for Heterogeneity:",
         f"Q(df = {result.q_df}) = {num(result.q)}, {p_clause(result.q_p, 'p-val')}",
         "",
