@@ -118,7 +118,8 @@ def _summary_lines(result: PoolResult) -> list[str]:
     level = f"{result.level:g}%"
     lines = []
     if result.method != "EE":
-        se_tau2 = "" if result.se_tau2 is None else f" (SE = {num(result.se_tau2)})"
+        se = result.se_tau2
+        se_tau2 = "" if se is None or not math.isfinite(se) else f" (SE = {num(se)})"
         lines += [
             f"tau^2 (estimated amount of total heterogeneity): {num(result.tau2)}{se_tau2}",
             f"tau (square root of estimated tau^2 value):      {num(result.tau)}",
