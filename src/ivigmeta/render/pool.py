@@ -1,9 +1,10 @@
 """Renderers for ``ivigmeta pool``: table (plain text), json, csv and md.
 
-The table shows each study's effect, its 95% Wald CI (yi ± z sqrt(vi), as in metafor's
-``forest()``) and weight, then a summary block laid out like metafor's ``print.rma``, and
-the Q-profile CI of tau², tau, I² and H² laid out like ``print(confint(res))`` (a bound that is
-only the end of the searched interval is printed with ``<``/``>``, as metafor does).
+The table shows each study's effect, its Wald CI at ``level`` (yi ± z sqrt(vi), as in
+metafor's ``forest()``) and weight, then a summary block laid out like metafor's
+``print.rma``, and the Q-profile CI of tau², tau, I² and H² laid out like
+``print(confint(res))`` (a bound that is only the end of the searched interval is printed with
+``<``/``>``, as metafor does).
 Numbers are printed with 4 decimals, p-values below 0.0001 as ``<.0001`` (as metafor does).
 The table is plain aligned text rather than rich: importing rich costs ~0.1 s, and
 ``ivigmeta pool`` must finish in under 0.5 s.
