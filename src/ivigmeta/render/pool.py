@@ -286,7 +286,7 @@ def _markdown(result: PoolResult) -> str:
     lines = [
         f"**{_title(result)}**",
         "",
-        f"| study | timepoint | yi | {level} CI | weight |",
+        f"| study | timepoint | {result.measure} | {level} CI | weight |",
         "|---|---|---:|---:|---:|",
     ]
     for row in _study_rows(result):
