@@ -149,6 +149,7 @@ def test_csv_and_md_formats():
     assert float(rows["H^2"][6][1:]) == pytest.approx(expected["h2_ci_high"], rel=1e-6)
     md = run(["--outcome", "mrss", "--studies", STUDIES, "--format", "md"]).output
     assert f"| **pooled** | | **{expected['estimate']:.4f}** |" in md
+    assert "| study | timepoint | MC | 95% CI | weight |" in md
     assert (
         f"- 95% CI (Q-profile): tau^2 [{expected['tau2_ci_low']:.4f}, "
         f">{expected['tau2_ci_high']:.4f}], tau [{expected['tau_ci_low']:.4f}, "
