@@ -29,8 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ivigmeta.stats.pool_many import pool_many
-from ivigmeta.stats.rma import rma
+from ivigmeta.stats.models.pool_many import pool_many
+from ivigmeta.stats.models.rma import rma
 
 K = 12
 N_ANALYSES = 10_000

@@ -15,10 +15,10 @@ import numpy as np
 import pytest
 
 from ivigmeta.errors import AnalysisError
-from ivigmeta.stats.egger import egger_test
-from ivigmeta.stats.failsafe import rosenthal_failsafe_n
-from ivigmeta.stats.rank_correlation import kendall_exact_cdf, rank_correlation_test
-from ivigmeta.stats.trim_and_fill import trim_and_fill
+from ivigmeta.stats.bias.egger import egger_test
+from ivigmeta.stats.bias.failsafe import rosenthal_failsafe_n
+from ivigmeta.stats.bias.rank_correlation import kendall_exact_cdf, rank_correlation_test
+from ivigmeta.stats.bias.trim_and_fill import trim_and_fill
 
 GOLDEN = json.loads((Path(__file__).parent / "oracle" / "golden" / "bias.json").read_text())
 CASES = GOLDEN["cases"]

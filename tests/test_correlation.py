@@ -15,7 +15,7 @@ from ivigmeta.effects.correlation import (
     t_from_paired_p,
 )
 from ivigmeta.effects.escalc import escalc
-from ivigmeta.stats.distributions import two_sided_t_p
+from ivigmeta.stats.numerics.distributions import two_sided_t_p
 
 
 def test_correlation_from_three_sds_by_hand():

@@ -1,4 +1,5 @@
-"""ivigmeta.stats.distributions (numpy + standard library) against scipy.special and by hand.
+"""ivigmeta.stats.numerics.distributions (numpy + standard library) against scipy.special and
+by hand.
 
 Grids: t with df from 0.5 to 1e6 and |t| up to 1e300; chi-square with df 1..500 (and
 non-integer df), x up to 1e4; F with df 1..500; tail probabilities down to 1e-300 and quantile
@@ -11,7 +12,7 @@ import numpy as np
 import pytest
 from scipy import special
 
-from ivigmeta.stats import distributions as dist
+from ivigmeta.stats.numerics import distributions as dist
 
 REL = 1e-12
 T_DF = np.array(

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ivigmeta.stats.grim import grim
+from ivigmeta.stats.checks.grim import grim
 
 
 @pytest.mark.parametrize(

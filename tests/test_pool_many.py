@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from ivigmeta.errors import AnalysisError, InputError
-from ivigmeta.stats.pool_many import pool_many
-from ivigmeta.stats.prediction import PI_CHOICES
-from ivigmeta.stats.rma import METHODS, TESTS, rma
+from ivigmeta.stats.models.pool_many import pool_many
+from ivigmeta.stats.models.prediction import PI_CHOICES
+from ivigmeta.stats.models.rma import METHODS, TESTS, rma
 
 GOLDEN = json.loads((Path(__file__).parent / "oracle" / "golden" / "rma.json").read_text())
 # pool_many needs v_i > 0 (it raises AnalysisError otherwise, tested below)

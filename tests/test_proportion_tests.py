@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from ivigmeta.records.numbers import PrintedNumber as P
-from ivigmeta.stats.mcnemar_range import mcnemar_p, paired_proportions_range
-from ivigmeta.stats.proportion_tests import two_proportions_test
+from ivigmeta.printed import PrintedNumber as P
+from ivigmeta.stats.checks.mcnemar_range import mcnemar_p, paired_proportions_range
+from ivigmeta.stats.checks.proportion_tests import two_proportions_test
 
 GOLDEN = json.loads((Path(__file__).parent / "oracle/golden/proportions.json").read_text())
 REL = {"rel": 1e-6, "abs": 1e-12}

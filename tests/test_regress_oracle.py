@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from ivigmeta.errors import AnalysisError
-from ivigmeta.stats.meta_regression import meta_regression
-from ivigmeta.stats.subgroups import subgroup_analysis
+from ivigmeta.stats.sensitivity.meta_regression import meta_regression
+from ivigmeta.stats.sensitivity.subgroups import subgroup_analysis
 
 GOLDEN = json.loads((Path(__file__).parent / "oracle" / "golden" / "regress.json").read_text())
 
@@ -85,7 +85,7 @@ def test_one_group_is_not_a_subgroup_analysis():
 def test_influence_of_a_meta_regression_matches_metafor(case):
     import numpy as np
 
-    from ivigmeta.stats.influence import influence
+    from ivigmeta.stats.sensitivity.influence import influence
 
     data = case["data"]
     X = np.column_stack([data[name] for name in mods_of(case)])

@@ -12,7 +12,7 @@ from scipy import stats
 
 import ivigmeta
 from ivigmeta.cli import cli
-from ivigmeta.stats.rounding import value_interval
+from ivigmeta.stats.checks.rounding import value_interval
 
 KEYS = [
     "study", "outcome", "timepoint", "comparison", "test", "reported_p", "p_min", "p_max",
@@ -106,7 +106,7 @@ def _student_p(m1, s1, n1, m2, s2, n2):
 def test_poelman_control_comparisons_name_the_n2_that_reproduce_p(
     rows, timepoint, control, arm, mean, sd, reported, first, last
 ):
-    from ivigmeta.records.numbers import PrintedNumber as P
+    from ivigmeta.printed import PrintedNumber as P
 
     row = _find(rows, "poelman2015", "mrss_change", timepoint, control)
     assert row.verdict == "not-checkable"

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from ivigmeta.errors import AnalysisError, InputError
-from ivigmeta.stats.confint import tau2_confint
-from ivigmeta.stats.rma import rma
+from ivigmeta.stats.models.confint import tau2_confint
+from ivigmeta.stats.models.rma import rma
 
 YI = [0.1, 0.5, -0.2, 0.8]
 VI = [0.04, 0.09, 0.05, 0.1]

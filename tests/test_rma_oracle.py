@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 
 from ivigmeta.errors import AnalysisError
-from ivigmeta.stats.confint import tau2_confint
-from ivigmeta.stats.prediction import prediction_interval
-from ivigmeta.stats.rma import rma
+from ivigmeta.stats.models.confint import tau2_confint
+from ivigmeta.stats.models.prediction import prediction_interval
+from ivigmeta.stats.models.rma import rma
 
 GOLDEN = json.loads((Path(__file__).parent / "oracle" / "golden" / "rma.json").read_text())
 REL = 1e-6

@@ -7,8 +7,8 @@ from hypothesis import given, reject, settings
 from hypothesis import strategies as st
 
 from ivigmeta.errors import AnalysisError
-from ivigmeta.stats.confint import tau2_confint
-from ivigmeta.stats.rma import METHODS, rma
+from ivigmeta.stats.models.confint import tau2_confint
+from ivigmeta.stats.models.rma import METHODS, rma
 
 
 # Tight iteration settings make the iterative estimators (ML, REML, EB, PM) converge to the

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ivigmeta.stats.rma import rma
+from ivigmeta.stats.models.rma import rma
 
 YI = [0.1, 0.5, -0.2, 0.8]
 VI = [0.04, 0.09, 0.05, 0.1]

@@ -2,8 +2,8 @@
 
 import pytest
 
-from ivigmeta.records.numbers import PrintedNumber, ReportedP
-from ivigmeta.stats.rounding import (
+from ivigmeta.printed import PrintedNumber, ReportedP
+from ivigmeta.stats.checks.rounding import (
     CONSISTENT,
     DECISION_ERROR,
     INCONSISTENT,

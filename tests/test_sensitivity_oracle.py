@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from ivigmeta.stats.cumulative import cumulative
-from ivigmeta.stats.influence import influence
-from ivigmeta.stats.leave_one_out import leave_one_out
+from ivigmeta.stats.sensitivity.cumulative import cumulative
+from ivigmeta.stats.sensitivity.influence import influence
+from ivigmeta.stats.sensitivity.leave_one_out import leave_one_out
 
 GOLDEN = json.loads((Path(__file__).parent / "oracle" / "golden" / "sensitivity.json").read_text())
 CASES = GOLDEN["cases"]

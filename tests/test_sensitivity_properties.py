@@ -10,11 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ivigmeta.errors import AnalysisError
-from ivigmeta.stats.distributions import norm_ppf
-from ivigmeta.stats.failsafe import rosenthal_failsafe_n
-from ivigmeta.stats.leave_one_out import leave_one_out
-from ivigmeta.stats.rank_correlation import kendall_exact_cdf, rank_correlation_test
-from ivigmeta.stats.trim_and_fill import trim_and_fill
+from ivigmeta.stats.bias.failsafe import rosenthal_failsafe_n
+from ivigmeta.stats.bias.rank_correlation import kendall_exact_cdf, rank_correlation_test
+from ivigmeta.stats.bias.trim_and_fill import trim_and_fill
+from ivigmeta.stats.numerics.distributions import norm_ppf
+from ivigmeta.stats.sensitivity.leave_one_out import leave_one_out
 
 effects = st.floats(-3, 3, allow_nan=False).map(lambda x: round(x, 4))
 variances = st.floats(0.01, 1.0, allow_nan=False).map(lambda x: round(x, 4))

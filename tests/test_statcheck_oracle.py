@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ivigmeta.stats.statistic_check import check_statistic
+from ivigmeta.stats.checks.statistic_check import check_statistic
 
 GOLDEN = json.loads((Path(__file__).parent / "oracle/golden/statcheck.json").read_text())
 TEST_NAMES = {"t": "t", "F": "F", "Chi2": "chi2", "r": "r", "Z": "z"}

@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from ivigmeta import load_studies
+from ivigmeta.printed import PrintedNumber
 from ivigmeta.records.loader import default_studies_path
-from ivigmeta.records.numbers import PrintedNumber
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data" / "studies"

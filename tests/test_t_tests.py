@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from ivigmeta.records.numbers import PrintedNumber as P
-from ivigmeta.stats.rounding import value_interval
-from ivigmeta.stats.t_tests import (
+from ivigmeta.printed import PrintedNumber as P
+from ivigmeta.stats.checks.rounding import value_interval
+from ivigmeta.stats.checks.t_tests import (
     change_sd,
     change_sd_interval,
     one_sample_t_test,

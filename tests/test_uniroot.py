@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from ivigmeta.stats.uniroot import uniroot
+from ivigmeta.stats.numerics.uniroot import uniroot
 
 
 def test_finds_square_root_of_two_within_tolerance():

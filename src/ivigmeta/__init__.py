@@ -18,7 +18,7 @@ _EXPORTS: dict[str, str] = {
     "load_effect_data": "ivigmeta.analyses.effect_data",
     "escalc": "ivigmeta.effects.escalc",
     "reproduce": "ivigmeta.analyses.reproduce",
-    "grim": "ivigmeta.stats.grim",
+    "grim": "ivigmeta.stats.checks.grim",
     "paired_t": "ivigmeta.analyses.tests_from_records",
     "one_sample_t": "ivigmeta.analyses.tests_from_records",
     "two_sample_t": "ivigmeta.analyses.tests_from_records",
@@ -29,10 +29,10 @@ _EXPORTS: dict[str, str] = {
     "regress": "ivigmeta.analyses.regress",
     "bias": "ivigmeta.analyses.bias",
     "report": "ivigmeta.analyses.report",
-    "pool_many": "ivigmeta.stats.pool_many",
+    "pool_many": "ivigmeta.stats.models.pool_many",
     "batch": "ivigmeta.analyses.batch",
-    "rma": "ivigmeta.stats.rma",
-    "tau2_confint": "ivigmeta.stats.confint",
+    "rma": "ivigmeta.stats.models.rma",
+    "tau2_confint": "ivigmeta.stats.models.confint",
 }
 
 __all__ = ["__version__", *_EXPORTS]

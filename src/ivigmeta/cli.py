@@ -302,7 +302,7 @@ class PrintedNumberParam(click.ParamType):
     name = "number"
 
     def convert(self, value, param, ctx):
-        from ivigmeta.records.numbers import PrintedNumber
+        from ivigmeta.printed import PrintedNumber
 
         if isinstance(value, PrintedNumber):
             return value
@@ -466,7 +466,7 @@ def reproduce(studies_path: str | None, output_format: str) -> None:
 def grim(mean, n: int, sd, items: int, output_format: str) -> None:
     """GRIM (and GRIMMER) check: can n integer scores have this mean (and SD)? Exit 1 if not."""
     from ivigmeta.render.reproduce import render_results
-    from ivigmeta.stats.grim import grim as grim_check
+    from ivigmeta.stats.checks.grim import grim as grim_check
 
     result = grim_check(mean, n, sd, items)
     click.echo(render_results([result], output_format), nl=False)

@@ -1,4 +1,4 @@
-# Golden values for ivigmeta.stats.rma / ivigmeta.stats.confint from metafor's rma.uni(),
+# Golden values for ivigmeta.stats.models.rma / ivigmeta.stats.models.confint from metafor's rma.uni(),
 # predict() and confint().
 # Run from the repository root:  Rscript tests/oracle/rma.R
 # Writes tests/oracle/golden/rma.json: a list of data sets (yi, vi, optional moderator matrix),

@@ -4,8 +4,9 @@ Each analysis is what :func:`ivigmeta.pool` would compute for the same options, 
 holds the same fields. The effect sizes of each distinct data selection (outcome, table,
 measure, timepoint, design, addon, r) are computed once, by
 :func:`ivigmeta.analyses.effect_data.load_effect_data`; the analyses are then grouped by
-(method, test, level, pi) and pooled together with :func:`ivigmeta.stats.pool_many.pool_many`.
-Analyses pool_many does not cover go through :func:`ivigmeta.stats.rma.rma` one by one: one
+(method, test, level, pi) and pooled together with
+:func:`ivigmeta.stats.models.pool_many.pool_many`.
+Analyses pool_many does not cover go through :func:`ivigmeta.stats.models.rma.rma` one by one: one
 study (metafor switches to z), Knapp-Hartung under EE (metafor adds a note), a sampling
 variance of 0, and fits that do not converge (to report rma's message). An analysis that fails
 becomes a row with ``error`` set; the others still run.
@@ -160,7 +161,7 @@ def _prepare(key: tuple) -> EffectData | str:
 
 def _pool_group(fit_key: tuple, members: list[tuple[PlannedAnalysis, EffectData]]):
     """(analysis, PoolResult or error message) for analyses sharing method/test/level/pi."""
-    from ivigmeta.stats.pool_many import pool_many
+    from ivigmeta.stats.models.pool_many import pool_many
 
     method, test, level, pi = fit_key
     vectorised = [
@@ -190,7 +191,7 @@ def _pool_group(fit_key: tuple, members: list[tuple[PlannedAnalysis, EffectData]
 
 
 def _one_by_one(data: EffectData, fit_key: tuple) -> PoolResult | str:
-    from ivigmeta.stats.rma import rma
+    from ivigmeta.stats.models.rma import rma
 
     method, test, level, pi = fit_key
     try:

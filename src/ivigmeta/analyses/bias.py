@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Unpack
 
 from ivigmeta.results import Result
-from ivigmeta.stats.egger import EggerResult
-from ivigmeta.stats.failsafe import FailSafeResult
-from ivigmeta.stats.rank_correlation import RankCorrelationResult
-from ivigmeta.stats.trim_and_fill import TrimAndFillResult
+from ivigmeta.stats.bias.egger import EggerResult
+from ivigmeta.stats.bias.failsafe import FailSafeResult
+from ivigmeta.stats.bias.rank_correlation import RankCorrelationResult
+from ivigmeta.stats.bias.trim_and_fill import TrimAndFillResult
 
 MIN_STUDIES = 3
 
@@ -65,11 +65,11 @@ def bias(
     the studies as for :func:`ivigmeta.analyses.pool.pool`.
     """
     from ivigmeta.analyses.effect_data import load_effect_data, require_studies
-    from ivigmeta.stats.egger import egger_test
-    from ivigmeta.stats.failsafe import rosenthal_failsafe_n
-    from ivigmeta.stats.rank_correlation import rank_correlation_test
-    from ivigmeta.stats.rma import rma
-    from ivigmeta.stats.trim_and_fill import trim_and_fill
+    from ivigmeta.stats.bias.egger import egger_test
+    from ivigmeta.stats.bias.failsafe import rosenthal_failsafe_n
+    from ivigmeta.stats.bias.rank_correlation import rank_correlation_test
+    from ivigmeta.stats.bias.trim_and_fill import trim_and_fill
+    from ivigmeta.stats.models.rma import rma
 
     data = load_effect_data(outcome, r=r, **selection)
     require_studies(data, MIN_STUDIES, "Egger's test, rank test and trim-and-fill")

@@ -33,8 +33,8 @@ from typing import Any
 import yaml
 
 from ivigmeta.errors import InputError
-from ivigmeta.stats.prediction import PI_CHOICES
-from ivigmeta.stats.rma import METHODS, TESTS
+from ivigmeta.stats.models.prediction import PI_CHOICES
+from ivigmeta.stats.models.rma import METHODS, TESTS
 
 KEYS = ("outcome", "csv", "measure", "timepoint", "design", "addon", "method", "test", "pi")
 KEYS += ("level", "r", "studies")

@@ -127,8 +127,8 @@ def pool(
     assumed where a study prints neither the SD of change nor an exact paired p (default: the
     mean r of the entries that print all three SDs); ``r_sweep`` adds the pool for
     r = 0.0 ... 0.9. ``method``, ``test``, ``pi`` and ``level`` are passed to
-    :func:`ivigmeta.stats.rma.rma`; the CI of tau² comes from
-    :func:`ivigmeta.stats.confint.tau2_confint`.
+    :func:`ivigmeta.stats.models.rma.rma`; the CI of tau² comes from
+    :func:`ivigmeta.stats.models.confint.tau2_confint`.
     """
     from ivigmeta.analyses.effect_data import check_correlation, effect_data_builder
 
@@ -151,11 +151,11 @@ def pool(
 
 
 def tau2_ci_fields(fit) -> dict:
-    """The ``tau2_ci_*`` ... ``h2_ci_*`` fields of ``fit`` (an :class:`~ivigmeta.stats.rma.RmaFit`):
-    its Q-profile CI, or None each where metafor's ``confint`` stops (EE, k = 1, fixed tau²,
-    a sampling variance of 0)."""
+    """The ``tau2_ci_*`` ... ``h2_ci_*`` fields of ``fit``
+    (an :class:`~ivigmeta.stats.models.rma.RmaFit`): its Q-profile CI, or None each where
+    metafor's ``confint`` stops (EE, k = 1, fixed tau², a sampling variance of 0)."""
     from ivigmeta.errors import AnalysisError
-    from ivigmeta.stats.confint import tau2_confint
+    from ivigmeta.stats.models.confint import tau2_confint
 
     try:
         ci = tau2_confint(fit)
@@ -171,7 +171,7 @@ def tau2_ci_fields(fit) -> dict:
 
 def pool_result(data, fields: dict, weights, *, pi: str, notes, sweep=None) -> PoolResult:
     """The :class:`PoolResult` of ``data`` (an :class:`~ivigmeta.analyses.effect_data.EffectData`)
-    from the pooled ``fields`` (keys as :meth:`ivigmeta.stats.rma.RmaFit.summary`, plus
+    from the pooled ``fields`` (keys as :meth:`ivigmeta.stats.models.rma.RmaFit.summary`, plus
     :func:`tau2_ci_fields` and ``se_tau2``; those missing are None) and the study ``weights``
     in percent."""
     studies = tuple(
@@ -184,6 +184,6 @@ def pool_result(data, fields: dict, weights, *, pi: str, notes, sweep=None) -> P
 
 
 def _fit(data, method, test, level, pi):
-    from ivigmeta.stats.rma import rma
+    from ivigmeta.stats.models.rma import rma
 
     return rma(data.yi, data.vi, method=method, test=test, level=level, pi=pi)

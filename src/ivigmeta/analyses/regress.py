@@ -1,7 +1,7 @@
 """``ivigmeta regress --mods a,b``: mixed-effects meta-regression on numeric study fields.
 
 Moderators are record fields or CSV columns holding numbers (booleans count 1/0); see
-:mod:`ivigmeta.stats.meta_regression`. Studies come from
+:mod:`ivigmeta.stats.sensitivity.meta_regression`. Studies come from
 :func:`ivigmeta.analyses.effect_data.load_effect_data`.
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Unpack
 
 from ivigmeta.results import Result
-from ivigmeta.stats.meta_regression import Coefficient
+from ivigmeta.stats.sensitivity.meta_regression import Coefficient
 
 if TYPE_CHECKING:
     from ivigmeta.analyses.effect_data import Selection
@@ -63,7 +63,7 @@ def regress(
     """
     from ivigmeta.analyses.effect_data import load_effect_data
     from ivigmeta.errors import AnalysisError, InputError
-    from ivigmeta.stats.meta_regression import meta_regression
+    from ivigmeta.stats.sensitivity.meta_regression import meta_regression
 
     names = [m.strip() for m in mods.split(",")] if isinstance(mods, str) else list(mods)
     if not names or any(not name for name in names):

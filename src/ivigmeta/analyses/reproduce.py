@@ -1,7 +1,7 @@
 """Recompute every reported p-value in the study records from the summary statistics printed.
 
 For each reported p the test stated in the record is rerun on the printed numbers, allowing
-for their rounding (:mod:`ivigmeta.stats.rounding`). When the record does not state the test,
+for their rounding (:mod:`ivigmeta.stats.checks.rounding`). When the record does not state the test,
 the plausible alternatives are all tried (paired data: paired t; two arms: Student and Welch;
 paired proportions: McNemar exact, asymptotic, and asymptotic with continuity correction) and
 the p is consistent if any of them reproduces it; the note gives each one's range.
@@ -14,7 +14,7 @@ which values were tried. Where one value range of the missing number would make 
 (e.g. control-arm sizes n2), the note gives it.
 
 Means and SDs of integer-valued scores (``integer: true`` in the outcome vocabulary, such as
-the mRSS) also get GRIM/GRIMMER rows (:mod:`ivigmeta.stats.grim`).
+the mRSS) also get GRIM/GRIMMER rows (:mod:`ivigmeta.stats.checks.grim`).
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from ivigmeta.printed import ReportedP
 from ivigmeta.records.model import Arm, Comparison, Outcome, Study, Summary
-from ivigmeta.records.numbers import ReportedP
 from ivigmeta.records.vocabulary import OUTCOMES
 from ivigmeta.results import Result
-from ivigmeta.stats.rounding import (
+from ivigmeta.stats.checks.rounding import (
     CONSISTENT,
     DECISION_ERROR,
     INCONSISTENT,
@@ -110,7 +110,7 @@ def _missing(summary: Summary | Arm | None, fields: tuple[str, ...], label: str)
 
 def _paired_continuous(study: Study, outcome: Outcome, reported: ReportedP):
     """(test, p_min, p_max, verdict, note) for a paired-continuous outcome."""
-    from ivigmeta.stats.t_tests import paired_t_test
+    from ivigmeta.stats.checks.t_tests import paired_t_test
 
     change, baseline, followup = outcome.change, outcome.baseline, outcome.followup
     n = next((s.n for s in (change, followup) if s is not None and s.n is not None), None)
@@ -148,8 +148,8 @@ def _paired_from_arms(study: Study, baseline: Summary, followup: Summary, n, rep
     The change SD falls as r rises, so p over r in [-1, 1] runs from p(r = 1) to p(r = -1);
     an unknown n ranges over 2..enrolled n (p falls as n grows).
     """
-    from ivigmeta.stats.solve import implied_paired_spread
-    from ivigmeta.stats.t_tests import paired_t_test_from_arms
+    from ivigmeta.stats.checks.solve import implied_paired_spread
+    from ivigmeta.stats.checks.t_tests import paired_t_test_from_arms
 
     sizes = [n] if n is not None else list(range(2, (study.population.n or 1) + 1))
     if not sizes:
@@ -189,7 +189,7 @@ def _paired_from_arms(study: Study, baseline: Summary, followup: Summary, n, rep
 
 
 def _paired_unknown_n(study: Study, reported: ReportedP, mean, sd):
-    from ivigmeta.stats.t_tests import paired_t_test
+    from ivigmeta.stats.checks.t_tests import paired_t_test
 
     n_max = study.population.n
     if n_max is None or n_max < 2:
@@ -228,7 +228,7 @@ _MCNEMAR = ("mcnemar-exact", "mcnemar", "mcnemar-corrected")
 
 def _paired_proportion(study: Study, outcome: Outcome, reported: ReportedP):
     from ivigmeta.errors import InputError
-    from ivigmeta.stats.mcnemar_range import paired_proportions_range
+    from ivigmeta.stats.checks.mcnemar_range import paired_proportions_range
 
     before, after = outcome.before, outcome.after
     stated = reported_test(outcome)
@@ -319,7 +319,7 @@ def _comparison(studies: dict[str, Study], study: Study, comparison: Comparison,
     if arm.n is None:
         return _unknown_sizes(studies, study, arm, control, reported, tests, name)
     if control.n is not None:
-        from ivigmeta.stats.t_tests import two_sample_t_test
+        from ivigmeta.stats.checks.t_tests import two_sample_t_test
 
         results = [
             two_sample_t_test(arm.mean, arm.sd, arm.n, control.mean, control.sd, control.n, w)
@@ -347,7 +347,7 @@ def _size_bound(studies: dict[str, Study], study: Study, arm: Arm) -> tuple[int 
 
 def _unknown_sizes(studies, study: Study, arm: Arm, control: Arm, reported, tests, name):
     """Neither group size printed: search the (n1, n2) grid up to the enrolled sizes."""
-    from ivigmeta.stats.solve import consistent_sizes
+    from ivigmeta.stats.checks.solve import consistent_sizes
 
     (n1_bound, n1_from), (n2_bound, n2_from) = (
         _size_bound(studies, study, a) for a in (arm, control)
@@ -388,7 +388,7 @@ def _unknown_sizes(studies, study: Study, arm: Arm, control: Arm, reported, test
 
 
 def _unknown_n2(studies, arm: Arm, control: Arm, reported, tests, name):
-    from ivigmeta.stats.solve import consistent_n2
+    from ivigmeta.stats.checks.solve import consistent_n2
 
     bound = None
     if control.study is not None and control.study in studies:
@@ -421,7 +421,7 @@ def _span(first: int, last: int, n2_max: int) -> str:
 
 
 def _from_se(study: Study, arm: Arm, control: Arm, reported, name):
-    from ivigmeta.stats.t_tests import two_sample_test_from_se
+    from ivigmeta.stats.checks.t_tests import two_sample_test_from_se
 
     sides = (("arm", arm), ("control", control))
     missing = [f"{side}.sd (or se)" for side, a in sides if a.sd is None and a.se is None]
@@ -465,7 +465,7 @@ def _from_se(study: Study, arm: Arm, control: Arm, reported, name):
 
 
 def _p_bounds(arm: Arm, control: Arm, df: int) -> tuple[float, float]:
-    from ivigmeta.stats.t_tests import two_sample_test_from_se
+    from ivigmeta.stats.checks.t_tests import two_sample_test_from_se
 
     result = two_sample_test_from_se(arm.mean, arm.se, control.mean, control.se, df)
     return result.p_min, result.p_max
@@ -476,7 +476,7 @@ def _p_bounds(arm: Arm, control: Arm, df: int) -> tuple[float, float]:
 
 def grim_rows(study: Study) -> list[ReproducedP]:
     """GRIM/GRIMMER rows for the means (and SDs) of integer-valued outcomes of one study."""
-    from ivigmeta.stats.grim import grim
+    from ivigmeta.stats.checks.grim import grim
 
     rows = []
     seen = set()
@@ -565,7 +565,7 @@ _STATISTIC_KINDS = {
 
 def _printed_statistic_row(study: Study, item, label: str) -> ReproducedP | None:
     """A statcheck-style row when the record prints the test statistic itself."""
-    from ivigmeta.stats.statistic_check import check_statistic
+    from ivigmeta.stats.checks.statistic_check import check_statistic
 
     reported = item.reported
     if reported is None or reported.statistic is None or reported.p is None:

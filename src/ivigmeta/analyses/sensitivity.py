@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Unpack
 
 from ivigmeta.results import Result
-from ivigmeta.stats.influence import StudyInfluence
-from ivigmeta.stats.pooled_summary import PooledSummary
+from ivigmeta.stats.models.pooled_summary import PooledSummary
+from ivigmeta.stats.sensitivity.influence import StudyInfluence
 
 INPUT_ORDER = "input"
 
@@ -58,9 +58,9 @@ def sensitivity(
     :func:`ivigmeta.analyses.pool.pool`.
     """
     from ivigmeta.analyses.effect_data import load_effect_data, require_studies
-    from ivigmeta.stats.cumulative import cumulative
-    from ivigmeta.stats.influence import influence
-    from ivigmeta.stats.leave_one_out import leave_one_out
+    from ivigmeta.stats.sensitivity.cumulative import cumulative
+    from ivigmeta.stats.sensitivity.influence import influence
+    from ivigmeta.stats.sensitivity.leave_one_out import leave_one_out
 
     data = load_effect_data(outcome, r=r, **selection)
     require_studies(data, 2, "sensitivity analysis (leave-one-out)")

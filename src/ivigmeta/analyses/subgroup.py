@@ -1,7 +1,7 @@
 """``ivigmeta subgroup --by FIELD``: pooled results per group and tests of their differences.
 
-See :mod:`ivigmeta.stats.subgroups` for the two tau² assumptions (separate per group, with
-``q_between``; common, with ``common_qm``). Studies come from
+See :mod:`ivigmeta.stats.sensitivity.subgroups` for the two tau² assumptions (separate per group,
+with ``q_between``; common, with ``common_qm``). Studies come from
 :func:`ivigmeta.analyses.effect_data.load_effect_data`; a study without a value for the field
 is left out (and named in ``notes``).
 """
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Unpack
 
 from ivigmeta.results import Result
-from ivigmeta.stats.subgroups import GroupEstimate
+from ivigmeta.stats.sensitivity.subgroups import GroupEstimate
 
 if TYPE_CHECKING:
     from ivigmeta.analyses.effect_data import Selection
@@ -64,7 +64,7 @@ def subgroup(
     """
     from ivigmeta.analyses.effect_data import load_effect_data, require_studies
     from ivigmeta.errors import AnalysisError
-    from ivigmeta.stats.subgroups import subgroup_analysis
+    from ivigmeta.stats.sensitivity.subgroups import subgroup_analysis
 
     data = load_effect_data(outcome, r=r, **selection)
     values = data.values(by)

@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 
 from ivigmeta.errors import InputError
+from ivigmeta.printed import PrintedNumber, ReportedP
 from ivigmeta.records.model import Comparison, Outcome, Study
-from ivigmeta.records.numbers import PrintedNumber, ReportedP
 from ivigmeta.results import Result
 
 SOLVE_PAIRED = ("r", "sd-change")
@@ -139,7 +139,7 @@ def _exclusive(study: str | None, **numbers) -> None:
 
 def _reported(p, item) -> ReportedP:
     if p is not None:
-        from ivigmeta.stats.rounding import parse_reported_p
+        from ivigmeta.stats.checks.rounding import parse_reported_p
 
         return parse_reported_p(p)
     if item is not None and item.reported is not None and item.reported.p is not None:
@@ -174,12 +174,12 @@ def paired_t(
     """Paired t test from change mean/SD/n, or from baseline/follow-up summaries and ``r``.
 
     ``solve="r"`` (or ``"sd-change"``) back-calculates the change SD and correlation implied
-    by the reported ``p`` instead (:func:`ivigmeta.stats.solve.implied_paired_spread`).
+    by the reported ``p`` instead (:func:`ivigmeta.stats.checks.solve.implied_paired_spread`).
     Mirrors ``ivigmeta test paired``.
     """
-    from ivigmeta.stats.rounding import difference
-    from ivigmeta.stats.solve import implied_paired_spread
-    from ivigmeta.stats.t_tests import paired_t_test, paired_t_test_from_arms
+    from ivigmeta.stats.checks.rounding import difference
+    from ivigmeta.stats.checks.solve import implied_paired_spread
+    from ivigmeta.stats.checks.t_tests import paired_t_test, paired_t_test_from_arms
 
     if solve is not None and solve not in SOLVE_PAIRED:
         raise InputError(
@@ -238,7 +238,7 @@ def paired_t(
 
 def one_sample_t(mean, sd, n: int, mu: float = 0.0, level: float = 95.0) -> list:
     """One-sample t test of H0: mean = mu. Mirrors ``ivigmeta test one-sample``."""
-    from ivigmeta.stats.t_tests import one_sample_t_test
+    from ivigmeta.stats.checks.t_tests import one_sample_t_test
 
     _need({"mean": mean, "sd": sd, "n": n}, "one-sample t")
     return [one_sample_t_test(_number(mean), _number(sd), n, float(mu), level)]
@@ -264,10 +264,10 @@ def two_sample_t(
     """Student (or Welch) t test of arm 1 vs arm 2 from means, SDs and n.
 
     ``solve="n2"`` lists the control sizes n2 = 2..n2_max consistent with the reported ``p``
-    (:func:`ivigmeta.stats.solve.consistent_n2`). Mirrors ``ivigmeta test two-sample``.
+    (:func:`ivigmeta.stats.checks.solve.consistent_n2`). Mirrors ``ivigmeta test two-sample``.
     """
-    from ivigmeta.stats.solve import consistent_n2
-    from ivigmeta.stats.t_tests import two_sample_t_test
+    from ivigmeta.stats.checks.solve import consistent_n2
+    from ivigmeta.stats.checks.t_tests import two_sample_t_test
 
     if solve is not None and solve != "n2":
         raise InputError(f"expected n2, got {solve!r}", field="--solve")
@@ -317,7 +317,7 @@ def two_proportions(
 
     Mirrors ``ivigmeta test proportions``.
     """
-    from ivigmeta.stats.proportion_tests import two_proportions_tests
+    from ivigmeta.stats.checks.proportion_tests import two_proportions_tests
 
     _need({"n1": n1, "n2": n2}, "proportions")
     return two_proportions_tests(
@@ -339,9 +339,9 @@ def paired_proportions(
 ) -> list:
     """Range of McNemar p over every paired table with these margins (before/after of n).
 
-    Mirrors ``ivigmeta test paired-proportions``; see :mod:`ivigmeta.stats.mcnemar_range`.
+    Mirrors ``ivigmeta test paired-proportions``; see :mod:`ivigmeta.stats.checks.mcnemar_range`.
     """
-    from ivigmeta.stats.mcnemar_range import paired_proportions_ranges
+    from ivigmeta.stats.checks.mcnemar_range import paired_proportions_ranges
 
     numbers = {
         "n": n, "before": before, "after": after,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 
-from ivigmeta.stats.distributions import t_ppf
+from ivigmeta.stats.numerics.distributions import t_ppf
 
 
 def correlation_from_sds(sd_baseline: float, sd_followup: float, sd_change: float) -> float:

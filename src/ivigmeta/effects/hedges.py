@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ivigmeta.stats.distributions import log_gamma
+from ivigmeta.stats.numerics.distributions import log_gamma
 
 
 def small_sample_factor(m):

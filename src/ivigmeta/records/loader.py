@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from ivigmeta.errors import InputError
+from ivigmeta.printed import PrintedNumber, ReportedP
 from ivigmeta.records.model import (
     AdverseEvent,
     Arm,
@@ -34,7 +35,6 @@ from ivigmeta.records.model import (
     Study,
     Summary,
 )
-from ivigmeta.records.numbers import PrintedNumber, ReportedP
 from ivigmeta.records.vocabulary import DESIGNS, OUTCOME_TYPES, OUTCOMES, TESTS
 
 __all__ = [

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ivigmeta.records.numbers import PrintedNumber, ReportedP
+from ivigmeta.printed import PrintedNumber, ReportedP
 
 
 @dataclass(frozen=True)

@@ -75,7 +75,7 @@ def _heterogeneity_ci_lines(result: PoolResult) -> list[str]:
 
 
 def _study_rows(result: PoolResult) -> list[dict]:
-    from ivigmeta.stats.distributions import z_crit
+    from ivigmeta.stats.numerics.distributions import z_crit
 
     crit = z_crit(result.level)
     rows = []

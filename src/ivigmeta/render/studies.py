@@ -13,8 +13,8 @@ import shutil
 from collections.abc import Sequence
 
 from ivigmeta.analyses.studies import OutcomeUsage, StudyRow, timepoint_label
+from ivigmeta.printed import ReportedP
 from ivigmeta.records.model import Arm, Proportion, Study, Summary
-from ivigmeta.records.numbers import ReportedP
 from ivigmeta.results import plain
 
 STUDY_COLUMNS = ("id", "year", "design", "agent", "n", "outcomes", "flags")

@@ -603,7 +603,7 @@ def rows_from_pool(
     ``weights`` (id -> percent) replaces the result's own weights (subgroups show each study's
     weight in the overall model, as RevMan does).
     """
-    from ivigmeta.stats.distributions import z_crit
+    from ivigmeta.stats.numerics.distributions import z_crit
 
     z = z_crit(result.level)
     rows = []

@@ -26,7 +26,7 @@ from ivigmeta.render.figures.style import (
     new_figure,
     ratio_axis,
 )
-from ivigmeta.stats.distributions import z_crit
+from ivigmeta.stats.numerics.distributions import z_crit
 
 #: Contour regions, widest first: (confidence level, shade of its inside, what the band means).
 CONTOURS = (

@@ -1,4 +1,4 @@
-"""Mixed-effects meta-regression: a thin layer over :func:`ivigmeta.stats.rma.rma` with mods.
+"""Mixed-effects meta-regression: a thin layer over :func:`ivigmeta.stats.models.rma.rma` with mods.
 
 Model y_i = b0 + b1 x_i1 + ... + u_i + e_i, u_i ~ N(0, tau²) (residual heterogeneity),
 e_i ~ N(0, v_i), any tau² estimator, z or Knapp-Hartung (t/F) tests, as metafor's
@@ -20,7 +20,7 @@ import numpy as np
 
 from ivigmeta.errors import AnalysisError
 from ivigmeta.results import Result
-from ivigmeta.stats.rma import rma
+from ivigmeta.stats.models.rma import rma
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import re
 
-from ivigmeta.records.numbers import PrintedNumber, ReportedP
+from ivigmeta.printed import PrintedNumber, ReportedP
 
 CONSISTENT = "consistent"
 INCONSISTENT = "inconsistent"

@@ -23,8 +23,8 @@ import numpy as np
 
 from ivigmeta.errors import AnalysisError
 from ivigmeta.results import Result
-from ivigmeta.stats.distributions import t_crit, two_sided_t_p
-from ivigmeta.stats.rma import rma
+from ivigmeta.stats.models.rma import rma
+from ivigmeta.stats.numerics.distributions import t_crit, two_sided_t_p
 
 MIN_STUDIES = 3
 MODELS = ("rma", "lm")

@@ -1,6 +1,6 @@
 """One row of a sensitivity table: an intercept-only model refitted on a subset of studies.
 
-Leave-one-out and cumulative meta-analysis both refit :func:`ivigmeta.stats.rma.rma` on
+Leave-one-out and cumulative meta-analysis both refit :func:`ivigmeta.stats.models.rma.rma` on
 subsets and report the same fields per refit, as metafor's ``leave1out()`` and ``cumul()`` do.
 A subset the model cannot be fitted to gives a row of missing values (metafor: ``NA``).
 """
@@ -14,7 +14,7 @@ import numpy as np
 
 from ivigmeta.errors import AnalysisError
 from ivigmeta.results import Result
-from ivigmeta.stats.rma import rma
+from ivigmeta.stats.models.rma import rma
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ivigmeta.stats.distributions import chi2_sf
-from ivigmeta.stats.projection import quadratic_form, residual_projection
+from ivigmeta.stats.numerics.distributions import chi2_sf
+from ivigmeta.stats.numerics.projection import quadratic_form, residual_projection
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 from ivigmeta.errors import InputError
 from ivigmeta.results import Result
-from ivigmeta.stats.distributions import chi2_sf
-from ivigmeta.stats.rounding import counts_for_percent
+from ivigmeta.stats.checks.rounding import counts_for_percent
+from ivigmeta.stats.numerics.distributions import chi2_sf
 
 METHODS = ("mcnemar-exact", "mcnemar", "mcnemar-corrected")
 

@@ -8,7 +8,7 @@
   :func:`consistent_sizes` — the same when neither group size is printed.
 
 Both carry the rounding of every printed input and of the printed p (see
-:mod:`ivigmeta.stats.rounding`).
+:mod:`ivigmeta.stats.checks.rounding`).
 """
 
 from __future__ import annotations
@@ -20,16 +20,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from ivigmeta.errors import InputError
-from ivigmeta.records.numbers import ReportedP
+from ivigmeta.printed import ReportedP
 from ivigmeta.results import Result
-from ivigmeta.stats.distributions import t_ppf
-from ivigmeta.stats.rounding import (
+from ivigmeta.stats.checks.rounding import (
     abs_interval,
     parse_reported_p,
     reported_p_interval,
     value_interval,
 )
-from ivigmeta.stats.t_tests import _check_n, _check_sd, two_sample_p_bounds
+from ivigmeta.stats.checks.t_tests import _check_n, _check_sd, two_sample_p_bounds
+from ivigmeta.stats.numerics.distributions import t_ppf
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,7 @@ def consistent_n2(
     """The control sizes n2 = 2..n2_max for which the t test's p-interval overlaps ``p``.
 
     Each n2 gets the rounding-aware p-interval of
-    :func:`~ivigmeta.stats.t_tests.two_sample_p_bounds` (exact for Student, an enclosure for
+    :func:`~ivigmeta.stats.checks.t_tests.two_sample_p_bounds` (exact for Student, an enclosure for
     Welch).
     """
     reported = _as_reported(p)

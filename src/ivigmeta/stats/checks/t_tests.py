@@ -1,6 +1,6 @@
 """t tests from summary statistics (means, SDs, n), with the p-interval their rounding allows.
 
-Every input may be a :class:`~ivigmeta.records.numbers.PrintedNumber`; it then stands for its
+Every input may be a :class:`~ivigmeta.printed.PrintedNumber`; it then stands for its
 rounding interval (``7.9`` → [7.85, 7.95]) and the result carries ``p_min``/``p_max``, the
 range of p over that box of inputs. Plain floats and ints are taken as exact.
 
@@ -29,8 +29,8 @@ import numpy as np
 
 from ivigmeta.errors import InputError
 from ivigmeta.results import Result
-from ivigmeta.stats.distributions import t_crit, two_sided_t_p
-from ivigmeta.stats.rounding import abs_interval, value_interval
+from ivigmeta.stats.checks.rounding import abs_interval, value_interval
+from ivigmeta.stats.numerics.distributions import t_crit, two_sided_t_p
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Fixed/random/mixed-effects meta-analysis and meta-regression, equal to metafor's ``rma.uni``.
 
 Model: y_i = x_i' beta + u_i + e_i, u_i ~ N(0, tau²), e_i ~ N(0, v_i). tau² comes from one of
-the estimators in :mod:`ivigmeta.stats.tau2` (0 for ``EE``); then
+the estimators in :mod:`ivigmeta.stats.models.tau2` (0 for ``EE``); then
 beta = (X' W X)^-1 X' W y with w_i = 1/(v_i + tau²) and Var(beta) = (X' W X)^-1.
 Tests (metafor's ``test``):
 
@@ -24,7 +24,10 @@ import numpy as np
 
 from ivigmeta.errors import AnalysisError, InputError
 from ivigmeta.results import Result
-from ivigmeta.stats.distributions import (
+from ivigmeta.stats.models.heterogeneity import heterogeneity
+from ivigmeta.stats.models.prediction import PI_CHOICES, prediction_interval
+from ivigmeta.stats.models.tau2 import Control, estimate_tau2
+from ivigmeta.stats.numerics.distributions import (
     chi2_sf,
     f_sf,
     t_crit,
@@ -32,9 +35,6 @@ from ivigmeta.stats.distributions import (
     two_sided_z_p,
     z_crit,
 )
-from ivigmeta.stats.heterogeneity import heterogeneity
-from ivigmeta.stats.prediction import PI_CHOICES, prediction_interval
-from ivigmeta.stats.tau2 import Control, estimate_tau2
 
 METHODS = ("EE", "DL", "HE", "HS", "SJ", "ML", "REML", "EB", "PM")
 TESTS = ("z", "t", "knha", "adhoc")
@@ -241,8 +241,8 @@ def rma(
 
     ``mods`` is a (k, m) array of moderators (an intercept column is added when ``intercept``);
     ``tau2`` holds tau² fixed; ``pi`` selects the prediction-interval rule
-    (:mod:`ivigmeta.stats.prediction`). Negative sampling variances and non-finite inputs raise
-    :class:`InputError`; models the data cannot support raise :class:`AnalysisError` where
+    (:mod:`ivigmeta.stats.models.prediction`). Negative sampling variances and non-finite inputs
+    raise :class:`InputError`; models the data cannot support raise :class:`AnalysisError` where
     metafor stops with an error.
     """
     yi = _as_vector(yi, "yi")

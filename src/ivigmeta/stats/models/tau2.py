@@ -6,7 +6,7 @@ model matrix ``X`` (k x p), and returns a :class:`Tau2Estimate` with metafor's s
 the estimate. ``fixed`` holds tau² at a given value (metafor's ``rma(tau2=...)``); the standard
 error is then evaluated at that value, as metafor does. Notation: k studies, p coefficients,
 w_i = 1/v_i (or 1/(v_i + tau²)), P the residual projection matrix
-(:func:`ivigmeta.stats.projection.residual_projection`), Q = yc' P yc.
+(:func:`ivigmeta.stats.numerics.projection.residual_projection`), Q = yc' P yc.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from ivigmeta.errors import AnalysisError, InputError
-from ivigmeta.stats.projection import quadratic_form, residual_projection
-from ivigmeta.stats.uniroot import R_DEFAULT_TOL, uniroot
+from ivigmeta.stats.numerics.projection import quadratic_form, residual_projection
+from ivigmeta.stats.numerics.uniroot import R_DEFAULT_TOL, uniroot
 
 
 @dataclass(frozen=True)

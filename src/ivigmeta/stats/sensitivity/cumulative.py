@@ -18,7 +18,7 @@ import numpy as np
 
 from ivigmeta.errors import AnalysisError
 from ivigmeta.results import Result
-from ivigmeta.stats.pooled_summary import PooledSummary, pooled_summary
+from ivigmeta.stats.models.pooled_summary import PooledSummary, pooled_summary
 
 
 @dataclass(frozen=True)

@@ -30,8 +30,8 @@ import numpy as np
 
 from ivigmeta.errors import AnalysisError
 from ivigmeta.results import Result
-from ivigmeta.stats.distributions import chi2_sf
-from ivigmeta.stats.rma import RmaFit, rma
+from ivigmeta.stats.models.rma import RmaFit, rma
+from ivigmeta.stats.numerics.distributions import chi2_sf
 
 _TINY_RESIDUAL = 100 * np.finfo(float).eps
 

@@ -22,9 +22,9 @@ import math
 from dataclasses import dataclass
 
 from ivigmeta.errors import InputError
-from ivigmeta.records.numbers import PrintedNumber
+from ivigmeta.printed import PrintedNumber
 from ivigmeta.results import Result
-from ivigmeta.stats.rounding import CONSISTENT, INCONSISTENT, value_interval
+from ivigmeta.stats.checks.rounding import CONSISTENT, INCONSISTENT, value_interval
 
 _SLACK = 1e-9
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from ivigmeta.errors import AnalysisError
 from ivigmeta.results import Result
-from ivigmeta.stats.distributions import norm_ppf, norm_sf
+from ivigmeta.stats.numerics.distributions import norm_ppf, norm_sf
 
 _NEAR_INTEGER = math.sqrt(np.finfo(float).eps)
 

@@ -4,7 +4,7 @@
 does, but with every step done for all analyses together on padded ``(k_max, analyses)`` numpy
 arrays (the padding has y = 0 and v = inf, so its weight is 0 in every sum). Each analysis
 follows metafor's own rules and stops on its own convergence, so the numbers equal the
-one-at-a-time :func:`ivigmeta.stats.rma.rma` (agreement to 1e-10 is tested) while 10,000
+one-at-a-time :func:`ivigmeta.stats.models.rma.rma` (agreement to 1e-10 is tested) while 10,000
 analyses take milliseconds.
 
 Estimators of tau² (Viechtbauer 2005; Veroniki et al. 2016, Res Synth Methods 7:55-79), with
@@ -42,9 +42,9 @@ import numpy as np
 
 from ivigmeta.errors import AnalysisError, InputError
 from ivigmeta.results import Result
-from ivigmeta.stats import distributions as dist
-from ivigmeta.stats.prediction import PI_CHOICES
-from ivigmeta.stats.rma import METHODS, TESTS
+from ivigmeta.stats.models.prediction import PI_CHOICES
+from ivigmeta.stats.models.rma import METHODS, TESTS
+from ivigmeta.stats.numerics import distributions as dist
 
 THRESHOLD = 1e-5
 """metafor's convergence threshold for Fisher scoring (``control=list(threshold=...)``)."""
@@ -120,10 +120,10 @@ def pool_many(
 ) -> PoolManyResult:
     """Fit ``rma(yi, vi, method=method, test=test, level=level)`` for every ``(yi, vi)`` pair.
 
-    ``pi``: critical value of the prediction interval (:mod:`ivigmeta.stats.prediction`) —
+    ``pi``: critical value of the prediction interval (:mod:`ivigmeta.stats.models.prediction`) —
     ``"auto"`` as metafor's ``predict()`` (z for ``test="z"``, else t(k - 1)), ``"z"``,
     ``"t"`` (t(k - 1)) or ``"hts"`` (t(k - 2)); NaN under ``EE`` (metafor gives no PI there).
-    As in :func:`~ivigmeta.stats.rma.rma`, an analysis of one study uses z whatever ``test``.
+    As in :func:`~ivigmeta.stats.models.rma.rma`, an analysis of one study uses z whatever ``test``.
     Raises :class:`InputError` for an unknown option and :class:`AnalysisError` for a data set
     that is empty, has mismatched lengths, non-finite values or a sampling variance <= 0.
     """

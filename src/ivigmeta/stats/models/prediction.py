@@ -18,7 +18,7 @@ import math
 from dataclasses import dataclass
 
 from ivigmeta.errors import InputError
-from ivigmeta.stats.distributions import t_crit, z_crit
+from ivigmeta.stats.numerics.distributions import t_crit, z_crit
 
 PI_CHOICES = ("auto", "z", "t", "hts")
 

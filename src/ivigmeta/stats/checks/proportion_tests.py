@@ -10,8 +10,8 @@
 
 The estimate is p1 - p2 with the Wald interval (p1 - p2) ± z·sqrt(p1q1/n1 + p2q2/n2).
 Printed percentages of known n stand for every count that rounds to them
-(:func:`ivigmeta.stats.rounding.counts_for_percent`); ``p_min``/``p_max`` are then the range of
-p over all such count pairs (exhaustive enumeration).
+(:func:`ivigmeta.stats.checks.rounding.counts_for_percent`); ``p_min``/``p_max`` are then the
+range of p over all such count pairs (exhaustive enumeration).
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 from ivigmeta.errors import InputError
 from ivigmeta.results import Result
-from ivigmeta.stats.distributions import chi2_sf, two_sided_z_p, z_crit
-from ivigmeta.stats.rounding import counts_for_percent
+from ivigmeta.stats.checks.rounding import counts_for_percent
+from ivigmeta.stats.numerics.distributions import chi2_sf, two_sided_z_p, z_crit
 
 METHODS = ("z", "chi-square", "chi-square-yates", "fisher-exact")
 

@@ -24,10 +24,10 @@ import numpy as np
 
 from ivigmeta.errors import AnalysisError
 from ivigmeta.results import Result
-from ivigmeta.stats.distributions import chi2_ppf
-from ivigmeta.stats.projection import quadratic_form, residual_projection
-from ivigmeta.stats.rma import RmaFit
-from ivigmeta.stats.uniroot import R_DEFAULT_TOL, uniroot
+from ivigmeta.stats.models.rma import RmaFit
+from ivigmeta.stats.numerics.distributions import chi2_ppf
+from ivigmeta.stats.numerics.projection import quadratic_form, residual_projection
+from ivigmeta.stats.numerics.uniroot import R_DEFAULT_TOL, uniroot
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ import numpy as np
 
 from ivigmeta.errors import AnalysisError
 from ivigmeta.results import Result
-from ivigmeta.stats.distributions import two_sided_z_p
+from ivigmeta.stats.numerics.distributions import two_sided_z_p
 
 MIN_STUDIES = 3
 EXACT_MAX_STUDIES = 170  # R's pkendall divides by k!, which overflows beyond 170

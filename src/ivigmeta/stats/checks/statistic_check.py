@@ -4,14 +4,14 @@ statcheck (Nuijten et al. 2016, Behav Res Methods 48:1205-26; R package ``statch
 ``t(28) = 2.20, p = .04`` and recomputes p from the statistic. A statistic printed with d
 decimals stands for [x - 0.5·10^-d, x + 0.5·10^-d], so the recomputed p is an interval, and
 the printed p is consistent when the two intervals overlap
-(:func:`ivigmeta.stats.rounding.compare_p`).
+(:func:`ivigmeta.stats.checks.rounding.compare_p`).
 
 p-values: t, z and r two-sided (r via t = r·sqrt(df / (1 - r²)) on df); chi-square and F
 upper tail.
 
 One documented difference: statcheck flags a decision error when the p computed from the
 statistic *as printed* falls on the other side of alpha; here it takes the whole interval to
-lie on the other side (:mod:`ivigmeta.stats.rounding`), which can only be stricter.
+lie on the other side (:mod:`ivigmeta.stats.checks.rounding`), which can only be stricter.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ import math
 from dataclasses import dataclass
 
 from ivigmeta.errors import InputError
-from ivigmeta.records.numbers import PrintedNumber, ReportedP
+from ivigmeta.printed import PrintedNumber, ReportedP
 from ivigmeta.results import Result
-from ivigmeta.stats.distributions import chi2_sf, f_sf, two_sided_t_p, two_sided_z_p
-from ivigmeta.stats.rounding import abs_interval, compare_p, parse_reported_p, value_interval
+from ivigmeta.stats.checks.rounding import abs_interval, compare_p, parse_reported_p, value_interval
+from ivigmeta.stats.numerics.distributions import chi2_sf, f_sf, two_sided_t_p, two_sided_z_p
 
 TESTS = ("t", "z", "chi2", "F", "r")
 

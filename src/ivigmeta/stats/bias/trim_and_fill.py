@@ -29,7 +29,7 @@ import numpy as np
 
 from ivigmeta.errors import AnalysisError
 from ivigmeta.results import Result
-from ivigmeta.stats.rma import rma
+from ivigmeta.stats.models.rma import rma
 
 ESTIMATORS = ("L0", "R0")
 SIDES = ("left", "right")

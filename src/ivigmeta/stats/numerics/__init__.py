@@ -1,0 +1,1 @@
+"""Numerical building blocks: distributions and special functions, root finding, projections."""
