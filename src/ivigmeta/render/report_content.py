@@ -2,6 +2,9 @@
 sentences and the figures (as SVG text). Plain strings out; each renderer adds its markup.
 
 Effects of ratio measures are shown as ratios (exp of the pooled log ratio).
+
+About 460 lines: every sentence and table row of the report in one place, so the HTML and
+Markdown reports cannot drift apart.
 """
 
 from __future__ import annotations
@@ -100,7 +103,7 @@ def not_pooled_sentence(outcomes) -> str | None:
 
 
 def effect_label(o: OutcomeReport) -> str:
-    from ivigmeta.render.figures.forest import effect_label_for
+    from ivigmeta.render.figures.forest_from_pool import effect_label_for
 
     return effect_label_for(o.outcome, o.pool.result.measure)
 
@@ -189,7 +192,7 @@ def _bounds(r, low: float, high: float, digits: int) -> str:
 
 
 def forest_svg(o: OutcomeReport, labels: dict[str, str]) -> str:
-    from ivigmeta.render.figures.forest import forest_from_pool
+    from ivigmeta.render.figures.forest_from_pool import forest_from_pool
     from ivigmeta.render.figures.style import figure_svg
 
     figure = forest_from_pool(o.pool.result, labels=labels, effect_label=effect_label(o))

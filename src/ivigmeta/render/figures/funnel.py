@@ -180,7 +180,7 @@ def funnel_from_bias(result, yi, vi, *, contours: bool = False) -> Figure:
     The vertical line is the trim-and-fill estimate (the plain pooled estimate when no study
     is filled); filled studies are drawn open.
     """
-    from ivigmeta.render.figures.forest import effect_label_for
+    from ivigmeta.render.figures.forest_from_pool import effect_label_for
 
     trimfill = result.trimfill
     return funnel_plot(

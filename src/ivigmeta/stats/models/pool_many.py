@@ -30,6 +30,10 @@ s² = 0 when the residual sum is below machine epsilon), ``"adhoc"`` floors s² 
 s_typ² = (k - 1) W / (W² - sum w_i²) (Higgins & Thompson 2002); under ``EE`` I² = max(0,
 100 (Q - (k - 1))/Q) and H² = Q/(k - 1). k = 1 gives tau² = 0, Q = 0, p(Q) = 1, I² = 0, H² = 1.
 Prediction interval (metafor ``predict()``): mu ± crit sqrt(Var(mu) + tau²).
+
+About 550 lines: one vectorised algorithm (padding, every tau² estimator's iteration and
+its stopping rules, the summaries) whose parts share the padded arrays; split, each piece
+would need the others to be read.
 """
 
 from __future__ import annotations

@@ -1,0 +1,34 @@
+"""The ``ivigmeta`` command line: a thin mirror of the Python API.
+
+Each command parses its options, calls the library function of the same name and hands the
+result to a renderer. One module per command group; heavy modules are imported inside the
+commands, so ``--help`` stays fast. Errors the project raises on purpose become a one-line
+message and exit code 2 (:mod:`ivigmeta.cli.app`).
+"""
+
+from ivigmeta.cli.app import cli, main
+from ivigmeta.cli.batch import batch
+from ivigmeta.cli.bias import bias_command
+from ivigmeta.cli.checks import grim, reproduce, test_group
+from ivigmeta.cli.pool import pool
+from ivigmeta.cli.report import report
+from ivigmeta.cli.sensitivity import regress_command, sensitivity_command, subgroup_command
+from ivigmeta.cli.studies import outcomes, studies
+
+for command in (
+    studies,
+    outcomes,
+    pool,
+    test_group,
+    reproduce,
+    grim,
+    sensitivity_command,
+    subgroup_command,
+    regress_command,
+    bias_command,
+    report,
+    batch,
+):
+    cli.add_command(command)
+
+__all__ = ["cli", "main"]

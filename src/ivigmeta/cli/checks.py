@@ -1,0 +1,186 @@
+"""``ivigmeta test ...``, ``reproduce`` and ``grim``: checks of reported results."""
+
+from __future__ import annotations
+
+import click
+
+from ivigmeta.cli.app import Group
+from ivigmeta.cli.options import format_option, shared_options, studies_option
+
+
+class PrintedNumberParam(click.ParamType):
+    """A number that keeps its printed text (``7.90`` stands for [7.895, 7.905])."""
+
+    name = "number"
+
+    def convert(self, value, param, ctx):
+        from ivigmeta.printed import PrintedNumber
+
+        if isinstance(value, PrintedNumber):
+            return value
+        try:
+            return PrintedNumber(value)
+        except ValueError:
+            self.fail(f"expected a number, got {value!r}", param, ctx)
+
+
+PRINTED = PrintedNumberParam()
+
+
+def record_options(command):
+    """``--study/--outcome/--timepoint`` (take the numbers from a record) and ``--studies``."""
+    for option in reversed(
+        (
+            click.option("--study", default=None, help="Take the numbers from this study record."),
+            click.option("--outcome", default=None, help="Outcome of the record (e.g. mrss)."),
+            click.option("--timepoint", default=None, help="Timepoint: 6 (months), 6mo, 12wk."),
+            studies_option,
+        )
+    ):
+        command = option(command)
+    return command
+
+
+@click.group("test", cls=Group)
+def test_group() -> None:
+    """Significance tests from summary statistics, allowing for the rounding of printed numbers.
+
+    Numbers keep their printed precision: `--sd 7.9` stands for [7.85, 7.95], and p_min/p_max
+    give the range of p over every such input.
+    """
+
+
+@test_group.command("paired")
+@click.option("--mean-change", type=PRINTED, help="Mean of the change scores.")
+@click.option("--sd-change", type=PRINTED, help="SD of the change scores.")
+@click.option("--n", type=int, help="Patients with both measurements.")
+@click.option("--mean-before", type=PRINTED, help="Baseline mean (with --r instead of change).")
+@click.option("--sd-before", type=PRINTED, help="Baseline SD.")
+@click.option("--mean-after", type=PRINTED, help="Follow-up mean.")
+@click.option("--sd-after", type=PRINTED, help="Follow-up SD.")
+@click.option("--r", type=PRINTED, help="Baseline-follow-up correlation.")
+@click.option(
+    "--solve",
+    type=click.Choice(("r", "sd-change")),
+    help="Back-calculate the change SD and correlation implied by the reported p.",
+)
+@click.option("--p", "p", default=None, help="Reported p for --solve, e.g. 0.0011 or '<0.0001'.")
+@record_options
+@shared_options("level")
+@format_option()
+def test_paired(output_format: str, **options) -> None:
+    """Paired t test from change mean/SD/n, or from baseline/follow-up and --r."""
+    from ivigmeta.analyses.tests_from_records import paired_t
+    from ivigmeta.render.reproduce import render_results
+
+    click.echo(render_results(paired_t(**options), output_format), nl=False)
+
+
+@test_group.command("two-sample")
+@click.option("--mean1", type=PRINTED, help="Mean of arm 1 (e.g. treatment).")
+@click.option("--sd1", type=PRINTED, help="SD of arm 1.")
+@click.option("--n1", type=int, help="n of arm 1.")
+@click.option("--mean2", type=PRINTED, help="Mean of arm 2 (e.g. control).")
+@click.option("--sd2", type=PRINTED, help="SD of arm 2.")
+@click.option("--n2", type=int, help="n of arm 2.")
+@click.option("--welch", is_flag=True, help="Welch's unequal-variance t test (default Student).")
+@click.option(
+    "--solve",
+    type=click.Choice(("n2",)),
+    help="List the arm-2 sizes n2 consistent with the reported p.",
+)
+@click.option("--p", "p", default=None, help="Reported p for --solve.")
+@click.option("--n2-max", type=int, default=1000, show_default=True, help="Largest n2 tried.")
+@record_options
+@shared_options("level")
+@format_option()
+def test_two_sample(output_format: str, **options) -> None:
+    """Student (or Welch) t test of two independent means from mean, SD and n."""
+    from ivigmeta.analyses.tests_from_records import two_sample_t
+    from ivigmeta.render.reproduce import render_results
+
+    click.echo(render_results(two_sample_t(**options), output_format), nl=False)
+
+
+@test_group.command("one-sample")
+@click.option("--mean", type=PRINTED, required=True, help="Sample mean.")
+@click.option("--sd", type=PRINTED, required=True, help="Sample SD.")
+@click.option("--n", type=int, required=True, help="Sample size.")
+@click.option("--mu", type=float, default=0.0, show_default=True, help="Mean under H0.")
+@shared_options("level")
+@format_option()
+def test_one_sample(output_format: str, **options) -> None:
+    """One-sample t test of H0: mean = mu."""
+    from ivigmeta.analyses.tests_from_records import one_sample_t
+    from ivigmeta.render.reproduce import render_results
+
+    click.echo(render_results(one_sample_t(**options), output_format), nl=False)
+
+
+@test_group.command("proportions")
+@click.option("--x1", type=int, help="Events in group 1.")
+@click.option("--n1", type=int, required=True, help="Size of group 1.")
+@click.option("--x2", type=int, help="Events in group 2.")
+@click.option("--n2", type=int, required=True, help="Size of group 2.")
+@click.option("--percent1", type=PRINTED, help="Printed percentage of group 1 (instead of --x1).")
+@click.option("--percent2", type=PRINTED, help="Printed percentage of group 2 (instead of --x2).")
+@shared_options("level")
+@format_option()
+def test_proportions(output_format: str, **options) -> None:
+    """Two independent proportions: z, chi-square with and without Yates, Fisher exact."""
+    from ivigmeta.analyses.tests_from_records import two_proportions
+    from ivigmeta.render.reproduce import render_results
+
+    click.echo(render_results(two_proportions(**options), output_format), nl=False)
+
+
+@test_group.command("paired-proportions")
+@click.option("--n", type=int, help="Patients assessed before and after.")
+@click.option("--before", type=int, help="Patients positive before.")
+@click.option("--after", type=int, help="Patients positive after.")
+@click.option("--percent-before", type=PRINTED, help="Printed % positive before.")
+@click.option("--percent-after", type=PRINTED, help="Printed % positive after.")
+@record_options
+@format_option()
+def test_paired_proportions(output_format: str, **options) -> None:
+    """McNemar p range over every paired table with these margins (discordant pairs unknown)."""
+    from ivigmeta.analyses.tests_from_records import paired_proportions
+    from ivigmeta.render.reproduce import render_results
+
+    click.echo(render_results(paired_proportions(**options), output_format), nl=False)
+
+
+@click.command("reproduce")
+@studies_option
+@format_option()
+def reproduce(studies_path: str | None, output_format: str) -> None:
+    """Recompute every reported p-value from the printed summaries; exit 1 if any fails.
+
+    Verdicts: consistent, inconsistent, decision-error (the recomputed range lies wholly on
+    the other side of 0.05), not-checkable (a needed number is missing; the note says which).
+    """
+    from ivigmeta.analyses.reproduce import has_problems
+    from ivigmeta.analyses.reproduce import reproduce as reproduce_rows
+    from ivigmeta.render.reproduce import render_reproduce
+
+    rows = reproduce_rows(studies_path)
+    click.echo(render_reproduce(rows, output_format), nl=False)
+    if has_problems(rows):
+        raise SystemExit(1)
+
+
+@click.command("grim")
+@click.option("--mean", type=PRINTED, required=True, help="Printed mean, e.g. 5.19.")
+@click.option("--n", type=int, required=True, help="Number of patients.")
+@click.option("--sd", type=PRINTED, default=None, help="Printed SD (adds the GRIMMER test).")
+@click.option("--items", type=int, default=1, show_default=True, help="Integer items averaged.")
+@format_option()
+def grim(mean, n: int, sd, items: int, output_format: str) -> None:
+    """GRIM (and GRIMMER) check: can n integer scores have this mean (and SD)? Exit 1 if not."""
+    from ivigmeta.render.reproduce import render_results
+    from ivigmeta.stats.checks.grim import grim as grim_check
+
+    result = grim_check(mean, n, sd, items)
+    click.echo(render_results([result], output_format), nl=False)
+    if "inconsistent" in (result.grim, result.grimmer):
+        raise SystemExit(1)

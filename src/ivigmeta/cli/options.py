@@ -1,0 +1,144 @@
+"""Options shared by several commands, defined once: the study selection, model options,
+``--studies`` and ``--format``. A command lists the ones it takes with ``shared_options(...)``,
+in help order, and may word a help text for itself."""
+
+from __future__ import annotations
+
+import click
+
+
+class UpperCaseChoice(click.Choice):
+    """A choice of upper-case names (metafor's spelling: REML, SMD) that accepts any case."""
+
+    def convert(self, value, param, ctx):
+        return super().convert(value.upper() if isinstance(value, str) else value, param, ctx)
+
+
+studies_option = click.option(
+    "--studies",
+    "studies_path",
+    type=click.Path(),
+    default=None,
+    help="Folder (or file) of YAML study records. Default: ./data/studies if present, "
+    "else the copy bundled with ivigmeta.",
+)
+
+FORMATS = ("table", "json", "csv", "md")
+
+
+def format_option(choices: tuple[str, ...] = FORMATS):
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(choices),
+        default=choices[0],
+        show_default=True,
+        help="Output format.",
+    )
+
+
+MEASURES = (
+    *("GEN", "MD", "SMD", "SMDH", "ROM", "MC", "SMCC", "SMCR", "SMCRH"),
+    *("PR", "PLO", "PAS", "PFT", "RR", "OR", "RD"),
+)
+METHODS = ("EE", "DL", "HE", "HS", "SJ", "ML", "REML", "EB", "PM")
+TESTS = ("z", "t", "knha", "adhoc")
+
+_SHARED_OPTIONS: dict[str, tuple[tuple[str, ...], dict]] = {
+    "outcome": (("--outcome",), {"help": "Outcome from the study records (e.g. mrss)."}),
+    "timepoint": (
+        ("--timepoint",),
+        {"help": "Months (e.g. 6) or 'latest'. Default: closest to 12 months."},
+    ),
+    "design": (("--design",), {"help": "Keep only studies of this design."}),
+    "csv": (
+        ("--csv",),
+        {
+            "type": click.Path(dir_okay=False),
+            "help": "Analyse the rows of a CSV table (metafor escalc column names).",
+        },
+    ),
+    "measure": (
+        ("--measure",),
+        {
+            "type": UpperCaseChoice(MEASURES),
+            "help": "Effect size (metafor escalc), as for `pool`.",
+        },
+    ),
+    "addon": (
+        ("--addon/--no-addon",),
+        {
+            "default": None,
+            "help": "Keep only studies where IVIG was added to other treatment (--addon) or "
+            "was not (--no-addon). Records that do not say are left out by either.",
+        },
+    ),
+    "r": (
+        ("--r", "r"),
+        {
+            "type": click.FloatRange(-1, 1),
+            "help": "Pre-post correlation assumed where needed, as for `pool`.",
+        },
+    ),
+    "method": (
+        ("--method",),
+        {
+            "type": UpperCaseChoice(METHODS),
+            "default": "REML",
+            "show_default": True,
+            "help": "tau² estimator (EE: equal-effects model).",
+        },
+    ),
+    "test": (
+        ("--test",),
+        {
+            "type": click.Choice(TESTS),
+            "default": "z",
+            "show_default": True,
+            "help": "Tests and CIs: z, t, Knapp-Hartung or ad hoc.",
+        },
+    ),
+    "level": (
+        ("--level",),
+        {"type": float, "default": 95.0, "show_default": True, "help": "Confidence level (%)."},
+    ),
+}
+SELECTION_OPTIONS = ("outcome", "timepoint", "design", "csv", "measure", "addon")
+
+
+def shared_options(*names: str, **help_texts: str):
+    """Decorator adding the shared options ``names`` in this order (``studies`` and ``format``
+    included); ``help_texts`` words an option's help for one command."""
+
+    def decorate(function):
+        for name in reversed(names):
+            if name == "studies":
+                option = studies_option
+            elif name == "format":
+                option = format_option()
+            else:
+                declarations, attributes = _SHARED_OPTIONS[name]
+                help_text = help_texts.get(name, attributes["help"])
+                option = click.option(*declarations, **{**attributes, "help": help_text})
+            function = option(function)
+        return function
+
+    return decorate
+
+
+analysis_options = shared_options(
+    *SELECTION_OPTIONS, "r", "method", "test", "level", "studies", "format"
+)
+
+POOL_HELP = {
+    "outcome": "Outcome to pool from the study records (e.g. mrss).",
+    "timepoint": "Months (e.g. 6) or 'latest'. Default: per study, the timepoint closest to 12 "
+    "months.",
+    "design": "Keep only studies of this design (e.g. rct).",
+    "csv": "Pool the rows of a CSV table with metafor escalc column names instead of the records.",
+    "measure": "Effect size (metafor escalc). Default from records: MC for before/after "
+    "outcomes, MD for two-arm comparisons.",
+    "test": "Tests and CIs: z, t(k-1), Knapp-Hartung (knha) or its ad hoc variant.",
+    "r": "Pre-post correlation assumed where a study prints neither the SD of change nor an "
+    "exact paired p. Default: the mean r of the entries printing all three SDs.",
+}
