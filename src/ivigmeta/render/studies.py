@@ -241,7 +241,7 @@ def render_study(study: Study, output_format: str = "table") -> str:
                 _summary(Proportion(e.count, e.percent, e.n))
                 if e.count is not None or e.percent is not None
                 else "",
-                "" if e.events is None else f"{e.events} of {e.n if e.n is not None else '?'}",
+                "" if e.events is None else f"{e.events}" + (f" in {e.n}" if e.n else ""),
                 _YES_NO[e.serious],
                 _YES_NO[e.severe],
                 e.notes or "",
