@@ -82,8 +82,8 @@ def test_notes_say_what_was_chosen_and_derived():
     assert "excluded: nacci2007" in notes
     # raja2016 prints "15 patients" but no n per measurement: not imputed, so not pooled
     assert (
-        "excluded: raja2016 (latest assessment, mean 2.3 years): n at follow-up not reported"
-        in notes
+        "excluded: raja2016 (latest assessment, mean 2.3 years): n at follow-up not reported "
+        "(a study size is not imputed as an n)" in notes
     )
 
 
