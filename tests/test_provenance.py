@@ -19,6 +19,11 @@ Exceptions are listed one by one with the reason. ``CROSS_REFERENCES`` are numbe
 another study's section (e.g. a flag citing Le 2011's print of Poelman's control change); the
 test still checks that they are printed there. ``UNPRINTED`` are numbers in no source at all.
 An exception that is no longer needed fails the test, so the lists stay exact.
+
+A count with its n (``count: 21, n: 30``) must also be printed together, as ``21/30`` or as
+``21 (70%)`` with the recorded percent; ``SEPARATE_PAIRS`` lists the entries whose source prints
+them apart. The matching is by printed number, not by meaning: a value replaced by another
+number printed in the same form for the same study (12/30 for headache put on MMF) passes.
 """
 
 from __future__ import annotations
@@ -72,6 +77,28 @@ CROSS_REFERENCES: dict[tuple[str, str], tuple[str, str]] = {
 
 #: (study, number as printed) -> why it is printed in none of the study's sources.
 UNPRINTED: dict[tuple[str, str], str] = {}
+
+#: A count with its n must be printed together (``21/30``, or ``34 (65.4%)`` with the recorded
+#: percent), so that swapping two numbers of the same study fails. (study, field) -> why the
+#: source prints the two apart.
+SEPARATE_PAIRS: dict[tuple[str, str], str] = {
+    (
+        "clements1999",
+        "characteristics[0]",
+    ): "completers 32 and 36 printed apart from the arms' 66, 68",
+    (
+        "clements1999",
+        "characteristics[1]",
+    ): "completers 32 and 36 printed apart from the arms' 66, 68",
+    (
+        "postlethwaite2008",
+        "characteristics[0]",
+    ): "arm sizes 83 and 85 printed apart from 168 enrolled",
+    (
+        "postlethwaite2008",
+        "characteristics[1]",
+    ): "arm sizes 83 and 85 printed apart from 168 enrolled",
+}
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 #: not numbers of a study: seed file names (seeds/004) and record ids (khanna2009) in texts
@@ -146,11 +173,53 @@ def record_numbers(path: Path):
                 yield node.start_mark.line + 1, where, number
 
 
-def study_sources(study: str, source_field: str, reference: dict[str, str], abstracts: dict):
+def study_text(study: str, source_field: str, reference: dict[str, str], abstracts: dict):
+    """All source text of one study: its reference sections, abstract notes and cited seeds."""
     texts = [reference[title] for title in SECTIONS[study]]
     texts += [abstracts[study]] if study in abstracts else []
     texts += [p.read_text(encoding="utf-8") for p in cited_seeds(source_field, SEEDS)]
-    return set().union(*(tokens(t) for t in texts))
+    return "\n".join(texts)
+
+
+def study_sources(study: str, source_field: str, reference: dict[str, str], abstracts: dict):
+    return tokens(study_text(study, source_field, reference, abstracts))
+
+
+def record_pairs(path: Path):
+    """(line, field path, count, n, percent) of every entry giving both a count and its n."""
+    root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    stack = [(root, "")]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            fields = {key.value: value for key, value in node.value}
+            values = {
+                k: fields[k].value
+                for k in ("count", "n", "percent")
+                if k in fields and fields[k].tag.endswith(("int", "float"))
+            }
+            if "count" in values and "n" in values:
+                yield (
+                    node.start_mark.line + 1,
+                    where,
+                    values["count"],
+                    values["n"],
+                    values.get("percent"),
+                )
+            stack.extend(
+                (value, f"{where}.{key.value}" if where else key.value) for key, value in node.value
+            )
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, f"{where}[{i}]") for i, item in enumerate(node.value))
+
+
+def pair_printed(text: str, count: str, n: str, percent: str | None) -> bool:
+    """``count/n`` printed, or ``count (percent%)`` with the recorded percent."""
+    if re.search(rf"(?<![\d.]){count}\s*/\s*{n}(?!\d|\.\d)", text):
+        return True
+    return percent is not None and bool(
+        re.search(rf"(?<![\d.]){count}\s*\(\s*{re.escape(percent)}\s*%", text)
+    )
 
 
 def unsourced(folder: Path) -> list[str]:
@@ -164,7 +233,8 @@ def unsourced(folder: Path) -> list[str]:
     for path in sorted(folder.glob("*.yaml")):
         study = path.stem
         source_field = yaml.safe_load(path.read_text(encoding="utf-8"))["source"]
-        printed = study_sources(study, source_field, reference, abstracts)
+        text = study_text(study, source_field, reference, abstracts)
+        printed = tokens(text)
         for line, where, number in record_numbers(path):
             if number in printed or (study, number) in UNPRINTED:
                 continue
@@ -172,6 +242,10 @@ def unsourced(folder: Path) -> list[str]:
             if cross and number in tokens(reference[cross[0]]):
                 continue
             problems.append(f"{path.name}:{line}: {where}: {number}")
+        for line, where, count, n, percent in record_pairs(path):
+            if pair_printed(text, count, n, percent) or (study, where) in SEPARATE_PAIRS:
+                continue
+            problems.append(f"{path.name}:{line}: {where}: count {count} of n {n} not printed so")
     return problems
 
 
@@ -233,6 +307,30 @@ def test_fails_on_another_studys_number(tmp_path):
     """29.6 is printed in the notes, but for Poelman 2015, not for Raja 2016."""
     folder = _plant(tmp_path, "raja2016", "baseline: {mean: 21.5,", "baseline: {mean: 29.6,")
     assert unsourced(folder) == ["raja2016.yaml:16: outcomes[0].baseline.mean: 29.6"]
+
+
+def test_fails_on_a_count_swapped_with_another_printed_number(tmp_path):
+    """23 is printed for Poelman 2015 (n = 23 at 18 months), but not as 23/30."""
+    folder = _plant(
+        tmp_path, "poelman2015", "{agent: MMF, count: 21, n: 30}", "{agent: MMF, count: 23, n: 30}"
+    )
+    assert unsourced(folder) == [
+        "poelman2015.yaml:9: concomitant[0]: count 23 of n 30 not printed so"
+    ]
+
+
+def test_exceptions_of_pairs_are_all_still_needed():
+    reference = reference_sections(REFERENCE.read_text(encoding="utf-8"))
+    abstracts = {
+        t.split()[0]: b
+        for t, b in reference_sections(ABSTRACTS.read_text(encoding="utf-8")).items()
+    }
+    for study, where in SEPARATE_PAIRS:
+        path = DATA / f"{study}.yaml"
+        source_field = yaml.safe_load(path.read_text(encoding="utf-8"))["source"]
+        text = study_text(study, source_field, reference, abstracts)
+        (pair,) = [p for p in record_pairs(path) if p[1] == where]
+        assert not pair_printed(text, *pair[2:]), (study, where)
 
 
 def test_fails_on_a_number_in_a_flag(tmp_path):
