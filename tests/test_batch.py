@@ -107,7 +107,7 @@ def test_failing_analysis_gives_an_error_row_and_exit_1(tmp_path):
     assert [r["analysis"] for r in rows] == [1, 2, 3, 4]
     assert [r["error"] is None for r in rows] == [False, False, True, True]
     assert "no IVIG study has usable SMCR data" in rows[0]["error"]
-    assert rows[2]["k"] == 2 and rows[2]["plan"] == {
+    assert rows[2]["k"] == 1 and rows[2]["plan"] == {  # poelman2015 (raja2016 has no n)
         "outcome": "mrss", "design": None, "measure": "SMCR", "method": "REML",
     }  # fmt: skip
 

@@ -27,6 +27,16 @@ CASES = [
         13,
         "adverse_events[0].count: expected a whole number >= 0, got -1",
     ),
+    (
+        "adverse_event_empty",
+        13,
+        "adverse_events[0]: expected a count (patients), events or a percent",
+    ),
+    (
+        "adverse_event_severe_text",
+        13,
+        "adverse_events[0].severe: expected true or false, got text 'grade 3'",
+    ),
     ("alias_bomb", 1, "YAML anchors and aliases are not allowed (found &a); write the value out"),
     (
         "anchor_only",

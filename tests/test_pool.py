@@ -79,8 +79,12 @@ def test_notes_say_what_was_chosen_and_derived():
     assert "measure: MC (raw mean change, follow-up minus baseline)" in notes
     assert "timepoint closest to 12 months" in notes
     assert "poelman2015: 12 months used" in notes
-    assert "back-calculated from paired p = 0.005" in notes
     assert "excluded: nacci2007" in notes
+    # raja2016 prints "15 patients" but no n per measurement: not imputed, so not pooled
+    assert (
+        "excluded: raja2016 (latest assessment, mean 2.3 years): n at follow-up not reported "
+        "(a study size is not imputed as an n)" in notes
+    )
 
 
 def test_imputed_r_is_named_and_matches_r():
@@ -106,7 +110,7 @@ def test_table_output_shows_metafor_numbers():
     result = run(["--outcome", "mrss", "--studies", STUDIES])
     assert result.exit_code == 0
     lines = result.output.splitlines()
-    assert lines[0] == "mrss: MC, random-effects model, tau² estimator REML, z test, k = 3"
+    assert lines[0] == "mrss: MC, random-effects model, tau² estimator REML, z test, k = 2"
     assert lines[2].split() == ["study", "timepoint", "MC", "95%", "CI", "weight"]
     pooled = next(line for line in lines if line.startswith("pooled"))
     assert pooled.split() == [
@@ -121,7 +125,7 @@ def test_table_output_shows_metafor_numbers():
         f"(SE = {expected['se_tau2']:.4f})"
     ) in lines
     assert f"I^2 (total heterogeneity / total variability):   {expected['i2']:.2f}%" in lines
-    assert f"Q(df = 2) = {expected['q']:.4f}, p-val = {expected['q_p']:.4f}" in lines
+    assert f"Q(df = 1) = {expected['q']:.4f}, p-val = {expected['q_p']:.4f}" in lines
     header = lines[lines.index("Model Results:") + 1].split()
     values = lines[lines.index("Model Results:") + 2].split()
     assert header == ["estimate", "se", "zval", "pval", "ci.lb", "ci.ub"]
@@ -204,7 +208,7 @@ def test_design_filter():
 def test_timepoint_without_value_excludes_with_reason():
     result = pool("mrss", studies_path=STUDIES, timepoint="6")
     assert [s.id for s in result.studies] == ["poelman2015"]
-    assert any("excluded raja2016: no 6-month value" in note for note in result.notes)
+    assert "excluded takehara2013: no 6-month value (has 12 weeks)" in result.notes
 
 
 @pytest.mark.parametrize(
@@ -291,7 +295,7 @@ def test_equal_effects_table_has_no_tau2_and_no_prediction_interval():
     result = run(["--outcome", "mrss", "--studies", STUDIES, "--method", "EE"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0] == "mrss: MC, equal-effects model, z test, k = 3"
+    assert lines[0] == "mrss: MC, equal-effects model, z test, k = 2"
     assert "prediction interval" not in result.output
     assert not any(line.startswith("tau") for line in lines)
     values = lines[lines.index("Model Results:") + 2].split()

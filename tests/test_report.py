@@ -51,7 +51,7 @@ def test_forest_in_the_report_draws_metafors_numbers(full_html):
     root = parse(figure_svg(full_html, "forest-mrss"))
     prefix = "forest-mrss-"
     squares = ids(root, f"{prefix}study-square-")
-    assert len(squares) == expected["k"] == 3
+    assert len(squares) == expected["k"] == 2
     to_x = x_axis_map(root, prefix=prefix)
     left, top, right, _ = path_points(group(root, f"{prefix}diamond-overall"))
     assert left[0] == pytest.approx(to_x(expected["ci_low"]), abs=0.02)
@@ -93,7 +93,9 @@ def test_report_lists_studies_flags_results_and_methods(full_report, full_html):
     for section in ("summary", "studies", "outcome-mrss", "reproduce", "methods"):
         assert f'id="{section}"' in full_html
     assert '<figure id="leave-one-out-mrss">' in full_html
-    assert '<figure id="funnel-mrss">' in full_html
+    # two mRSS studies: no small-study tests, and the report says why
+    assert '<figure id="funnel-mrss">' not in full_html
+    assert "at least 3 studies needed" in text
 
 
 def test_reproduce_section_gives_every_verdict_problems_first(full_html):
@@ -143,8 +145,8 @@ def test_markdown_report_embeds_its_figures(full_report):
     assert text.startswith("# IVIG in systemic sclerosis")
     pooled = [o for o in full_report.outcomes if o.pool.available]
     figures = sum(1 + o.sensitivity.available + o.bias.available for o in pooled)
-    assert text.count("](data:image/svg+xml;base64,") == figures >= 3
-    assert "| Modified Rodnan skin score (mRSS) | MC | 3 |" in text
+    assert text.count("](data:image/svg+xml;base64,") == figures >= 2
+    assert "| Modified Rodnan skin score (mRSS) | MC | 2 |" in text
 
 
 def test_cli_writes_html_and_markdown_and_rejects_other_extensions(tmp_path):
@@ -171,13 +173,14 @@ def test_pool_forest_and_bias_funnel_options(tmp_path):
                                  "--by", "design", "--format", "json"])  # fmt: skip
     assert result.exit_code == 0, result.output
     root = parse(forest.read_text(encoding="utf-8"))
-    assert len(ids(root, "study-square-")) == json.loads(result.output)["k"] == 3
-    assert len(ids(root, "diamond-subgroup-")) == 3  # rct, retrospective, cohort: one each
+    assert len(ids(root, "study-square-")) == json.loads(result.output)["k"] == 2
+    assert len(ids(root, "diamond-subgroup-")) == 2  # rct, retrospective: one each
     funnel = tmp_path / "funnel.svg"
-    result = runner.invoke(cli, ["bias", "--outcome", "mrss", "--funnel", str(funnel)])
+    bcg = str(Path(__file__).parent / "oracle" / "golden" / "pool_bcg.csv")
+    result = runner.invoke(cli, ["bias", "--csv", bcg, "--measure", "RR", "--funnel", str(funnel)])
     assert result.exit_code == 0, result.output
     root = parse(funnel.read_text(encoding="utf-8"))
-    assert len(group(root, "observed-studies").findall(f".//{SVG}use")) == 3
+    assert len(group(root, "observed-studies").findall(f".//{SVG}use")) == 13
 
 
 # --------------------------------------------------------------------------- real browser

@@ -95,13 +95,29 @@ def test_regress_on_csv_columns_matches_metafor():
         assert out[field] == close(golden[field]), field
 
 
-@pytest.mark.parametrize("command", [["sensitivity"], ["bias"], ["subgroup", "--by", "design"],
-                                     ["regress", "--mods", "year"]])  # fmt: skip
+@pytest.mark.parametrize("command", [["sensitivity"], ["subgroup", "--by", "design"]])
 @pytest.mark.parametrize("output_format", ["table", "json", "csv", "md"])
 def test_commands_run_on_the_mrss_records(command, output_format):
     result = run(*command, "--outcome", "mrss", "--format", output_format)
     assert result.exit_code == 0, result.output
     assert result.output.strip()
+
+
+@pytest.mark.parametrize(
+    ("command", "message"),
+    [
+        (["bias"], "Egger's test, rank test and trim-and-fill: at least 3 studies needed; "
+                   "outcome 'mrss' has k = 2"),
+        (["regress", "--mods", "year"], "meta-regression on year: 3 parameters to estimate "
+                                        "from k = 2 studies"),
+    ],
+)  # fmt: skip
+def test_mrss_records_are_too_few_for_bias_and_regression(command, message):
+    """Two mRSS studies since raja2016 lost its imputed n (issue 12): refused, exit 2."""
+    result = run(*command, "--outcome", "mrss")
+    assert result.exit_code == 2
+    assert result.output.startswith(f"ivigmeta: error: {message}")
+    assert len(result.output.strip().splitlines()) == 1
 
 
 def test_sensitivity_of_mrss_has_one_row_per_study():

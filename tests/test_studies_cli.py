@@ -38,7 +38,7 @@ def test_list_json_and_csv():
     }
     csv_lines = run("studies", "list", "--studies", DATA, "--format", "csv").stdout.splitlines()
     assert csv_lines[0] == "id,year,design,agent,n,outcomes,flags"
-    assert csv_lines[1] == "agostini2021,2021,systematic-review,IVIG,182,,1"
+    assert csv_lines[1] == "agostini2021,2021,systematic-review,IVIG,182,,3"
     md = run("studies", "list", "--studies", DATA, "--format", "md").stdout.splitlines()
     assert md[0] == "| id | year | design | agent | n | outcomes | flags |"
     assert len(md) == 2 + 13

@@ -6,10 +6,9 @@
 # The rows are read from data/studies/*.yaml with the choices ivigmeta documents, written out
 # here by hand (so a change in the records or in ivigmeta's selection shows up as a failure):
 #   - default timepoint = closest to 12 months: poelman2015 12 months (printed change -8 ± 8.3,
-#     n = 25); raja2016 "latest assessment" (its only mRSS entry): change = follow-up - baseline,
-#     SD of change back-calculated from the paired p (Cochrane Handbook 6.5.2.8);
-#     takehara2013 week 12 (IVIG arm of the comparison: change -3.3 ± 4.2, n = 31;
-#     its week-60 arm has no n). nacci2007 has no means.
+#     n = 25); takehara2013 week 12 (IVIG arm of the comparison: change -3.3 ± 4.2, n = 31;
+#     its week-60 arm has no n). nacci2007 has no means. raja2016 prints no n per measurement
+#     (only "15 patients"; n is null since issue 12), so it has no row.
 #   - MC rows enter escalc as m1i = mean change, m2i = 0, sd1i = SD of change, sd2i = 0, ri = 0.
 suppressPackageStartupMessages({ library(metafor); library(metadat); library(jsonlite) })
 
@@ -28,13 +27,10 @@ sd_from_p <- function(mean_change, n, p) abs(mean_change) * sqrt(n) / abs(qt(p /
 change_row <- function(id, mean, sd, n, timepoint) data.frame(id = id, mean = mean, sd = sd, n = n, timepoint = timepoint)
 
 p12 <- find(poelman$outcomes, outcome = "mrss", timepoint_months = 12L)
-r0 <- raja$outcomes[[1]]; stopifnot(r0$outcome == "mrss")
-raja_change <- r0$followup$mean - r0$baseline$mean
+r0 <- raja$outcomes[[1]]; stopifnot(r0$outcome == "mrss", is.null(r0$followup$n), is.null(r0$baseline$n))
 t12 <- find(takehara$comparisons, outcome = "mrss_change", timepoint_weeks = 12L)
 default_rows <- rbind(
   change_row("poelman2015", p12$change$mean, p12$change$sd, p12$change$n, "12 months"),
-  change_row("raja2016", raja_change, sd_from_p(raja_change, r0$followup$n, r0$reported$p), r0$followup$n,
-             r0$timepoint),
   change_row("takehara2013", t12$arm$mean, t12$arm$sd, t12$arm$n, "12 weeks"))
 
 # latest timepoint: poelman2015 24 months prints no change SD and p as "<0.0001", so the SD of change
@@ -71,6 +67,8 @@ fit_case <- function(name, args, rows, measure = "MC", method = "REML", test = "
   } else {
     half <- crit * sqrt(res$se^2 + res$tau2); pi_low <- res$b[1] - half; pi_high <- res$b[1] + half
   }
+  # t(k - 2) has no quantile at k = 2 (Higgins-Thompson-Spiegelhalter needs k >= 3): no interval
+  if (length(pi_low) == 1 && !is.finite(pi_low)) { pi_low <- NULL; pi_high <- NULL }
   ids <- if (!is.null(rows$id)) rows$id else rows$study
   # Q-profile CI of tau^2, tau, I^2, H^2 (confint.rma.uni); none for EE (metafor stops)
   het <- if (method == "EE") NULL else confint(res, level = level)

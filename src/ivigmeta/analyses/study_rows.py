@@ -228,7 +228,7 @@ def change_row(
         return None, f"{where}: no mean change and no baseline and follow-up means"
     n = next((s.n for s in (change, followup) if s is not None and s.n is not None), None)
     if n is None:
-        return None, f"{where}: n at follow-up not reported"
+        return None, f"{where}: n at follow-up not reported (a study size is not imputed as an n)"
     sd_baseline = float(baseline.sd) if baseline and baseline.sd is not None else None
     sd_followup = float(followup.sd) if followup and followup.sd is not None else None
     sd_change = None

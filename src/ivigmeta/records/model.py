@@ -107,7 +107,12 @@ class Comparison:
 
 @dataclass(frozen=True)
 class AdverseEvent:
-    """Patients with an adverse event (count of n), or a percent when only that is printed."""
+    """Patients with an adverse event (count of n), or a percent when only that is printed.
+
+    ``events`` counts events when the source counts events rather than patients (a patient may
+    have several). ``serious`` and ``severe`` are different categories
+    (``vocabulary.ADVERSE_EVENT_CATEGORIES``); each is set only when the source uses that word.
+    """
 
     event: str
     count: int | None = None
@@ -115,6 +120,8 @@ class AdverseEvent:
     n: int | None = None
     arm: str | None = None
     serious: bool | None = None
+    severe: bool | None = None
+    events: int | None = None
     notes: str | None = None
     location: Location | None = None
 

@@ -44,6 +44,13 @@ _REVIEW_COUNTS = (
     "records_screened",
     "mrss_studies",
     "mrss_studies_with_benefit",
+    "studies_with_concomitant_immunosuppressants",
+    "studies_reporting_side_effects",
+    "studies_with_corticosteroid_reduction",
+    "pro_studies",
+    "pro_studies_with_improvement",
+    "outcomes",
+    "outcome_categories",
 )
 _REVIEW_TEXT = ("search_start", "search_end")
 
@@ -218,21 +225,24 @@ class RecordReader(NodeReader):
         )
 
     def adverse_event(self, node: yaml.Node, path: str) -> AdverseEvent:
-        known = ("event", "count", "percent", "n", "arm", "serious", "notes")
+        known = ("event", "count", "events", "percent", "n", "arm", "serious", "severe", "notes")
         f = self.fields(node, path, known, ("event",))
         count = self.integer(f.get("count"), f"{path}.count", minimum=0)
+        events = self.integer(f.get("events"), f"{path}.events", minimum=0)
         n = self.integer(f.get("n"), f"{path}.n", minimum=1)
         percent = self.percent(f.get("percent"), f"{path}.percent")
         self.count_within(path, f, count, n)
-        if count is None and percent is None:
-            raise self.fail(node, path, "expected a count or a percent")
+        if count is None and events is None and percent is None:
+            raise self.fail(node, path, "expected a count (patients), events or a percent")
         return AdverseEvent(
             event=self.text(f["event"], f"{path}.event"),
             count=count,
+            events=events,
             percent=percent,
             n=n,
             arm=self.text(f.get("arm"), f"{path}.arm"),
             serious=self.boolean(f.get("serious"), f"{path}.serious"),
+            severe=self.boolean(f.get("severe"), f"{path}.severe"),
             notes=self.text(f.get("notes"), f"{path}.notes"),
             location=self.where(node),
         )

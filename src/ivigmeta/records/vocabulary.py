@@ -50,7 +50,7 @@ OUTCOMES: dict[str, OutcomeDefinition] = _define(
     ),
     OutcomeDefinition(
         "dermal_thickness_change",
-        "percent change in dermal fibrotic thickness (skin ultrasound)",
+        "percent change in dermal fibrotic thickness (histological evaluation)",
         "continuous",
         "%",
     ),
@@ -139,4 +139,17 @@ TESTS: dict[str, str] = {
     "wilcoxon": "Wilcoxon signed-rank test",
     "mann-whitney": "Mann-Whitney U test",
     "ancova": "analysis of covariance",
+}
+
+#: Adverse-event categories (``adverse_events[].serious`` and ``.severe``): not synonyms.
+#: Each flag is set only when the source uses that word; otherwise it stays null.
+ADVERSE_EVENT_CATEGORIES: dict[str, str] = {
+    "serious": (
+        "a serious adverse event, the regulatory category (an outcome such as death, a "
+        "life-threatening event or hospitalisation), whatever its intensity"
+    ),
+    "severe": (
+        "an adverse event of severe intensity (a grade of how bad it was), whether or not it "
+        "was serious"
+    ),
 }

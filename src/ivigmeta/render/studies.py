@@ -138,6 +138,9 @@ def _summary(s: Summary | Proportion | None) -> str:
     return f"{text} (n={s.n if s.n is not None else '?'})"
 
 
+_YES_NO = {True: "yes", False: "no", None: ""}
+
+
 def _arm(arm: Arm) -> str:
     text = f"{arm.label}: {_summary(Summary(arm.mean, arm.sd, arm.se, arm.n))}"
     return f"{text} [{arm.study}]" if arm.study else text
@@ -230,13 +233,17 @@ def render_study(study: Study, output_format: str = "table") -> str:
     table("Flags", ("outcome", "timepoint", "flag"), [list(f) for f in flagged])
     table(
         "Adverse events",
-        ("event", "arm", "patients", "serious", "notes"),
+        ("event", "arm", "patients", "events", "serious", "severe", "notes"),
         [
             [
                 e.event,
                 e.arm or "",
-                _summary(Proportion(e.count, e.percent, e.n)),
-                {True: "yes", False: "no", None: ""}[e.serious],
+                _summary(Proportion(e.count, e.percent, e.n))
+                if e.count is not None or e.percent is not None
+                else "",
+                "" if e.events is None else f"{e.events}" + (f" in {e.n}" if e.n else ""),
+                _YES_NO[e.serious],
+                _YES_NO[e.severe],
                 e.notes or "",
             ]
             for e in study.adverse_events
