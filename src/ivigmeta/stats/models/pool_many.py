@@ -181,8 +181,8 @@ def pool_padded(
     tau2_ci: bool = False,
 ) -> PoolManyResult:
     """:func:`pool_many` on data already padded (``Padded.from_columns``), options checked."""
-    tau2, converged, iterations = _estimate_tau2(data, method)
-    result = _summarise(data, tau2, converged, iterations, method, test, level, pi)
+    tau2, converged, iterations = estimate_tau2_many(data, method)
+    result = summarise_many(data, tau2, converged, iterations, method, test, level, pi)
     if tau2_ci:
         result = _with_tau2_ci(data, result)
     return result
@@ -293,7 +293,7 @@ def _unweighted_ss(d: Padded) -> np.ndarray:
 # --- tau² estimators -----------------------------------------------------------------------
 
 
-def _estimate_tau2(d: Padded, method: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def estimate_tau2_many(d: Padded, method: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     n = d.k.size
     tau2 = np.zeros(n)
     converged = np.ones(n, dtype=bool)
@@ -538,7 +538,7 @@ def uniroot_many(f, lower, upper, f_lower, f_upper, tol=R_TOL, maxiter=MAXITER):
 # --- inference -----------------------------------------------------------------------------
 
 
-def _summarise(d, tau2, converged, iterations, method, test, level, pi) -> PoolManyResult:
+def summarise_many(d, tau2, converged, iterations, method, test, level, pi) -> PoolManyResult:
     k = d.k.astype(float)
     n = k.size
     several = d.k > 1
