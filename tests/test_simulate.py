@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from ivigmeta.analyses.simulate import CHUNK, chunk_seed, simulate
+from ivigmeta.analyses.simulate import MAX_CHUNK, chunk_seed, chunk_size, simulate
 from ivigmeta.cli import cli
 from ivigmeta.errors import InputError
 from ivigmeta.stats.models.rma import rma
@@ -97,6 +97,11 @@ pi: [auto, hts]
         )
 
 
+def test_chunk_size_depends_on_k_only():
+    assert chunk_size(3) == chunk_size(10) == MAX_CHUNK
+    assert chunk_size(1000) == 200 and chunk_size(10_000) == 100
+
+
 def test_chunk_seeds_are_numpy_spawn():
     spawned = np.random.SeedSequence(7).spawn(3)[2].spawn(5)[4]
     ours = chunk_seed(7, 2, 4)
@@ -105,14 +110,14 @@ def test_chunk_seeds_are_numpy_spawn():
 
 SPLIT_PLAN = """seed: 99
 replications: {reps}
-scenarios: {{k: [3, 5], tau2: [0, 0.2], mu: [0, 0.3], vi: {{uniform: [0.01, 0.4]}}}}
+scenarios: {{k: {ks}, tau2: [0, 0.2], mu: [0.3], vi: {{uniform: [0.01, 0.4]}}}}
 methods: [DL, PM]
 tests: [z, knha]
 """
 
 
 def test_shards_and_processes_give_the_whole_run(tmp_path):
-    plan = write(tmp_path, SPLIT_PLAN.format(reps=CHUNK + 500))  # two chunks per scenario
+    plan = write(tmp_path, SPLIT_PLAN.format(reps=MAX_CHUNK + 500, ks=[3, 5]))  # 2 chunks each
     whole = simulate(plan).rows
     shards = [row for i in (1, 2, 3) for row in simulate(plan, shard=f"{i}/3").rows]
     assert by_key(shards) == by_key(whole) and len(shards) == len(whole)
@@ -121,18 +126,18 @@ def test_shards_and_processes_give_the_whole_run(tmp_path):
 
 def test_dask_local_cluster_gives_the_whole_run(tmp_path):
     pytest.importorskip("dask.distributed")
-    plan = write(tmp_path, SPLIT_PLAN.format(reps=CHUNK + 10))
+    plan = write(tmp_path, SPLIT_PLAN.format(reps=MAX_CHUNK + 10, ks=[3]))
     assert simulate(plan, dask="local").rows == simulate(plan).rows
 
 
 def test_cli_writes_csv_and_jsonl(tmp_path):
-    plan = write(tmp_path, SPLIT_PLAN.format(reps=200))
+    plan = write(tmp_path, SPLIT_PLAN.format(reps=200, ks=[3, 5]))
     runner = CliRunner()
     out = tmp_path / "rows.jsonl"
     result = runner.invoke(cli, ["simulate", str(plan), "--out", str(out)])
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in out.read_text().splitlines()]
-    assert len(rows) == 8 * 4 and rows[0]["replications"] == 200
+    assert len(rows) == 4 * 4 and rows[0]["replications"] == 200
     csv = runner.invoke(cli, ["simulate", str(plan), "--format", "csv"])
     assert csv.output.splitlines()[0].startswith("k,tau2,mu,vi,method,test,pi,replications")
 
@@ -165,7 +170,7 @@ def test_bad_plans_are_refused(tmp_path, text, message):
 
 @pytest.mark.parametrize("shard", ["0/3", "4/3", "a/b", "1"])
 def test_bad_shards_exit_2_and_write_nothing(tmp_path, shard):
-    plan = write(tmp_path, SPLIT_PLAN.format(reps=10))
+    plan = write(tmp_path, SPLIT_PLAN.format(reps=10, ks=[3]))
     out = tmp_path / "rows.csv"
     result = CliRunner().invoke(cli, ["simulate", str(plan), "--shard", shard, "--out", str(out)])
     assert result.exit_code == 2 and "shard" in result.output
@@ -180,7 +185,7 @@ def test_unanswering_dask_scheduler_is_a_clear_error(tmp_path):
     with socket.socket() as s:  # a free port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    plan = write(tmp_path, SPLIT_PLAN.format(reps=10))
+    plan = write(tmp_path, SPLIT_PLAN.format(reps=10, ks=[3]))
     start = time.monotonic()
     with pytest.raises(InputError, match="no Dask scheduler answered"):
         simulate(plan, dask=f"tcp://127.0.0.1:{port}")

@@ -1,6 +1,6 @@
 """``ivigmeta simulate``: a simulation study of meta-analysis methods, from a plan file.
 
-Every scenario's replications come in chunks of :data:`CHUNK` (the last one shorter). Chunk c
+Every scenario's replications come in chunks of :func:`chunk_size` (the last one shorter). Chunk c
 of scenario s draws from ``SeedSequence(seed, spawn_key=(s, c))``, which is the generator
 ``SeedSequence(seed).spawn(scenarios)[s].spawn(chunks)[c]`` would give, so any chunk can be
 computed anywhere and alone. Rows are the chunks' sums added in chunk order
@@ -25,9 +25,18 @@ from ivigmeta.results import Result
 from ivigmeta.stats.simulation.chunks import simulate_chunk
 from ivigmeta.stats.simulation.metrics import METRIC_FIELDS, combine, metrics
 
-CHUNK = 2000
-"""Replications per chunk: fixed, so the seeds (and the results) do not depend on how a run
-is split."""
+CHUNK_VALUES = 200_000
+"""Study values per chunk (k x replications) for large k; at most :data:`MAX_CHUNK` replications."""
+MAX_CHUNK = 20_000
+
+
+def chunk_size(k: int) -> int:
+    """Replications per chunk for scenarios of k studies: set by the plan alone, so the seeds
+    (and the results) do not depend on how a run is split; large enough that numpy's
+    per-call overhead stays small, small enough that a chunk's arrays stay a few MB."""
+    return max(100, min(MAX_CHUNK, CHUNK_VALUES // k))
+
+
 SCENARIO_FIELDS = ("k", "tau2", "mu", "vi")
 ROW_FIELDS = (*SCENARIO_FIELDS, "method", "test", "pi", *METRIC_FIELDS)
 DASK_TIMEOUT = 10
@@ -92,18 +101,18 @@ def simulate(
         raise InputError(f"expected at least 1 job, got {jobs}", field="jobs")
     part = parse_shard(shard)
     chosen = [s for s in range(len(plan.scenarios)) if part is None or s % part[1] == part[0] - 1]
-    chunks = math.ceil(plan.replications / CHUNK)
-    tasks = [
-        (plan, s, c, min(CHUNK, plan.replications - c * CHUNK))
-        for s in chosen
-        for c in range(chunks)
-    ]
+    tasks, spans = [], []
+    for s in chosen:
+        size = chunk_size(plan.scenarios[s].k)
+        chunks = math.ceil(plan.replications / size)
+        spans.append((len(tasks), len(tasks) + chunks))
+        tasks.extend((plan, s, c, min(size, plan.replications - c * size)) for c in range(chunks))
     report = progress or (lambda stage, done, total: None)
     sums = _execute(tasks, jobs, dask, lambda done: report("replications", done, len(tasks)))
     rows = []
-    for position, s in enumerate(chosen):
+    for (first, last), s in zip(spans, chosen, strict=True):
         scenario = plan.scenarios[s]
-        total = combine(sums[position * chunks : (position + 1) * chunks])
+        total = combine(sums[first:last])
         for row, (method, test, pi) in enumerate(plan.fits):
             rows.append({
                 "k": scenario.k, "tau2": scenario.tau2, "mu": scenario.mu,
