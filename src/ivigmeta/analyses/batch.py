@@ -11,11 +11,10 @@ study (metafor switches to z), Knapp-Hartung under EE (metafor adds a note), a s
 variance of 0, and fits that do not converge (to report rma's message). An analysis that fails
 becomes a row with ``error`` set; the others still run.
 
-The Q-profile CI of tau² (``tau2_ci_low`` ... ``h2_ci_high`` and the two ``_sign`` fields of
-:class:`~ivigmeta.analyses.pool.PoolResult`) is left None in every row: its root finding takes
-~2 ms per analysis, which would more than double the time of a plan (the 864 analyses of
-examples/plan-mrss.yaml take ~1.2 s, the CIs would add ~1.7 s); ``ivigmeta pool`` gives it
-for any single analysis.
+Every row carries the SE of tau² and its Q-profile CI (``tau2_ci_low`` ... ``h2_ci_high`` and
+the two ``_sign`` fields of :class:`~ivigmeta.analyses.pool.PoolResult`), as ``ivigmeta pool``
+does: vectorised by ``pool_many(tau2_ci=True)`` (:mod:`ivigmeta.stats.models.tau2_many`), one
+by one through ``tau2_confint`` for the rest; None where metafor has none (EE, k = 1).
 """
 
 from __future__ import annotations
@@ -180,6 +179,7 @@ def _pool_group(fit_key: tuple, members: list[tuple[PlannedAnalysis, EffectData]
             test=test,
             level=level,
             pi=pi,
+            tau2_ci=True,
         )
         for position, index in enumerate(vectorised):
             if many.converged[position]:
@@ -191,6 +191,7 @@ def _pool_group(fit_key: tuple, members: list[tuple[PlannedAnalysis, EffectData]
 
 
 def _one_by_one(data: EffectData, fit_key: tuple) -> PoolResult | str:
+    from ivigmeta.analyses.pool import tau2_ci_fields
     from ivigmeta.stats.models.rma import rma
 
     method, test, level, pi = fit_key
@@ -198,7 +199,8 @@ def _one_by_one(data: EffectData, fit_key: tuple) -> PoolResult | str:
         fit = rma(data.yi, data.vi, method=method, test=test, level=level, pi=pi)
     except (AnalysisError, InputError) as error:
         return str(error)
-    return pool_result(data, fit.summary(), fit.weights, pi=pi, notes=(*data.notes, *fit.notes))
+    fields = {**fit.summary(), "se_tau2": fit.se_tau2, **tau2_ci_fields(fit)}
+    return pool_result(data, fields, fit.weights, pi=pi, notes=(*data.notes, *fit.notes))
 
 
 def _from_many(data: EffectData, many, i: int) -> PoolResult:
@@ -220,4 +222,19 @@ def _from_many(data: EffectData, many, i: int) -> PoolResult:
     )
     if equal_effects:
         values.update(pi_low=None, pi_high=None)
+    values.update(_tau2_ci_values(many, i))
     return pool_result(data, values, many.weights[i, :k], pi=many.pi, notes=data.notes)
+
+
+def _tau2_ci_values(many, i: int) -> dict:
+    """se_tau2 and the Q-profile fields of analysis ``i``; None where metafor has none."""
+    from ivigmeta.analyses.pool import POOL_ONLY_FIELDS
+
+    values = {}
+    for name in POOL_ONLY_FIELDS:
+        value = getattr(many, name)[i]
+        if name.endswith("_sign"):
+            values[name] = None if np.isnan(many.tau2_ci_low[i]) else str(value)
+        else:
+            values[name] = None if np.isnan(value) else float(value)
+    return values

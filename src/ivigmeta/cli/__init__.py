@@ -13,6 +13,7 @@ from ivigmeta.cli.checks import grim, reproduce, test_group
 from ivigmeta.cli.pool import pool
 from ivigmeta.cli.report import report
 from ivigmeta.cli.sensitivity import regress_command, sensitivity_command, subgroup_command
+from ivigmeta.cli.simulate import simulate
 from ivigmeta.cli.studies import outcomes, studies
 
 for command in (
@@ -28,6 +29,7 @@ for command in (
     bias_command,
     report,
     batch,
+    simulate,
 ):
     cli.add_command(command)
 

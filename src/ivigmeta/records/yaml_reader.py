@@ -28,8 +28,9 @@ _INTEGER_TEXT = re.compile(r"^[-+]?\d+\Z")
 _PLAIN_NAME = re.compile(r"^[\w-]+\Z")
 
 
-def parse_record_text(data: bytes, name: str) -> yaml.MappingNode:
-    """Decode and compose one YAML record into its node tree (no construction, no aliases)."""
+def parse_record_text(data: bytes, name: str, what: str = "a study record") -> yaml.MappingNode:
+    """Decode and compose one YAML file into its node tree (no construction, no aliases);
+    ``what`` names the mapping expected at the top (a study record, a simulation plan)."""
     if b"\x00" in data:
         raise InputError("binary file (NUL bytes): expected UTF-8 YAML text", file=name)
     try:
@@ -59,12 +60,12 @@ def parse_record_text(data: bytes, name: str) -> yaml.MappingNode:
         reason = getattr(error, "reason", None) or "unreadable text"
         raise InputError(f"invalid YAML: {reason}", file=name, line=line) from None
     if root is None:
-        raise InputError("empty file: expected a study record (a YAML mapping)", file=name)
+        raise InputError(f"empty file: expected {what} (a YAML mapping)", file=name)
     if "&" in text or "*" in text:
         _reject_anchors(text, name)
     if not isinstance(root, yaml.MappingNode):
         raise InputError(
-            f"expected a study record (a YAML mapping of fields), got {describe(root)}",
+            f"expected {what} (a YAML mapping of fields), got {describe(root)}",
             file=name,
             line=root.start_mark.line + 1,
         )

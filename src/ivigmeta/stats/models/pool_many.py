@@ -68,6 +68,9 @@ class PoolManyResult(Result):
     every number of such an analysis is NaN. ``iterations`` counts
     Fisher-scoring steps or ``uniroot`` function evaluations (0 for closed forms).
     ``weights`` is ``(analyses, k_max)``: each study's weight in percent, NaN in the padding.
+    With ``tau2_ci=True``, ``se_tau2`` and the Q-profile bounds ``tau2_ci_low`` ...
+    ``h2_ci_high`` (with metafor's ``"<"``/``">"`` signs) are filled, NaN where metafor has
+    none (EE, k = 1); otherwise they are None.
     """
 
     method: str
@@ -94,13 +97,24 @@ class PoolManyResult(Result):
     converged: np.ndarray
     iterations: np.ndarray
     weights: np.ndarray
+    se_tau2: np.ndarray | None = None
+    tau2_ci_low: np.ndarray | None = None
+    tau2_ci_high: np.ndarray | None = None
+    tau_ci_low: np.ndarray | None = None
+    tau_ci_high: np.ndarray | None = None
+    i2_ci_low: np.ndarray | None = None
+    i2_ci_high: np.ndarray | None = None
+    h2_ci_low: np.ndarray | None = None
+    h2_ci_high: np.ndarray | None = None
+    tau2_ci_low_sign: np.ndarray | None = None
+    tau2_ci_high_sign: np.ndarray | None = None
 
     def __len__(self) -> int:
         return int(self.k.size)
 
 
 @dataclass(frozen=True)
-class _Padded:
+class Padded:
     """Data sets as the columns of ``(k_max, n)`` arrays (sums over a column are then fast
     vector adds): ``present`` marks data; the padding has y = 0 and v = inf, so
     1/(v + tau²) = 0 there."""
@@ -110,8 +124,20 @@ class _Padded:
     present: np.ndarray
     k: np.ndarray
 
-    def take(self, rows: np.ndarray) -> _Padded:
-        return _Padded(self.y[:, rows], self.v[:, rows], self.present[:, rows], self.k[rows])
+    def take(self, rows: np.ndarray) -> Padded:
+        return Padded(self.y[:, rows], self.v[:, rows], self.present[:, rows], self.k[rows])
+
+    @classmethod
+    def from_columns(cls, y: np.ndarray, v: np.ndarray) -> Padded:
+        """Equal-sized data sets as the columns of ``(k, n)`` arrays (no padding), checked as
+        :func:`pool_many` checks its data sets."""
+        y, v = np.asarray(y, dtype=float), np.asarray(v, dtype=float)
+        if y.ndim != 2 or y.shape != v.shape or y.shape[0] == 0:
+            raise AnalysisError(f"expected yi and vi as (k, n) arrays, got {y.shape}, {v.shape}")
+        if not (np.isfinite(y).all() and np.isfinite(v).all() and (v > 0).all()):
+            raise AnalysisError("expected finite yi and finite vi > 0")
+        k = np.full(y.shape[1], y.shape[0], dtype=np.int64)
+        return cls(y, v, np.ones(y.shape, dtype=bool), k)
 
 
 def pool_many(
@@ -121,6 +147,7 @@ def pool_many(
     test: str = "z",
     level: float = 95.0,
     pi: str = "auto",
+    tau2_ci: bool = False,
 ) -> PoolManyResult:
     """Fit ``rma(yi, vi, method=method, test=test, level=level)`` for every ``(yi, vi)`` pair.
 
@@ -130,6 +157,8 @@ def pool_many(
     As in :func:`~ivigmeta.stats.models.rma.rma`, an analysis of one study uses z whatever ``test``.
     Raises :class:`InputError` for an unknown option and :class:`AnalysisError` for a data set
     that is empty, has mismatched lengths, non-finite values or a sampling variance <= 0.
+    ``tau2_ci`` adds the SE of tau² and its Q-profile CI (metafor ``se.tau2``, ``confint``;
+    :mod:`ivigmeta.stats.models.tau2_many`).
     """
     method = _choice(method, METHODS, "method")
     test = _choice(test, TESTS, "test")
@@ -138,9 +167,53 @@ def pool_many(
         raise InputError(
             f"expected a confidence level between 0 and 100, got {level}", field="level"
         )
-    data = _pad(datasets)
-    tau2, converged, iterations = _estimate_tau2(data, method)
-    return _summarise(data, tau2, converged, iterations, method, test, level, pi)
+    return pool_padded(_pad(datasets), method=method, test=test, level=level, pi=pi,
+                       tau2_ci=tau2_ci)  # fmt: skip
+
+
+def pool_padded(
+    data: Padded,
+    *,
+    method: str = "REML",
+    test: str = "z",
+    level: float = 95.0,
+    pi: str = "auto",
+    tau2_ci: bool = False,
+) -> PoolManyResult:
+    """:func:`pool_many` on data already padded (``Padded.from_columns``), options checked."""
+    tau2, converged, iterations = estimate_tau2_many(data, method)
+    result = summarise_many(data, tau2, converged, iterations, method, test, level, pi)
+    if tau2_ci:
+        result = _with_tau2_ci(data, result)
+    return result
+
+
+def _with_tau2_ci(d: Padded, r: PoolManyResult) -> PoolManyResult:
+    from dataclasses import replace
+
+    from ivigmeta.stats.models.tau2_many import tau2_confint_many, tau2_se_many
+
+    k = d.k.astype(float)
+    if r.method == "EE":
+        nan = np.full(k.size, np.nan)
+        blank = np.full(k.size, "", dtype=object)
+        bounds = {f"{name}_ci_{end}": nan for name in ("tau2", "tau", "i2", "h2")
+                  for end in ("low", "high")}  # fmt: skip
+        return replace(r, se_tau2=nan, **bounds, tau2_ci_low_sign=blank, tau2_ci_high_sign=blank)
+    ci = tau2_confint_many(d, r.tau2, r.level)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w = 1.0 / d.v
+        sw = w.sum(axis=0)
+        typical = (k - 1.0) / (sw - (w * w).sum(axis=0) / sw)
+        bounds = {}
+        for end in ("low", "high"):
+            t = ci[end]
+            bounds[f"tau2_ci_{end}"] = t
+            bounds[f"tau_ci_{end}"] = np.where(t >= 0, np.sqrt(np.abs(t)), np.nan)
+            bounds[f"i2_ci_{end}"] = 100.0 * t / (typical + t)
+            bounds[f"h2_ci_{end}"] = t / typical + 1.0
+    return replace(r, se_tau2=tau2_se_many(d, r.tau2, r.method), **bounds,
+                   tau2_ci_low_sign=ci["low_sign"], tau2_ci_high_sign=ci["high_sign"])  # fmt: skip
 
 
 def _choice(value: str, allowed: tuple[str, ...], field: str) -> str:
@@ -149,7 +222,7 @@ def _choice(value: str, allowed: tuple[str, ...], field: str) -> str:
     return value
 
 
-def _pad(datasets) -> _Padded:
+def _pad(datasets) -> Padded:
     ys = [np.asarray(y, dtype=float) for y, _ in datasets]
     vs = [np.asarray(v, dtype=float) for _, v in datasets]
     k = np.array([y.size for y in ys], dtype=np.int64)
@@ -172,7 +245,7 @@ def _pad(datasets) -> _Padded:
     if n and (k == k_max).all():  # equal lengths: a plain transpose
         y = np.ascontiguousarray(flat_y.reshape(n, k_max).T)
         v = np.ascontiguousarray(flat_v.reshape(n, k_max).T)
-        return _Padded(y, v, np.ones((k_max, n), dtype=bool), k)
+        return Padded(y, v, np.ones((k_max, n), dtype=bool), k)
     rows = np.arange(flat_y.size) - np.repeat(np.cumsum(k) - k, k)
     at = rows * n + np.repeat(np.arange(n), k)  # flat index of (row, analysis)
     y = np.zeros(k_max * n)
@@ -180,47 +253,47 @@ def _pad(datasets) -> _Padded:
     present = np.zeros(k_max * n, dtype=bool)
     y[at], v[at], present[at] = flat_y, flat_v, True
     shape = (k_max, n)
-    return _Padded(y.reshape(shape), v.reshape(shape), present.reshape(shape), k)
+    return Padded(y.reshape(shape), v.reshape(shape), present.reshape(shape), k)
 
 
 # --- weighted sums -------------------------------------------------------------------------
 
 
-def _weights(d: _Padded, tau2: np.ndarray) -> np.ndarray:
+def _weights(d: Padded, tau2: np.ndarray) -> np.ndarray:
     """w_i = 1/(v_i + tau²), zero in the padding."""
     return 1.0 / (d.v + tau2)
 
 
-def _weighted_residuals(d: _Padded, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _weighted_residuals(d: Padded, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sum of weights, weighted mean mu and residuals y_i - mu (weight 0 in the padding)."""
     sw = w.sum(axis=0)
-    mu = _column_dot(w, d.y) / sw
+    mu = column_dot(w, d.y) / sw
     return sw, mu, d.y - mu
 
 
-def _column_dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def column_dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """sum_i a_ij b_ij for every analysis (column) j."""
     return np.einsum("ij,ij->j", a, b)
 
 
-def _q_statistic(d: _Padded, tau2: np.ndarray) -> np.ndarray:
+def q_statistic(d: Padded, tau2: np.ndarray) -> np.ndarray:
     """Generalised Q(tau²) = sum w_i (y_i - mu_w)² with w_i = 1/(v_i + tau²)."""
     w = _weights(d, tau2)
     _, _, r = _weighted_residuals(d, w)
-    return _column_dot(w * r, r)
+    return column_dot(w * r, r)
 
 
-def _unweighted_ss(d: _Padded) -> np.ndarray:
+def _unweighted_ss(d: Padded) -> np.ndarray:
     """sum (y_i - ybar)² with the unweighted mean ybar."""
     ybar = d.y.sum(axis=0) / d.k
     r = np.where(d.present, d.y - ybar, 0.0)
-    return _column_dot(r, r)
+    return column_dot(r, r)
 
 
 # --- tau² estimators -----------------------------------------------------------------------
 
 
-def _estimate_tau2(d: _Padded, method: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def estimate_tau2_many(d: Padded, method: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     n = d.k.size
     tau2 = np.zeros(n)
     converged = np.ones(n, dtype=bool)
@@ -241,29 +314,29 @@ def _estimate_tau2(d: _Padded, method: str) -> tuple[np.ndarray, np.ndarray, np.
     return tau2, converged, iterations
 
 
-def _closed_form(d: _Padded, method: str) -> np.ndarray:
+def _closed_form(d: Padded, method: str) -> np.ndarray:
     k = d.k.astype(float)
     if method == "HE":
         return np.maximum(0.0, _hedges(d))
     if method == "SJ":
         tau2_0 = _unweighted_ss(d) / k
-        return tau2_0 * _q_statistic(d, tau2_0) / (k - 1.0)
+        return tau2_0 * q_statistic(d, tau2_0) / (k - 1.0)
     w = 1.0 / d.v
     sw = w.sum(axis=0)
-    q = _q_statistic(d, np.zeros(k.size))
+    q = q_statistic(d, np.zeros(k.size))
     if method == "DL":
-        return np.maximum(0.0, (q - (k - 1.0)) / (sw - _column_dot(w, w) / sw))
+        return np.maximum(0.0, (q - (k - 1.0)) / (sw - column_dot(w, w) / sw))
     return np.maximum(0.0, (q - k) / sw)  # HS
 
 
-def _hedges(d: _Padded) -> np.ndarray:
+def _hedges(d: Padded) -> np.ndarray:
     """Untruncated Hedges estimate (RSS - tr(PV)) / (k - 1), P = I - J/k."""
     k = d.k.astype(float)
     tr_pv = np.where(d.present, d.v, 0.0).sum(axis=0) * (1.0 - 1.0 / k)
     return (_unweighted_ss(d) - tr_pv) / (k - 1.0)
 
 
-def _fisher_scoring(d: _Padded, method: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _fisher_scoring(d: Padded, method: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """metafor's Fisher scoring for ML / REML / EB, each analysis stopping on its own.
 
     Analyses that have stopped keep their tau²; the working arrays are compacted to the
@@ -319,7 +392,7 @@ def _halve_until_nonnegative(tau2: np.ndarray, adj: np.ndarray) -> np.ndarray:
     return adj
 
 
-def _scoring_step(d: _Padded, tau2: np.ndarray, method: str) -> np.ndarray:
+def _scoring_step(d: Padded, tau2: np.ndarray, method: str) -> np.ndarray:
     """One Fisher-scoring step (metafor): with P = W - w w'/sum w, P y = w (y - mu),
     ML: (y'PPy - sum w)/sum w²; REML: (y'PPy - tr P)/tr PP; EB: (k/(k-1) y'Py - k)/sum w."""
     w = _weights(d, tau2)
@@ -327,29 +400,29 @@ def _scoring_step(d: _Padded, tau2: np.ndarray, method: str) -> np.ndarray:
     wr = w * r
     if method == "EB":
         k = d.k.astype(float)
-        return (_column_dot(wr, r) * k / (k - 1.0) - k) / sw
-    ypppy = _column_dot(wr, wr)
-    sw2 = _column_dot(w, w)
+        return (column_dot(wr, r) * k / (k - 1.0) - k) / sw
+    ypppy = column_dot(wr, wr)
+    sw2 = column_dot(w, w)
     if method == "ML":
         return (ypppy - sw) / sw2
     tr_p = sw - sw2 / sw
-    tr_pp = sw2 - 2.0 * _column_dot(w * w, w) / sw + sw2 * sw2 / (sw * sw)
+    tr_pp = sw2 - 2.0 * column_dot(w * w, w) / sw + sw2 * sw2 / (sw * sw)
     return (ypppy - tr_p) / tr_pp
 
 
-def _log_likelihood(d: _Padded, tau2: np.ndarray, *, reml: bool) -> np.ndarray:
+def _log_likelihood(d: Padded, tau2: np.ndarray, *, reml: bool) -> np.ndarray:
     """(Restricted) log-likelihood of the intercept-only random-effects model."""
     w = _weights(d, tau2)
     sw, _, r = _weighted_residuals(d, w)
     k = d.k.astype(float)
     log_v = np.where(d.present, np.log(d.v + tau2), 0.0).sum(axis=0)
-    rss = _column_dot(w * r, r)
+    rss = column_dot(w * r, r)
     if reml:
         return -0.5 * (k - 1.0) * np.log(2.0 * np.pi) - 0.5 * log_v - 0.5 * np.log(sw) - 0.5 * rss
     return -0.5 * k * np.log(2.0 * np.pi) - 0.5 * log_v - 0.5 * rss
 
 
-def _ll0check(d: _Padded, tau2: np.ndarray, converged: np.ndarray, *, reml: bool) -> np.ndarray:
+def _ll0check(d: Padded, tau2: np.ndarray, converged: np.ndarray, *, reml: bool) -> np.ndarray:
     """Set tau² to 0 where tau² = 0 has the higher likelihood by more than R's tol (metafor)."""
     ll0 = _log_likelihood(d, np.zeros(tau2.size), reml=reml)
     ll = _log_likelihood(d, tau2, reml=reml)
@@ -357,25 +430,25 @@ def _ll0check(d: _Padded, tau2: np.ndarray, converged: np.ndarray, *, reml: bool
     return np.where(stuck, 0.0, tau2)
 
 
-def _mad(d: _Padded) -> np.ndarray:
+def _mad(d: Padded) -> np.ndarray:
     """R's ``mad()``: 1.4826 x median |y_i - median(y)|, per analysis."""
     med = _median(d.y, d)
     return 1.4826 * _median(np.abs(d.y - med), d)
 
 
-def _median(x: np.ndarray, d: _Padded) -> np.ndarray:
+def _median(x: np.ndarray, d: Padded) -> np.ndarray:
     s = np.sort(np.where(d.present, x, np.inf), axis=0)
     columns = np.arange(d.k.size)
     return 0.5 * (s[(d.k - 1) // 2, columns] + s[d.k // 2, columns])
 
 
-def _paule_mandel(d: _Padded) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _paule_mandel(d: Padded) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """metafor's PM: 0 if Q(0) < k - 1, no root if Q(tau2_max) > k - 1, else ``uniroot``."""
     n = d.k.size
     target = d.k - 1.0
     upper = np.maximum(100.0, 10.0 * _mad(d) ** 2)
-    f_lower = _q_statistic(d, np.zeros(n)) - target
-    f_upper = _q_statistic(d, upper) - target
+    f_lower = q_statistic(d, np.zeros(n)) - target
+    f_upper = q_statistic(d, upper) - target
     tau2 = np.zeros(n)
     converged = np.ones(n, dtype=bool)
     iterations = np.zeros(n, dtype=np.int64)
@@ -388,16 +461,16 @@ def _paule_mandel(d: _Padded) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         tgt = target[search]
 
         def f(x: np.ndarray, rows: np.ndarray) -> np.ndarray:
-            return _q_statistic(sub.take(rows), x) - tgt[rows]
+            return q_statistic(sub.take(rows), x) - tgt[rows]
 
-        root, c, it = _uniroot(
+        root, c, it = uniroot_many(
             f, np.zeros(search.size), upper[search], f_lower[search], f_upper[search]
         )
         tau2[search], converged[search], iterations[search] = root, c, it
     return tau2, converged, iterations
 
 
-def _uniroot(f, lower, upper, f_lower, f_upper, tol=R_TOL, maxiter=MAXITER):
+def uniroot_many(f, lower, upper, f_lower, f_upper, tol=R_TOL, maxiter=MAXITER):
     """R's ``R_zeroin2`` (stats/src/zeroin.c; Brent 1973) for many functions at once.
 
     ``f(x, rows)`` evaluates functions ``rows`` at ``x``. Every branch of the C code becomes an
@@ -465,7 +538,7 @@ def _uniroot(f, lower, upper, f_lower, f_upper, tol=R_TOL, maxiter=MAXITER):
 # --- inference -----------------------------------------------------------------------------
 
 
-def _summarise(d, tau2, converged, iterations, method, test, level, pi) -> PoolManyResult:
+def summarise_many(d, tau2, converged, iterations, method, test, level, pi) -> PoolManyResult:
     k = d.k.astype(float)
     n = k.size
     several = d.k > 1
@@ -474,7 +547,7 @@ def _summarise(d, tau2, converged, iterations, method, test, level, pi) -> PoolM
         sw, mu, r = _weighted_residuals(d, w)
         vb = 1.0 / sw
         if test in ("knha", "adhoc"):
-            rss = _column_dot(w * r, r)
+            rss = column_dot(w * r, r)
             s2w = np.where(rss <= _EPS, 0.0, rss / (k - 1.0))
             if test == "adhoc":
                 s2w = np.maximum(s2w, 1.0)
@@ -503,14 +576,14 @@ def _summarise(d, tau2, converged, iterations, method, test, level, pi) -> PoolM
 
         w_fe = 1.0 / d.v
         sw_fe, _, r_fe = _weighted_residuals(d, w_fe)
-        q = np.where(several, np.maximum(0.0, _column_dot(w_fe * r_fe, r_fe)), 0.0)
+        q = np.where(several, np.maximum(0.0, column_dot(w_fe * r_fe, r_fe)), 0.0)
         q_df = k - 1.0
         q_p = np.where(several, dist.chi2_sf(q, q_df), 1.0)
         if method == "EE":
             i2 = np.maximum(0.0, 100.0 * (q - q_df) / q)
             h2 = q / q_df
         else:
-            tr_p = sw_fe - _column_dot(w_fe, w_fe) / sw_fe
+            tr_p = sw_fe - column_dot(w_fe, w_fe) / sw_fe
             typical = q_df / tr_p
             i2 = 100.0 * tau2 / (typical + tau2)
             h2 = tau2 / typical + 1.0
