@@ -194,10 +194,10 @@ def test_unanswering_dask_scheduler_is_a_clear_error(tmp_path):
 
 def test_example_plan_runs():
     plan = EXAMPLES / "simulate-small-k.yaml"
-    rows = simulate(plan, shard="3/8").rows  # one of its 8 scenarios: tau2 = 6, mu = 0
-    assert {(r["k"], r["tau2"], r["mu"]) for r in rows} == {(3, 6.0, 0.0)}
+    rows = simulate(plan, shard="3/8").rows  # one of its 8 scenarios: tau2 = 4.7, mu = 0
+    assert {(r["k"], r["tau2"], r["mu"]) for r in rows} == {(2, 4.7, 0.0)}
     coverage = {(r["method"], r["test"]): r["ci_coverage"] for r in rows if r["pi"] == "auto"}
-    # z intervals of DerSimonian-Laird are far too narrow at k = 3; Knapp-Hartung less so
+    # z intervals of DerSimonian-Laird are far too narrow at k = 2; Knapp-Hartung is not
     assert coverage["DL", "z"] < 0.85 < coverage["DL", "knha"]
 
 
