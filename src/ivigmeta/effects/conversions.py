@@ -254,8 +254,8 @@ def convert_2x2(
         checks.require(n2i > ni, "n2i", "a margin no larger than ni")
         checks.require(np.abs(ri) > 1, "ri", "a phi coefficient between -1 and 1")
         checks.require(ori <= 0, "ori", "an odds ratio > 0")
-    p1, p2 = n1i / ni, n2i / ni
     with np.errstate(divide="ignore", invalid="ignore"):
+        p1, p2 = n1i / ni, n2i / ni
         x = ori * (p1 + p2) + (1 - p1) - p2
         y = np.sqrt(x**2 - 4 * p1 * p2 * ori * (ori - 1))
         p11 = np.where(ori == 1, n1i * n2i / ni**2, (x - y) / (2 * (ori - 1)))
