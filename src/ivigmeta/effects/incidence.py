@@ -39,7 +39,8 @@ def _two_groups(x1i, t1i, x2i, t2i, add, to):
 def incidence_rate(xi, ti, *, add=0.5, to="only0"):
     """Raw incidence rate (measure ``IR``): yi = x/t; vi = x/t^2."""
     xi, ti = _one_group(xi, ti, add, to)
-    return checks.finish(xi / ti, xi / ti**2)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return checks.finish(xi / ti, xi / ti**2)
 
 
 def log_incidence_rate(xi, ti, *, add=0.5, to="only0"):
@@ -52,7 +53,8 @@ def log_incidence_rate(xi, ti, *, add=0.5, to="only0"):
 def sqrt_incidence_rate(xi, ti, *, add=0.0, to="only0"):
     """Square-root incidence rate (measure ``IRS``): yi = sqrt(x/t); vi = 1/(4t)."""
     xi, ti = _one_group(xi, ti, add, to)
-    return checks.finish(np.sqrt(xi / ti), 1 / (4 * ti))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return checks.finish(np.sqrt(xi / ti), 1 / (4 * ti))
 
 
 def freeman_tukey_incidence_rate(xi, ti, *, add=0.0, to="only0"):
@@ -64,8 +66,9 @@ def freeman_tukey_incidence_rate(xi, ti, *, add=0.0, to="only0"):
     square root. Ann Math Stat 21:607-611.
     """
     xi, ti = _one_group(xi, ti, add, to)
-    iri = xi / ti
-    return checks.finish((np.sqrt(iri) + np.sqrt(iri + 1 / ti)) / 2, 1 / (4 * ti))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        iri = xi / ti
+        return checks.finish((np.sqrt(iri) + np.sqrt(iri + 1 / ti)) / 2, 1 / (4 * ti))
 
 
 def incidence_rate_ratio(x1i, t1i, x2i, t2i, *, add=0.5, to="only0"):
@@ -86,4 +89,5 @@ def incidence_rate_difference(x1i, t1i, x2i, t2i, *, add=0.5, to="only0"):
     Reference: Rothman KJ, Greenland S, Lash TL (2008). Modern Epidemiology, 3rd ed., ch. 14.
     """
     x1i, t1i, x2i, t2i = _two_groups(x1i, t1i, x2i, t2i, add, to)
-    return checks.finish(x1i / t1i - x2i / t2i, x1i / t1i**2 + x2i / t2i**2)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return checks.finish(x1i / t1i - x2i / t2i, x1i / t1i**2 + x2i / t2i**2)
