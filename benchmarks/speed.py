@@ -200,7 +200,7 @@ def main() -> None:
         reference, reference_name = reference_from_rma(y[:n], v[:n]), "ivigmeta rma()"
         timings[name] = None
     else:
-        reference, reference_name = metafor, "metafor 3.8-1"
+        reference, reference_name = metafor, "metafor 5.0-1"
         timings[name] = metafor["seconds"] / n
 
     ours = timings["ivigmeta pool_many REML"]

@@ -1,4 +1,4 @@
-"""Effect sizes against metafor's escalc (golden values from tests/oracle/escalc.R)."""
+"""Effect sizes against metafor 5.0-1's escalc (golden values from tests/oracle/escalc*.R)."""
 
 import json
 import math
@@ -11,7 +11,11 @@ from ivigmeta.effects.escalc import MEASURES, escalc
 from ivigmeta.effects.hedges import small_sample_factor
 from ivigmeta.errors import InputError
 
-GOLDEN = json.loads((Path(__file__).parent / "oracle/golden/escalc.json").read_text())
+GOLDEN = [
+    case
+    for name in ("escalc.json", "escalc_measures.json")  # tests/oracle/escalc*.R
+    for case in json.loads((Path(__file__).parent / "oracle/golden" / name).read_text())
+]
 
 
 def as_array(values):
@@ -87,3 +91,45 @@ def test_inconsistent_group_size_is_rejected():
 def test_unknown_measure():
     with pytest.raises(InputError, match="expected one of GEN, MD"):
         escalc("XYZ", yi=[1], vi=[1])
+
+
+@pytest.mark.parametrize(
+    ("measure", "columns", "message"),
+    [
+        ("ZCOR", {"ri": [0.2, 1.0], "ni": [20, 30]}, "ri: row 2: expected a correlation strictly"),
+        ("COR", {"ri": [-1.2], "ni": [20]}, "ri: row 1: expected a correlation strictly"),
+        (
+            "IRR",
+            {"x1i": [1], "t1i": [0], "x2i": [2], "t2i": [10]},
+            "t1i: row 1: expected a value > 0",
+        ),
+        ("IR", {"xi": [3, -1], "ti": [10, 10]}, "xi: row 2: expected a value >= 0"),
+        (
+            "PETO",
+            {"ai": [5], "n1i": [4], "ci": [1], "n2i": [9]},
+            "n1i: row 1: expected a group size",
+        ),
+        ("MNLN", {"mi": [-2], "sdi": [1], "ni": [10]}, "mi: row 1: expected a value >= 0"),
+        (
+            "VR",
+            {"sd1i": [1], "n1i": [10], "sd2i": [2]},
+            "VR needs columns sd1i n1i sd2i n2i; missing n2i",
+        ),
+        ("IRD", {"x1i": [1], "t1i": [3]}, "missing x2i, t2i"),
+    ],
+)
+def test_new_measures_refuse_bad_input(measure, columns, message):
+    with pytest.raises(InputError, match=message):
+        escalc(measure, **columns)
+
+
+def test_new_measures_by_hand():
+    # ZCOR: atanh(0.5) = 0.5493061443, vi = 1/(50 - 3); IRR: log((6/100)/(3/200)) = log 4
+    z = escalc("ZCOR", ri=0.5, ni=50)
+    assert (z.yi[0], z.vi[0]) == (pytest.approx(0.5493061443340549), pytest.approx(1 / 47))
+    irr = escalc("IRR", x1i=6, t1i=100, x2i=3, t2i=200)
+    assert (irr.yi[0], irr.vi[0]) == (pytest.approx(math.log(4)), pytest.approx(1 / 6 + 1 / 3))
+    # PETO for 10/50 vs 20/50: E = 15, V = 30 * 70 * 0.25 / 99, yi = -5 / V
+    peto = escalc("PETO", ai=10, n1i=50, ci=20, n2i=50)
+    v = 30 * 70 * 0.25 / 99
+    assert (peto.yi[0], peto.vi[0]) == (pytest.approx(-5 / v), pytest.approx(1 / v))

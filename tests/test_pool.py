@@ -181,7 +181,7 @@ def test_table_shows_the_q_profile_ci_like_metafor_confint():
 
 def test_no_tau2_ci_for_equal_effects_or_one_study():
     # metafor's confint(): "Model does not contain a random-effects component." (EE) and
-    # "Stopped because k = 1." (checked with metafor 3.8-1)
+    # "Stopped because k = 1." (checked with metafor 3.8-1 and 5.0-1)
     ee = pool("mrss", method="EE", studies_path=STUDIES)
     one = pool("mrss", timepoint=6, studies_path=STUDIES)
     assert one.k == 1

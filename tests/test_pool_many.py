@@ -1,6 +1,6 @@
 """pool_many() equals rma() analysis by analysis (1e-10), and metafor's golden values.
 
-Data: every intercept-only data set of tests/oracle/golden/rma.json (metafor 3.8-1 fits from
+Data: every intercept-only data set of tests/oracle/golden/rma.json (metafor 5.0-1 fits from
 tests/oracle/rma.R) and hypothesis-generated ones, for every estimator, test and PI rule.
 """
 

@@ -1,4 +1,4 @@
-"""Meta-regression and subgroup analyses against metafor 3.8-1.
+"""Meta-regression and subgroup analyses against metafor 5.0-1.
 
 Golden values: tests/oracle/golden/regress.json, written by tests/oracle/regress.R
 (``rma(yi, vi, mods)`` under REML/DL/ML/PM with z and knha tests; subgroups with separate

@@ -1,4 +1,4 @@
-"""rma() and tau2_confint() against metafor 3.8-1 (golden values from tests/oracle/rma.R).
+"""rma() and tau2_confint() against metafor 5.0-1 (golden values from tests/oracle/rma.R).
 
 Every fit in tests/oracle/golden/rma.json is refitted and every field compared at 1e-6
 relative (1e-10 absolute for values that are 0 in metafor). Fits metafor refuses must raise

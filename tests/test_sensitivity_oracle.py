@@ -1,4 +1,4 @@
-"""Leave-one-out, cumulative and influence diagnostics against metafor 3.8-1.
+"""Leave-one-out, cumulative and influence diagnostics against metafor 5.0-1.
 
 Golden values: tests/oracle/golden/sensitivity.json, written by tests/oracle/sensitivity.R
 (metafor ``leave1out()``, ``cumul(order = year)``, ``influence()``) for dat.bcg,

@@ -77,7 +77,8 @@ def _trim_and_fill_or_error(yi, vi, side):
 
 
 def test_trim_and_fill_that_does_not_converge_is_an_analysis_error():
-    # metafor 3.8-1 on these data: "Trim and fill algorithm did not converge." (k0 oscillates)
+    # metafor 3.8-1 and 5.0-1 on these data: "Trim and fill algorithm did not converge."
+    # (k0 oscillates)
     yi = [0, 0, 0, -1, -0.25, 0, 0, 0, 0, -0.5, -1.5, 2]
     vi = [0.625, 0.4375, 0.0625, 0.1875, 0.75, 0.875, 0.25, 0.125, 0.0156, 0.375, 0.5, 1]
     with pytest.raises(AnalysisError, match="did not converge in 100 iterations"):

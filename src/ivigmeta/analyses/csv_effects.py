@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ivigmeta.analyses.csv_conversions import convert_columns
 from ivigmeta.analyses.effect_data import PRE_POST_CSV_MEASURES, Builder, EffectData
 from ivigmeta.errors import AnalysisError, InputError
 
@@ -23,7 +24,11 @@ def csv_builder(path, measure: str | None, outcome: str | None) -> Builder:
 
     table = read_effect_table(path)
     if measure is None:
-        if "yi" in table.columns and ("vi" in table.columns or "sei" in table.columns):
+        if "yi" in table.columns and (
+            "vi" in table.columns
+            or "sei" in table.columns
+            or {"ci_low", "ci_high"} <= set(table.columns)
+        ):
             measure = "GEN"
         else:
             raise InputError(
@@ -57,6 +62,8 @@ def csv_builder(path, measure: str | None, outcome: str | None) -> Builder:
                     field="ri",
                 )
             columns["ri"] = ri
+        columns, converted = convert_columns(measure, columns, table)
+        notes.extend(converted)
         for name, values in columns.items():
             row = _first_missing(values, measure, name)
             if row is not None:

@@ -10,6 +10,7 @@ from ivigmeta.cli.app import cli, main
 from ivigmeta.cli.batch import batch
 from ivigmeta.cli.bias import bias_command
 from ivigmeta.cli.checks import grim, reproduce, test_group
+from ivigmeta.cli.convert import convert_group
 from ivigmeta.cli.pool import pool
 from ivigmeta.cli.report import report
 from ivigmeta.cli.sensitivity import regress_command, sensitivity_command, subgroup_command
@@ -27,6 +28,7 @@ for command in (
     subgroup_command,
     regress_command,
     bias_command,
+    convert_group,
     report,
     batch,
     simulate,

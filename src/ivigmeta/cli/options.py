@@ -37,9 +37,10 @@ def format_option(choices: tuple[str, ...] = FORMATS):
     )
 
 
-MEASURES = (
-    *("GEN", "MD", "SMD", "SMDH", "ROM", "MC", "SMCC", "SMCR", "SMCRH"),
-    *("PR", "PLO", "PAS", "PFT", "RR", "OR", "RD"),
+MEASURES = (  # ivigmeta.effects.escalc.MEASURES, written out so --help loads no numpy
+    *("GEN", "MD", "SMD", "SMDH", "ROM", "CVR", "VR", "MC", "SMCC", "SMCR", "SMCRH"),
+    *("MN", "MNLN", "CVLN", "COR", "UCOR", "ZCOR", "PR", "PLO", "PAS", "PFT"),
+    *("IR", "IRLN", "IRS", "IRFT", "IRR", "IRD", "RR", "OR", "RD", "PETO"),
 )
 METHODS = ("EE", "DL", "HE", "HS", "SJ", "ML", "REML", "EB", "PM")
 TESTS = ("z", "t", "knha", "adhoc")

@@ -9,29 +9,58 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ivigmeta.effects import pre_post, proportions, two_by_two, two_group
+from ivigmeta.effects import (
+    correlations,
+    incidence,
+    peto,
+    pre_post,
+    proportions,
+    single_group,
+    two_by_two,
+    two_group,
+    variability,
+)
 from ivigmeta.effects.checks import as_column, finish
 from ivigmeta.errors import InputError
 from ivigmeta.results import Result
 
+_TWO_GROUPS = ("m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i")
+_PRE_POST = ("m1i", "m2i", "sd1i", "sd2i", "ni", "ri")
+_TABLE = (("ai", "bi", "ci", "di"), ("ai", "n1i", "ci", "n2i"))
+
 # measure -> alternative sets of required columns (the first set is the usual one)
 REQUIRED_COLUMNS: dict[str, tuple[tuple[str, ...], ...]] = {
     "GEN": (("yi", "vi"), ("yi", "sei")),
-    "MD": (("m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i"),),
-    "SMD": (("m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i"),),
-    "SMDH": (("m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i"),),
-    "ROM": (("m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i"),),
-    "MC": (("m1i", "m2i", "sd1i", "sd2i", "ni", "ri"),),
-    "SMCC": (("m1i", "m2i", "sd1i", "sd2i", "ni", "ri"),),
+    "MD": (_TWO_GROUPS,),
+    "SMD": (_TWO_GROUPS,),
+    "SMDH": (_TWO_GROUPS,),
+    "ROM": (_TWO_GROUPS,),
+    "CVR": (_TWO_GROUPS,),
+    "VR": (("sd1i", "n1i", "sd2i", "n2i"),),
+    "MC": (_PRE_POST,),
+    "SMCC": (_PRE_POST,),
     "SMCR": (("m1i", "m2i", "sd1i", "ni", "ri"),),
-    "SMCRH": (("m1i", "m2i", "sd1i", "sd2i", "ni", "ri"),),
+    "SMCRH": (_PRE_POST,),
+    "MN": (("mi", "sdi", "ni"),),
+    "MNLN": (("mi", "sdi", "ni"),),
+    "CVLN": (("mi", "sdi", "ni"),),
+    "COR": (("ri", "ni"),),
+    "UCOR": (("ri", "ni"),),
+    "ZCOR": (("ri", "ni"),),
     "PR": (("xi", "ni"),),
     "PLO": (("xi", "ni"),),
     "PAS": (("xi", "ni"),),
     "PFT": (("xi", "ni"),),
-    "RR": (("ai", "bi", "ci", "di"), ("ai", "n1i", "ci", "n2i")),
-    "OR": (("ai", "bi", "ci", "di"), ("ai", "n1i", "ci", "n2i")),
-    "RD": (("ai", "bi", "ci", "di"), ("ai", "n1i", "ci", "n2i")),
+    "IR": (("xi", "ti"),),
+    "IRLN": (("xi", "ti"),),
+    "IRS": (("xi", "ti"),),
+    "IRFT": (("xi", "ti"),),
+    "IRR": (("x1i", "t1i", "x2i", "t2i"),),
+    "IRD": (("x1i", "t1i", "x2i", "t2i"),),
+    "RR": _TABLE,
+    "OR": _TABLE,
+    "RD": _TABLE,
+    "PETO": _TABLE,
 }
 
 MEASURES = tuple(REQUIRED_COLUMNS)
@@ -42,21 +71,84 @@ DESCRIPTIONS = {
     "SMD": "standardized mean difference (Hedges' g)",
     "SMDH": "standardized mean difference, heteroscedastic (Bonett)",
     "ROM": "log ratio of means",
+    "CVR": "log coefficient of variation ratio",
+    "VR": "log variability ratio",
     "MC": "raw mean change",
     "SMCC": "standardized mean change, change-score standardization",
     "SMCR": "standardized mean change, raw-score standardization",
     "SMCRH": "standardized mean change, raw-score standardization, heteroscedastic",
+    "MN": "raw mean",
+    "MNLN": "log mean",
+    "CVLN": "log coefficient of variation",
+    "COR": "raw correlation coefficient",
+    "UCOR": "bias-corrected correlation coefficient",
+    "ZCOR": "Fisher's z-transformed correlation",
     "PR": "raw proportion",
     "PLO": "logit proportion",
     "PAS": "arcsine square-root proportion",
     "PFT": "Freeman-Tukey double arcsine proportion",
+    "IR": "raw incidence rate",
+    "IRLN": "log incidence rate",
+    "IRS": "square-root incidence rate",
+    "IRFT": "Freeman-Tukey incidence rate",
+    "IRR": "log incidence rate ratio",
+    "IRD": "incidence rate difference",
     "RR": "log risk ratio",
     "OR": "log odds ratio",
     "RD": "risk difference",
+    "PETO": "Peto log odds ratio",
 }
 
-_COUNT_MEASURES = ("PR", "PLO", "PAS", "PFT", "RR", "OR", "RD")
-_NO_CORRECTION = ("PAS", "PFT")  # metafor's default add is 0 for these
+# measure -> (function, its column arguments in order); the table measures take the cells
+_FUNCTIONS = {
+    "MD": (two_group.mean_difference, ("m1i", "m2i", "sd1i", "sd2i", "n1i", "n2i")),
+    "SMD": (two_group.standardized_mean_difference, ("m1i", "m2i", "sd1i", "sd2i", "n1i", "n2i")),
+    "SMDH": (
+        two_group.standardized_mean_difference_heteroscedastic,
+        ("m1i", "m2i", "sd1i", "sd2i", "n1i", "n2i"),
+    ),
+    "ROM": (two_group.ratio_of_means, ("m1i", "m2i", "sd1i", "sd2i", "n1i", "n2i")),
+    "CVR": (
+        variability.coefficient_of_variation_ratio,
+        ("m1i", "m2i", "sd1i", "sd2i", "n1i", "n2i"),
+    ),
+    "VR": (variability.variability_ratio, ("sd1i", "sd2i", "n1i", "n2i")),
+    "MC": (pre_post.mean_change, _PRE_POST),
+    "SMCC": (pre_post.standardized_mean_change_change_score, _PRE_POST),
+    "SMCR": (pre_post.standardized_mean_change_raw_score, ("m1i", "m2i", "sd1i", "ni", "ri")),
+    "SMCRH": (pre_post.standardized_mean_change_raw_score_heteroscedastic, _PRE_POST),
+    "MN": (single_group.mean, ("mi", "sdi", "ni")),
+    "MNLN": (single_group.log_mean, ("mi", "sdi", "ni")),
+    "CVLN": (single_group.log_coefficient_of_variation, ("mi", "sdi", "ni")),
+    "COR": (correlations.raw_correlation, ("ri", "ni")),
+    "UCOR": (correlations.unbiased_correlation, ("ri", "ni")),
+    "ZCOR": (correlations.fisher_z_correlation, ("ri", "ni")),
+    "PR": (proportions.proportion, ("xi", "ni")),
+    "PLO": (proportions.logit_proportion, ("xi", "ni")),
+    "PAS": (proportions.arcsine_proportion, ("xi", "ni")),
+    "PFT": (proportions.freeman_tukey_proportion, ("xi", "ni")),
+    "IR": (incidence.incidence_rate, ("xi", "ti")),
+    "IRLN": (incidence.log_incidence_rate, ("xi", "ti")),
+    "IRS": (incidence.sqrt_incidence_rate, ("xi", "ti")),
+    "IRFT": (incidence.freeman_tukey_incidence_rate, ("xi", "ti")),
+    "IRR": (incidence.incidence_rate_ratio, ("x1i", "t1i", "x2i", "t2i")),
+    "IRD": (incidence.incidence_rate_difference, ("x1i", "t1i", "x2i", "t2i")),
+    "RR": (two_by_two.risk_ratio, ()),
+    "OR": (two_by_two.odds_ratio, ()),
+    "RD": (two_by_two.risk_difference, ()),
+    "PETO": (peto.peto_odds_ratio, ()),
+}
+
+_COUNT_MEASURES = (
+    *("PR", "PLO", "PAS", "PFT", "RR", "OR", "RD", "PETO"),
+    *("IR", "IRLN", "IRS", "IRFT", "IRR", "IRD"),
+)
+_NO_CORRECTION = ("PAS", "PFT", "IRS", "IRFT")  # metafor's default add is 0 for these
+# measures with a bias correction that metafor's ``correct`` switches off
+_CORRECTED = ("SMD", "SMDH", "ROM", "CVR", "VR", "SMCC", "SMCR", "SMCRH", "CVLN")
+# measures with a choice of variance estimator (``vtype``)
+_VTYPES = ("MD", "SMD", "SMDH", "ROM", "CVR", "VR", "SMCC", "SMCR", "SMCRH", "MN", "COR", "UCOR")
+_VTYPES += ("PR", "PLO", "RD")
 
 
 @dataclass(frozen=True)
@@ -94,15 +186,23 @@ def required_columns_text(measure: str) -> str:
 
 
 def escalc(
-    measure: str, *, vtype: str = "LS", add: float | None = None, to: str = "only0", **columns
+    measure: str,
+    *,
+    vtype: str = "LS",
+    add: float | None = None,
+    to: str = "only0",
+    correct: bool = True,
+    **columns,
 ) -> EffectSizes:
-    """Compute effect sizes and sampling variances, as metafor's ``escalc(measure, ...)``.
+    """Compute effect sizes and sampling variances, as metafor 5.0-1's ``escalc(measure, ...)``.
 
     ``measure`` is one of :data:`MEASURES`; ``columns`` are metafor's argument names
-    (``m1i``, ``sd1i``, ``n1i``, ``ai``, ``xi``, ``ri``, ``yi``, ``vi``, ``sei`` ...), each a
-    scalar or sequence. ``add``/``to`` control the continuity correction for count measures
-    (default: add 1/2 to every cell of rows with a zero cell; add 0 for PAS and PFT).
-    ``vtype`` selects the variance estimator where metafor offers several (default ``LS``).
+    (``m1i``, ``sd1i``, ``n1i``, ``ai``, ``xi``, ``ti``, ``ri``, ``mi``, ``yi``, ``vi``, ``sei``
+    ...), each a scalar or sequence. ``add``/``to`` control the continuity correction for count
+    measures (default: add 1/2 to every cell of rows with a zero cell; add 0 for PAS, PFT, IRS
+    and IRFT). ``vtype`` selects the variance estimator where metafor offers several (default
+    ``LS``); ``correct=False`` drops the bias corrections (Hedges' c(m) of the standardized
+    measures, the second-order terms of ROM and CVR, those of VR and CVLN), as metafor.
     Raises :class:`~ivigmeta.errors.InputError` naming the missing or invalid column.
     """
     measure = measure.upper()
@@ -118,49 +218,25 @@ def escalc(
         )
     if add is None:
         add = 0.0 if measure in _NO_CORRECTION else 0.5
-    options = {"add": add, "to": to} if measure in _COUNT_MEASURES else {}
+    options: dict = {"add": add, "to": to} if measure in _COUNT_MEASURES else {}
     if vtype != "LS":
+        if measure not in _VTYPES:
+            raise InputError(f"{measure} has no vtype choice; got {vtype!r}", field="vtype")
         options["vtype"] = vtype
+    if not correct and measure in _CORRECTED:
+        options["correct"] = False
     c = given
     if measure == "GEN":
         yi = as_column("yi", c["yi"])
         vi = as_column("vi", c["vi"]) if "vi" in c else as_column("sei", c["sei"]) ** 2
         yi, vi = finish(*np.broadcast_arrays(yi, vi))
-    elif measure in ("MD", "SMD", "SMDH", "ROM"):
-        function = {
-            "MD": two_group.mean_difference,
-            "SMD": two_group.standardized_mean_difference,
-            "SMDH": two_group.standardized_mean_difference_heteroscedastic,
-            "ROM": two_group.ratio_of_means,
-        }[measure]
-        yi, vi = function(c["m1i"], c["m2i"], c["sd1i"], c["sd2i"], c["n1i"], c["n2i"], **options)
-    elif measure == "SMCR":
-        yi, vi = pre_post.standardized_mean_change_raw_score(
-            c["m1i"], c["m2i"], c["sd1i"], c["ni"], c["ri"], **options
-        )
-    elif measure in ("MC", "SMCC", "SMCRH"):
-        function = {
-            "MC": pre_post.mean_change,
-            "SMCC": pre_post.standardized_mean_change_change_score,
-            "SMCRH": pre_post.standardized_mean_change_raw_score_heteroscedastic,
-        }[measure]
-        yi, vi = function(c["m1i"], c["m2i"], c["sd1i"], c["sd2i"], c["ni"], c["ri"], **options)
-    elif measure in ("PR", "PLO", "PAS", "PFT"):
-        function = {
-            "PR": proportions.proportion,
-            "PLO": proportions.logit_proportion,
-            "PAS": proportions.arcsine_proportion,
-            "PFT": proportions.freeman_tukey_proportion,
-        }[measure]
-        yi, vi = function(c["xi"], c["ni"], **options)
+        return EffectSizes(measure=measure, yi=yi, vi=vi, vtype=vtype)
+    function, names = _FUNCTIONS[measure]
+    if names:
+        yi, vi = function(*(c[name] for name in names), **options)
     else:
-        ai, bi, ci, di = two_by_two.table_cells(
+        cells = two_by_two.table_cells(
             c["ai"], c.get("bi"), c.get("ci"), c.get("di"), c.get("n1i"), c.get("n2i")
         )
-        function = {
-            "RR": two_by_two.risk_ratio,
-            "OR": two_by_two.odds_ratio,
-            "RD": two_by_two.risk_difference,
-        }[measure]
-        yi, vi = function(ai, bi, ci, di, **options)
+        yi, vi = function(*cells, **options)
     return EffectSizes(measure=measure, yi=yi, vi=vi, vtype=vtype)

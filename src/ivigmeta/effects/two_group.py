@@ -47,11 +47,12 @@ def mean_difference(m1i, m2i, sd1i, sd2i, n1i, n2i, *, vtype="LS"):
     return checks.finish(yi, vi)
 
 
-def standardized_mean_difference(m1i, m2i, sd1i, sd2i, n1i, n2i, *, vtype="LS"):
+def standardized_mean_difference(m1i, m2i, sd1i, sd2i, n1i, n2i, *, vtype="LS", correct=True):
     """Bias-corrected standardized mean difference, Hedges' g (measure ``SMD``).
 
     d = (m1 - m2)/s_p with the pooled SD s_p; yi = c(m) d with m = n1 + n2 - 2 and the exact
-    factor c(m) of :func:`~ivigmeta.effects.hedges.small_sample_factor`. Variance:
+    factor c(m) of :func:`~ivigmeta.effects.hedges.small_sample_factor` (1 with
+    ``correct=False``). Variance:
     ``LS`` (default) 1/n1 + 1/n2 + yi^2 / (2 (n1 + n2)); ``UB`` (unbiased)
     1/n1 + 1/n2 + (1 - (m - 2)/(m c(m)^2)) yi^2; ``LS2`` c(m)^2 (1/n1 + 1/n2 + d^2/(2 (n1 + n2)));
     ``AV`` uses the n-weighted mean of yi in place of yi in ``LS``.
@@ -64,7 +65,7 @@ def standardized_mean_difference(m1i, m2i, sd1i, sd2i, n1i, n2i, *, vtype="LS"):
     ni = n1i + n2i
     mi = ni - 2
     di = (m1i - m2i) / _pooled_sd(sd1i, sd2i, n1i, n2i)
-    cmi = small_sample_factor(mi)
+    cmi = small_sample_factor(mi) if correct else np.ones_like(mi)
     yi = cmi * di
     if vtype == "UB":
         vi = 1 / n1i + 1 / n2i + (1 - (mi - 2) / (mi * cmi**2)) * yi**2
@@ -79,51 +80,58 @@ def standardized_mean_difference(m1i, m2i, sd1i, sd2i, n1i, n2i, *, vtype="LS"):
     return checks.finish(yi, vi)
 
 
-def standardized_mean_difference_heteroscedastic(m1i, m2i, sd1i, sd2i, n1i, n2i, *, vtype="LS"):
+def standardized_mean_difference_heteroscedastic(
+    m1i, m2i, sd1i, sd2i, n1i, n2i, *, vtype="LS", correct=True
+):
     """Standardized mean difference without assuming equal variances (measure ``SMDH``).
 
-    yi = c(m) (m1 - m2)/s with s = sqrt((sd1^2 + sd2^2)/2) and m = n1 + n2 - 2. Variance
-    (``LS``, default): c(m)^2 [yi^2 (sd1^4/(n1-1) + sd2^4/(n2-1)) / (2 (sd1^2 + sd2^2)^2)
-    + (sd1^2/(n1-1) + sd2^2/(n2-1)) / ((sd1^2 + sd2^2)/2)]; ``LS2`` the large-sample form
-    with n in place of n - 1 and no c(m)^2.
+    yi = c(m) (m1 - m2)/s with s^2 = (sd1^2 + sd2^2)/2 and m = n1 + n2 - 2 (c(m) = 1 with
+    ``correct=False``). Variance (``LS``, default; Bonett 2008 eq. 8 with the corrected yi):
+    yi^2 (sd1^4/(n1-1) + sd2^4/(n2-1)) / (8 s^4) + (sd1^2/(n1-1) + sd2^2/(n2-1)) / s^2;
+    ``LS2`` the same with n1, n2 in place of n1 - 1, n2 - 1.
+
+    metafor >= 4.6-0 no longer multiplies the ``LS`` variance by c(m)^2 (3.8-1 did), and its
+    ``LS2`` uses sd^4/n in the yi^2 term; both as metafor 5.0-1.
 
     Reference: Bonett DG (2008). Confidence intervals for standardized linear contrasts of
     means. Psychol Methods 13:99-109; Bonett DG (2009). Psychol Methods 14:225-238.
     """
     checks.vtype_choice(vtype, ("LS", "LS2"), "SMDH")
     m1i, m2i, sd1i, sd2i, n1i, n2i = _columns(m1i, m2i, sd1i, sd2i, n1i, n2i)
-    cmi = small_sample_factor(n1i + n2i - 2)
-    var_sum = sd1i**2 + sd2i**2
-    yi = cmi * (m1i - m2i) / np.sqrt(var_sum / 2)
+    cmi = small_sample_factor(n1i + n2i - 2) if correct else 1.0
+    s2 = (sd1i**2 + sd2i**2) / 2
+    yi = cmi * (m1i - m2i) / np.sqrt(s2)
     if vtype == "LS2":
-        vi = (
-            yi**2 * sd1i**2 / (2 * n1i * var_sum**2)
-            + yi**2 * sd2i**2 / (2 * n2i * var_sum**2)
-            + 2 * sd1i**2 / (n1i * var_sum)
-            + 2 * sd2i**2 / (n2i * var_sum)
+        vi = (sd1i**2 / n1i + sd2i**2 / n2i) / s2 + yi**2 * (sd1i**4 / n1i + sd2i**4 / n2i) / (
+            8 * s2**2
         )
     else:
-        vi = yi**2 * (sd1i**4 / (n1i - 1) + sd2i**4 / (n2i - 1)) / (2 * var_sum**2) + (
-            sd1i**2 / (n1i - 1) + sd2i**2 / (n2i - 1)
-        ) / (var_sum / 2)
-        vi = cmi**2 * vi
+        vi = (sd1i**2 / (n1i - 1) + sd2i**2 / (n2i - 1)) / s2 + yi**2 * (
+            sd1i**4 / (n1i - 1) + sd2i**4 / (n2i - 1)
+        ) / (8 * s2**2)
     return checks.finish(yi, vi)
 
 
-def ratio_of_means(m1i, m2i, sd1i, sd2i, n1i, n2i, *, vtype="LS"):
+def ratio_of_means(m1i, m2i, sd1i, sd2i, n1i, n2i, *, vtype="LS", correct=True):
     """Log ratio of means, the log response ratio (measure ``ROM``).
 
-    yi = log(m1/m2) (means must be positive). Variance (``LS``, default, delta method):
+    yi = log(m1/m2) + (sd1^2/(n1 m1^2) - sd2^2/(n2 m2^2))/2, the second-order bias correction
+    of Lajeunesse (2015, eq. 8) that metafor 5.0-1 applies by default (3.8-1 did not;
+    ``correct=False`` gives the plain log(m1/m2)). Variance (``LS``, default, delta method):
     sd1^2/(n1 m1^2) + sd2^2/(n2 m2^2); ``HO`` uses the pooled SD for both groups; ``AV`` the
-    n-weighted mean coefficient of variation per group; ``AVHO`` one n-weighted mean CV.
+    n-weighted mean coefficient of variation per group; ``AVHO`` one n-weighted mean CV;
+    ``LS2`` adds sd1^4/(2 n1^2 m1^4) + sd2^4/(2 n2^2 m2^4) (Lajeunesse 2015, eq. 9).
 
-    Reference: Hedges LV, Gurevitch J, Curtis PS (1999). The meta-analysis of response ratios
-    in experimental ecology. Ecology 80:1150-1156.
+    References: Hedges LV, Gurevitch J, Curtis PS (1999). The meta-analysis of response ratios
+    in experimental ecology. Ecology 80:1150-1156; Lajeunesse MJ (2015). Bias and correction
+    for the log response ratio in ecological meta-analysis. Ecology 96:2056-2063.
     """
-    checks.vtype_choice(vtype, ("LS", "HO", "AV", "AVHO"), "ROM")
+    checks.vtype_choice(vtype, ("LS", "HO", "AV", "AVHO", "LS2"), "ROM")
     m1i, m2i, sd1i, sd2i, n1i, n2i = _columns(m1i, m2i, sd1i, sd2i, n1i, n2i)
     with np.errstate(invalid="ignore", divide="ignore"):
         yi = np.log(m1i / m2i)
+        if correct:
+            yi = yi + (sd1i**2 / (n1i * m1i**2) - sd2i**2 / (n2i * m2i**2)) / 2
         cv1, cv2 = sd1i / m1i, sd2i / m2i
     if vtype == "HO":
         sdpi = _pooled_sd(sd1i, sd2i, n1i, n2i)
@@ -139,4 +147,6 @@ def ratio_of_means(m1i, m2i, sd1i, sd2i, n1i, n2i, *, vtype="LS"):
         vi = mean_cv**2 * (1 / n1i + 1 / n2i)
     else:
         vi = sd1i**2 / (n1i * m1i**2) + sd2i**2 / (n2i * m2i**2)
+        if vtype == "LS2":
+            vi = vi + sd1i**4 / (2 * n1i**2 * m1i**4) + sd2i**4 / (2 * n2i**2 * m2i**4)
     return checks.finish(yi, vi)

@@ -19,7 +19,12 @@ from ivigmeta.errors import InputError
 #: every column name escalc accepts for the supported measures
 EFFECT_COLUMNS = (
     "yi", "vi", "sei", "m1i", "m2i", "sd1i", "sd2i", "n1i", "n2i", "ni", "ri",
-    "xi", "ai", "bi", "ci", "di",
+    "xi", "ai", "bi", "ci", "di", "ti", "x1i", "x2i", "t1i", "t2i", "mi", "sdi",
+)  # fmt: skip
+#: summaries converted to the columns above (ivigmeta.analyses.csv_conversions)
+CONVERSION_COLUMNS = (
+    "min", "q1i", "mdi", "q3i", "max", "min1", "q1i1", "mdi1", "q3i1", "max1",
+    "min2", "q1i2", "mdi2", "q3i2", "max2", "ci_low", "ci_high",
 )  # fmt: skip
 
 
@@ -51,7 +56,7 @@ def read_effect_table(path: str | os.PathLike[str]) -> EffectTable:
     duplicates = sorted({c for c in header if header.count(c) > 1 and c})
     if duplicates:
         raise InputError(f"column named twice: {', '.join(duplicates)}", file=name, line=1)
-    known = [c for c in header if c in EFFECT_COLUMNS]
+    known = [c for c in header if c in EFFECT_COLUMNS + CONVERSION_COLUMNS]
     if not known:
         raise InputError(
             f"expected effect-size columns named as in metafor's escalc "

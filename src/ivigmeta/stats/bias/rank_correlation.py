@@ -11,9 +11,10 @@ between ``y*`` and ``v`` is tested against zero, exactly as R's
   with the tie-corrected variance of Kendall's S, no continuity correction.
 
 If every standardised effect (or every variance) is the same, tau and p are undefined (NaN;
-R: NA). Deliberate difference: for k > 170 studies R's exact p is NaN (k! overflows a
-double), so metafor reports no p-value; here the normal approximation is used instead
-(``exact`` False).
+R: NA). For k > 170 studies R's exact p is NaN (k! overflows a double); metafor 5.0-1 then
+reruns ``cor.test(exact = FALSE)`` ("ranktest() now also provides a p-value when the number
+of estimates is large", NEWS 5.0-1; 3.8-1 reported NA), and so the normal approximation is
+used here too (``exact`` False).
 
 Reference: Begg CB, Mazumdar M. Operating characteristics of a rank correlation test for
 publication bias. Biometrics 1994;50:1088-1101.

@@ -1,6 +1,6 @@
 """Many random-effects meta-analyses at once: metafor's ``rma()`` vectorised over analyses.
 
-``pool_many`` fits one intercept-only model per data set, the way ``metafor::rma.uni`` (3.8.1)
+``pool_many`` fits one intercept-only model per data set, the way ``metafor::rma.uni`` (5.0-1)
 does, but with every step done for all analyses together on padded ``(k_max, analyses)`` numpy
 arrays (the padding has y = 0 and v = inf, so its weight is 0 in every sum). Each analysis
 follows metafor's own rules and stops on its own convergence, so the numbers equal the

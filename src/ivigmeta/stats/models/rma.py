@@ -52,10 +52,10 @@ class RmaFit(Result):
     intercept-only model): chi² under z, F (QM/m) under t/knha/adhoc, ``qm_df`` = (m, df).
     ``q``/``q_df``/``q_p`` Cochran's test of (residual) heterogeneity; ``s2`` the typical
     within-study variance; ``i2`` in percent; ``r2`` the pseudo R² in percent (models with
-    moderators and an intercept; None otherwise). ``weights`` are in percent. The prediction
-    interval fields are set for intercept-only random-effects models only (metafor's
-    ``predict()`` gives no PI for equal-effects models; it would equal the CI). ``notes``
-    lists adjustments made, like metafor's warnings.
+    moderators whose columns span the intercept, as metafor 5.0-1; None otherwise).
+    ``weights`` are in percent. The prediction interval fields are set for intercept-only
+    random-effects models only (metafor's ``predict()`` gives no PI for equal-effects models;
+    it would equal the CI). ``notes`` lists adjustments made, like metafor's warnings.
     """
 
     method: str
@@ -208,9 +208,24 @@ def _mad(y: np.ndarray) -> float:
     return 1.4826 * _median(np.abs(y - _median(y)))
 
 
+def _nested_in_intercept(X) -> bool:
+    """True when the intercept lies in the column space of X: rank([X, 1]) == rank(X).
+
+    metafor >= 5.0-1 reports R² for every such model (so also ``mods = ~ 0 + group``), not
+    only for models with an explicit intercept (metafor's ``.is.nested``).
+    """
+    ones = np.ones((X.shape[0], 1))
+    return int(np.linalg.matrix_rank(np.hstack([X, ones]))) == int(np.linalg.matrix_rank(X))
+
+
 def _equal_effects_r2(yi, vi, X) -> float:
-    """metafor's R² for EE meta-regression: weighted lm adjusted R² in percent, floored at 0."""
-    k, p = X.shape
+    """metafor's R² for EE meta-regression: weighted lm adjusted R² in percent, floored at 0.
+
+    As R's ``lm(yi ~ X, weights = 1/vi)``: an intercept is added and aliased columns
+    dropped, so p is the rank of X (X spans the intercept, see :func:`_nested_in_intercept`).
+    """
+    k = X.shape[0]
+    p = int(np.linalg.matrix_rank(X))
     if np.var(yi) == 0:
         return 0.0
     w = 1.0 / vi
@@ -357,7 +372,7 @@ def rma(
         notes.append("Q, I^2 and H^2 are undefined when a study has sampling variance 0")
 
     r2 = None
-    if not int_only and intercept:
+    if not int_only and _nested_in_intercept(X):
         if method == "EE":
             r2 = _equal_effects_r2(yi, vi, X)
         else:
