@@ -168,6 +168,11 @@ class EffectSizes(Result):
         return len(self.yi)
 
 
+def escalc_default_add(measure: str) -> float:
+    """metafor's default ``add``: 1/2, but 0 for PAS and PFT (which need no correction)."""
+    return 0.0 if measure.upper() in _NO_CORRECTION else 0.5
+
+
 def missing_columns(measure: str, available) -> tuple[str, ...]:
     """Columns still needed for ``measure`` (empty if one required set is complete)."""
     options = REQUIRED_COLUMNS[measure]
@@ -219,7 +224,7 @@ def escalc(
             field="measure",
         )
     if add is None:
-        add = 0.0 if measure in _NO_CORRECTION else 0.5
+        add = escalc_default_add(measure)
     options: dict = {"add": add, "to": to} if measure in _COUNT_MEASURES else {}
     if vtype != "LS":
         if measure not in _VTYPES:

@@ -71,6 +71,7 @@ class TableFit(Result):
     cmh_p: float | None = None
     tarone: float | None = None
     tarone_p: float | None = None
+    tarone_df: int | None = None
 
     def summary(self) -> dict:
         """The pooled result under ``pool``'s JSON keys (tau² = 0: an equal-effects model)."""
@@ -100,6 +101,7 @@ class TableFit(Result):
             "cmh_p": self.cmh_p,
             "tarone": self.tarone,
             "tarone_p": self.tarone_p,
+            "tarone_df": self.tarone_df,
         }
 
 
@@ -171,7 +173,8 @@ def mantel_haenszel(
     extra = {}
     if measure == "OR":
         extra = dict(zip(("cmh", "cmh_p"), _cmh(a, c, n1, n2, N, correct), strict=True))
-        extra |= dict(zip(("tarone", "tarone_p"), _tarone(a, c, n1, n2, N, beta), strict=True))
+        names = ("tarone", "tarone_p", "tarone_df")
+        extra |= dict(zip(names, _tarone(a, c, n1, n2, N, beta), strict=True))
     total = np.sum(weights)
     return TableFit(
         method="MH",
@@ -231,10 +234,11 @@ def _cmh(a, c, n1, n2, N, correct: bool) -> tuple[float, float]:
     return statistic, float(chi2_sf(statistic, 1))
 
 
-def _tarone(a, c, n1, n2, N, beta: float) -> tuple[float, float]:
-    """Tarone's heterogeneity test: the Breslow-Day statistic around OR_MH, corrected."""
+def _tarone(a, c, n1, n2, N, beta: float) -> tuple[float, float, int | None]:
+    """Tarone's heterogeneity test: the Breslow-Day statistic around OR_MH, corrected;
+    (statistic, p, df = k_pos - 1)."""
     if not math.isfinite(beta):
-        return math.nan, math.nan
+        return math.nan, math.nan, None
     odds = math.exp(beta)
     xt, yt = a + c, n1 + n2 - a - c
     if odds == 1:
@@ -252,4 +256,6 @@ def _tarone(a, c, n1, n2, N, beta: float) -> tuple[float, float]:
     breslow_day = max(0.0, float(np.sum(deviation**2 / info)))
     tarone = max(0.0, breslow_day - float(np.sum(deviation)) ** 2 / float(np.sum(info)))
     k_pos = int(np.sum(pos))
-    return tarone, float(chi2_sf(tarone, k_pos - 1)) if k_pos > 1 else math.nan
+    if k_pos <= 1:
+        return tarone, math.nan, None
+    return tarone, float(chi2_sf(tarone, k_pos - 1)), k_pos - 1
