@@ -80,10 +80,10 @@ class PoolResult(Result):
     ``{id, yi, vi, weight}`` (weight in percent); ``notes`` says what was chosen or derived;
     ``sweep`` (with ``r_sweep=True``) repeats the pool for r = 0.0, 0.1, ..., 0.9.
     ``cmh``/``cmh_p`` (Cochran-Mantel-Haenszel test, continuity corrected) and
-    ``tarone``/``tarone_p``/``tarone_df`` (Tarone's test of homogeneity) are set for Mantel-Haenszel odds
-    ratios; ``transformed`` holds the pooled estimate, CI and PI on the natural scale (None
-    for measures read on their own scale); ``study_ci`` names the study intervals of single
-    proportions (exact, wilson, wald; None for other measures).
+    ``tarone``/``tarone_p``/``tarone_df`` (Tarone's test of homogeneity) are set for
+    Mantel-Haenszel odds ratios; ``transformed`` holds the pooled estimate, CI and PI on the
+    natural scale (None for measures read on their own scale); ``study_ci`` names the study
+    intervals of single proportions (exact, wilson, wald; None for other measures).
     """
 
     outcome: str | None

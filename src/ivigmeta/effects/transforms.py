@@ -2,14 +2,14 @@
 registry, measure -> :class:`BackTransform` (a new measure registers its own with
 :func:`register`).
 
-| measure            | shown as       | function (metafor name)                                     |
-|--------------------|----------------|-------------------------------------------------------------|
-| OR, RR, ROM, IRR   | ratio          | ``exp``                                                     |
-| PLO                | proportion     | ``transf.ilogit``: 1/(1 + exp(-x))                          |
-| PAS                | proportion     | ``transf.iarcsin``: sin(x)², 0 below 0, 1 above pi/2        |
-| PFT                | proportion     | ``transf.ipft.hm``: Miller's (1978) inverse, n = harmonic   |
-|                    |                | mean of the studies' n (see :func:`inverse_freeman_tukey`)  |
-| ZCOR               | correlation    | ``transf.ztor``: tanh(x)                                    |
+| measure          | shown as    | function (metafor name)                                 |
+|------------------|-------------|---------------------------------------------------------|
+| OR, RR, ROM, IRR | ratio       | ``exp``                                                 |
+| PLO              | proportion  | ``transf.ilogit``: 1/(1 + exp(-x))                      |
+| PAS              | proportion  | ``transf.iarcsin``: sin(x)², 0 below 0, 1 above pi/2    |
+| PFT              | proportion  | ``transf.ipft.hm``: Miller's (1978) inverse at n = the  |
+|                  |             | harmonic mean of the studies' n                         |
+| ZCOR             | correlation | ``transf.ztor``: tanh(x)                                |
 
 Measures without an entry (MD, SMD, RD, PR, ...) are read on their own scale.
 

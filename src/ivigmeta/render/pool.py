@@ -4,9 +4,9 @@ The table shows each study's effect, its CI at ``level`` and weight, on the natu
 (``natural=True``, ``--transf auto``: ratios, proportions, correlations; see
 :mod:`ivigmeta.analyses.natural_scale`) or the model scale (Wald yi ± z sqrt(vi), as in
 metafor's ``forest()``); then a summary block laid out like metafor's ``print.rma`` (model
-scale, followed by the back-transformed estimate as ``print.rma.mh`` shows it), and the Q-profile CI of tau², tau, I² and H² laid out like
-``print(confint(res))`` (a bound that is only the end of the searched interval is printed with
-``<``/``>``, as metafor does).
+scale, followed by the back-transformed estimate as ``print.rma.mh`` shows it), and the
+Q-profile CI of tau², tau, I² and H² laid out like ``print(confint(res))`` (a bound that is
+only the end of the searched interval is printed with ``<``/``>``, as metafor does).
 Numbers are printed with 4 decimals, p-values below 0.0001 as ``<.0001`` (as metafor does).
 The table is plain aligned text rather than rich: importing rich costs ~0.1 s, and
 ``ivigmeta pool`` must finish in under 0.5 s.
@@ -154,10 +154,7 @@ def _shown_text(values) -> tuple[str, str]:
 
 def _title(result: PoolResult) -> str:
     what = f"{result.outcome}: " if result.outcome else ""
-    if result.method in MODEL_NAMES:
-        model = MODEL_NAMES[result.method]
-    else:
-        model = f"random-effects model, tau² estimator {result.method}"
+    model = MODEL_NAMES.get(result.method, f"random-effects model, tau² estimator {result.method}")
     return f"{what}{result.measure}, {model}, {result.test} test, k = {result.k}"
 
 
@@ -355,7 +352,8 @@ def _csv(result: PoolResult, natural: bool = True) -> str:
         "pooled", "", result.estimate, result.se**2, result.se, result.ci_low, result.ci_high,
         100.0,
     ]  # fmt: skip
-    writer.writerow(pooled + ([_csv_cell(v) for v in _pooled_values(result, True)] if extra else []))
+    natural_cells = [_csv_cell(v) for v in _pooled_values(result, True)] if extra else []
+    writer.writerow(pooled + natural_cells)
     for label, value, low, high in _heterogeneity_ci(result):
         se = result.se_tau2 if label == "tau^2" and result.se_tau2 is not None else ""
         writer.writerow([label, "", value, "" if se == "" else se**2, se, low, high, ""])
