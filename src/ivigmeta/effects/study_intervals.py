@@ -30,14 +30,14 @@ def _beta_cdf(x, a, b):
         return beta_inc(a, b, x, 1 - x, np.log(x), np.log1p(-x))
 
 
-def beta_ppf(q: float, a, b) -> np.ndarray:
-    """The q quantile of Beta(a, b) (arrays a, b > 0): Newton steps on the incomplete beta
-    function, kept inside a bisection bracket (a step leaving it bisects instead), until the
-    step is below 1e-14 relative."""
-    a, b = np.broadcast_arrays(np.asarray(a, dtype=float), np.asarray(b, dtype=float))
+def beta_ppf(q, a, b, start=None) -> np.ndarray:
+    """The q quantiles of Beta(a, b) (arrays; a, b > 0): Newton steps on the incomplete beta
+    function from ``start`` (default the mean), kept inside a bisection bracket (a step leaving
+    it bisects instead), until the step is below 1e-14 relative."""
+    q, a, b = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (q, a, b)))
     log_beta = lgamma_array(a) + lgamma_array(b) - lgamma_array(a + b)
     low, high = np.zeros(a.shape), np.ones(a.shape)
-    x = a / (a + b)
+    x = a / (a + b) if start is None else np.clip(start, 1e-300, 1 - 1e-16)
     for _ in range(200):
         f = _beta_cdf(x, a, b) - q
         below = f < 0
@@ -62,16 +62,22 @@ def proportion_ci(xi, ni, level: float = 95.0, method: str = "exact"):
     x, n = np.asarray(xi, dtype=float), np.asarray(ni, dtype=float)
     alpha = 1 - level / 100
     z = z_crit(level)
-    if method == "exact":
+    centre = (x + z**2 / 2) / (n + z**2)
+    half = z * np.sqrt(x * (n - x) / n + z**2 / 4) / (n + z**2)
+    wilson = np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+    if method == "exact":  # both bounds in one root search, started at Wilson's
         low, high = np.zeros(x.shape), np.ones(x.shape)
         some, most = x > 0, x < n
-        low[some] = beta_ppf(alpha / 2, x[some], n[some] - x[some] + 1)
-        high[most] = beta_ppf(1 - alpha / 2, x[most] + 1, n[most] - x[most])
+        bounds = beta_ppf(
+            np.r_[np.full(some.sum(), alpha / 2), np.full(most.sum(), 1 - alpha / 2)],
+            np.r_[x[some], x[most] + 1],
+            np.r_[n[some] - x[some] + 1, n[most] - x[most]],
+            start=np.r_[wilson[0][some], wilson[1][most]],
+        )
+        low[some], high[most] = bounds[: some.sum()], bounds[some.sum() :]
         return low, high
     if method == "wilson":
-        centre = (x + z**2 / 2) / (n + z**2)
-        half = z * np.sqrt(x * (n - x) / n + z**2 / 4) / (n + z**2)
-        return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+        return wilson
     p = x / n
     half = z * np.sqrt(p * (1 - p) / n)
     return np.clip(p - half, 0, 1), np.clip(p + half, 0, 1)
