@@ -72,8 +72,21 @@ t <- tables[["dat.bcg"]]
 res <- rma.mh(ai = t$ai, bi = t$bi, ci = t$ci, di = t$di, measure = "OR", level = 90, correct = FALSE)
 extra <- c(list(data = "dat.bcg", level = 90, correct = FALSE, tables = t), fit_fields(res),
            list(MH = res$MH, MHp = res$MHp, TA = res$TA, TAp = res$TAp))
+# escalc's add/to/drop00 on tables with zero cells and double zeros (measures OR, RR, RD).
+zero_cells <- list()
+for (name in c("random 2", "random 6", "random 10", "random 30")) {
+  t <- tables[[name]]
+  for (m in c("OR", "RR", "RD")) for (to in c("only0", "all", "if0all", "none"))
+    for (drop00 in c(TRUE, FALSE)) for (add in c(0.5, 1)) {
+      e <- suppressWarnings(escalc(m, ai = t$ai, bi = t$bi, ci = t$ci, di = t$di, add = add,
+                                   to = to, drop00 = drop00))
+      zero_cells[[length(zero_cells) + 1]] <- list(data = name, measure = m, add = add, to = to,
+        drop00 = drop00, tables = t, yi = as.vector(e$yi), vi = as.vector(e$vi))
+    }
+}
 jsonlite::write_json(
-  list(metafor = as.character(packageVersion("metafor")), cases = cases, level90 = extra),
+  list(metafor = as.character(packageVersion("metafor")), cases = cases, level90 = extra,
+       zero_cells = zero_cells),
   "tests/oracle/golden/mantel_haenszel.json", digits = NA, auto_unbox = TRUE, pretty = TRUE,
   na = "null"
 )

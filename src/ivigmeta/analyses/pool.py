@@ -190,6 +190,8 @@ def pool(
                          field="add")  # fmt: skip
     zero_cells = ZeroCells(add=add, to=to or "only0", drop00=tables if drop00 is None else drop00,
                            keep_undefined=tables)  # fmt: skip
+    if tables:
+        _check_tables(method, (selection.get("measure") or "").upper(), selection.get("csv"))
     build = effect_data_builder(outcome, zero_cells=zero_cells, **selection)
     data = build(r)
     fitter = FITTERS.get(method, fit_rma)
@@ -231,17 +233,11 @@ def fit_tables(data, *, method: str, test: str, level: float, pi: str) -> Fitted
     """Mantel-Haenszel (OR, RR, RD) or Peto (OR) on the uncorrected 2x2 tables of ``data``;
     the studies' own effect sizes give Cochran's Q (metafor ``rma.mh``/``rma.peto``)."""
     from ivigmeta.errors import AnalysisError, InputError
-    from ivigmeta.stats.models.mantel_haenszel import MH_MEASURES, mantel_haenszel
+    from ivigmeta.stats.models.mantel_haenszel import mantel_haenszel
     from ivigmeta.stats.models.peto import peto
 
-    allowed = MH_MEASURES if method == "MH" else ("OR",)
+    _check_tables(method, data.measure, data.source if "ai" in data.counts else None)
     name = "Mantel-Haenszel" if method == "MH" else "Peto's method"
-    if data.measure not in allowed or "ai" not in data.counts:
-        raise InputError(
-            f"{name} pools 2x2 tables of a CSV table (--csv with ai bi ci di or ai n1i ci n2i) "
-            f"with --measure {' or '.join(allowed)}; got {data.measure}",
-            field="method",
-        )
     if test != "z":
         raise InputError(f"{name} uses z tests; got --test {test}", field="test")
     if method == "MH":
@@ -265,6 +261,21 @@ def fit_tables(data, *, method: str, test: str, level: float, pi: str) -> Fitted
         f"studies' own effect sizes enter Cochran's Q only (k = {fit.k_yi})",
     )
     return Fitted(fit.summary(), fit.weights, notes)
+
+
+def _check_tables(method: str, measure: str, csv) -> None:
+    """InputError unless ``measure`` of the CSV table ``csv`` is one ``method`` pools."""
+    from ivigmeta.errors import InputError
+    from ivigmeta.stats.models.mantel_haenszel import MH_MEASURES
+
+    allowed = MH_MEASURES if method == "MH" else ("OR",)
+    if measure not in allowed or csv is None:
+        name = "Mantel-Haenszel" if method == "MH" else "Peto's method"
+        raise InputError(
+            f"{name} pools 2x2 tables of a CSV table (--csv with ai bi ci di or ai n1i ci n2i) "
+            f"with --measure {' or '.join(allowed)}; got {measure or 'no --measure'}",
+            field="method",
+        )
 
 
 TABLE_METHODS = ("MH", "PETO")
