@@ -262,8 +262,8 @@ def test_arbitrary_tables_give_a_result_or_our_own_error(tmp_path_factory, rows,
     from ivigmeta.analyses.pool import pool
 
     path = tmp_path_factory.mktemp("t") / "t.csv"
-    path.write_text("study,ai,bi,ci,di\n" + "".join(f"s{i},{a},{b},{c},{d}\n"
-                                                   for i, (a, b, c, d) in enumerate(rows)))  # fmt: skip
+    body = "".join(f"s{i},{a},{b},{c},{d}\n" for i, (a, b, c, d) in enumerate(rows))
+    path.write_text("study,ai,bi,ci,di\n" + body)
     try:
         result = pool(csv=path, measure=measure, method=method)
     except IvigmetaError:
