@@ -64,4 +64,8 @@ jsonlite::write_json(
        functions = functions, pooled = pooled, study_ci = study_ci, ratio = ratio, zcor = zcor),
   "tests/oracle/golden/transforms.json", digits = NA, auto_unbox = TRUE, pretty = TRUE, na = "null"
 )
+# The README's proportion example: dat.pritz1997 as a CSV table.
+pritz <- data.frame(study = paste(sub(" (et al\\.|and).*", "", dat.pritz1997$authors), dat.pritz1997$study),
+                    xi = dat.pritz1997$xi, ni = dat.pritz1997$ni)
+write.csv(pritz, "examples/pritz1997.csv", row.names = FALSE, quote = FALSE)
 cat(length(pooled), "pooled fits written\n")
