@@ -15,10 +15,14 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ivigmeta.analyses.pool import pool
 from ivigmeta.cli import cli
 from ivigmeta.effects.escalc import escalc
 from ivigmeta.errors import IvigmetaError
+from ivigmeta.render.figures.forest_from_pool import forest_from_pool
+from ivigmeta.render.figures.style import figure_svg
 from ivigmeta.stats.models.mantel_haenszel import mantel_haenszel
+from svg_probe import group, parse, path_points, texts, x_axis_map
 
 ROOT = Path(__file__).resolve().parents[1]
 BCG = str(ROOT / "examples" / "bcg.csv")
@@ -259,8 +263,6 @@ def test_swapping_the_groups_negates_the_estimate(cells, measure):
 @given(st.lists(st.tuples(*(st.integers(-3, 30) for _ in range(4))), min_size=1, max_size=6),
        st.sampled_from(["MH", "PETO", "REML"]), st.sampled_from(["OR", "RR", "RD"]))  # fmt: skip
 def test_arbitrary_tables_give_a_result_or_our_own_error(tmp_path_factory, rows, method, measure):
-    from ivigmeta.analyses.pool import pool
-
     path = tmp_path_factory.mktemp("t") / "t.csv"
     body = "".join(f"s{i},{a},{b},{c},{d}\n" for i, (a, b, c, d) in enumerate(rows))
     path.write_text("study,ai,bi,ci,di\n" + body)
@@ -269,3 +271,27 @@ def test_arbitrary_tables_give_a_result_or_our_own_error(tmp_path_factory, rows,
     except IvigmetaError:
         return
     assert result.k == len(rows) or method == "REML"
+
+
+def test_forest_of_proportions_is_drawn_on_the_proportion_scale():
+    """PLO: rows and diamond at the back-transformed values on a 0-1 axis, no logit axis."""
+    result = pool(csv=ROOT / "examples/pritz1997.csv", measure="PLO")
+    root = parse(figure_svg(forest_from_pool(result)))
+    words = texts(root)
+    assert "Proportion" in words and "Proportion [95% CI]" in words
+    assert not any("logit" in w for w in words)
+    to_x = x_axis_map(root)
+    left, _, right, _ = path_points(group(root, "diamond-overall"))
+    t = result.transformed
+    assert left[0] == pytest.approx(to_x(t["ci_low"]), abs=0.5)
+    assert right[0] == pytest.approx(to_x(t["ci_high"]), abs=0.5)
+    assert "0.76 [0.66, 0.83]" in words
+
+
+def test_forest_of_mh_risk_ratios_uses_a_ratio_axis_and_names_the_method():
+    result = pool(csv=BCG, measure="RR", method="MH")
+    words = texts(parse(figure_svg(forest_from_pool(result))))
+    assert "Risk ratio (log scale)" in words and "Mantel-Haenszel method" in words
+    assert "0.64 [0.59, 0.69]" in words
+    model = texts(parse(figure_svg(forest_from_pool(result, natural=False))))
+    assert "Log risk ratio" in model and "−0.45 [−0.53, −0.38]" in model
