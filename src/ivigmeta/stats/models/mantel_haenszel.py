@@ -159,7 +159,8 @@ def mantel_haenszel(
     N = n1 + n2
     with np.errstate(divide="ignore", invalid="ignore"):
         if measure == "OR":
-            beta, se = _odds_ratio(a, b, c, d, N)
+            odds, se = _odds_ratio(a, b, c, d, N)
+            beta = math.log(odds) if math.isfinite(odds) else math.nan
             weights = b / N * c
         elif measure == "RR":
             beta, se = _risk_ratio(a, c, n1, n2, N)
@@ -174,7 +175,7 @@ def mantel_haenszel(
     if measure == "OR":
         extra = dict(zip(("cmh", "cmh_p"), _cmh(a, c, n1, n2, N, correct), strict=True))
         names = ("tarone", "tarone_p", "tarone_df")
-        extra |= dict(zip(names, _tarone(a, c, n1, n2, N, beta), strict=True))
+        extra |= dict(zip(names, _tarone(a, c, n1, n2, N, odds), strict=True))
     total = np.sum(weights)
     return TableFit(
         method="MH",
@@ -199,13 +200,14 @@ def mantel_haenszel(
 
 
 def _odds_ratio(a, b, c, d, N) -> tuple[float, float]:
+    """(OR_MH = R/S, SE of its log); NaN where R or S is 0."""
     P, Q = a / N + d / N, b / N + c / N
     Ri, Si = a / N * d, b / N * c
     R, S = float(np.sum(Ri)), float(np.sum(Si))
     if R == 0 or S == 0:
         return math.nan, math.nan
     var = 0.5 * (np.sum(P * Ri) / R**2 + np.sum(P * Si + Q * Ri) / (R * S) + np.sum(Q * Si) / S**2)
-    return math.log(R / S), math.sqrt(var)
+    return R / S, math.sqrt(var)
 
 
 def _risk_ratio(a, c, n1, n2, N) -> tuple[float, float]:
@@ -234,12 +236,12 @@ def _cmh(a, c, n1, n2, N, correct: bool) -> tuple[float, float]:
     return statistic, float(chi2_sf(statistic, 1))
 
 
-def _tarone(a, c, n1, n2, N, beta: float) -> tuple[float, float, int | None]:
-    """Tarone's heterogeneity test: the Breslow-Day statistic around OR_MH, corrected;
-    (statistic, p, df = k_pos - 1)."""
-    if not math.isfinite(beta):
+def _tarone(a, c, n1, n2, N, odds: float) -> tuple[float, float, int | None]:
+    """Tarone's heterogeneity test: the Breslow-Day statistic around OR_MH (= R/S, as metafor
+    uses it, not exp(log(R/S))), corrected; (statistic, p, df = k_pos - 1). NaN where no table
+    is informative, as metafor's 0/0."""
+    if not math.isfinite(odds):
         return math.nan, math.nan, None
-    odds = math.exp(beta)
     xt, yt = a + c, n1 + n2 - a - c
     if odds == 1:
         n11 = n1 / N * xt
@@ -254,8 +256,10 @@ def _tarone(a, c, n1, n2, N, beta: float) -> tuple[float, float, int | None]:
     info = 1 / (1 / n11 + 1 / n12 + 1 / n21 + 1 / n22)
     deviation = a[pos] - n11
     breslow_day = max(0.0, float(np.sum(deviation**2 / info)))
-    tarone = max(0.0, breslow_day - float(np.sum(deviation)) ** 2 / float(np.sum(info)))
     k_pos = int(np.sum(pos))
+    if k_pos == 0:
+        return math.nan, math.nan, None
+    tarone = max(0.0, breslow_day - float(np.sum(deviation)) ** 2 / float(np.sum(info)))
     if k_pos <= 1:
         return tarone, math.nan, None
     return tarone, float(chi2_sf(tarone, k_pos - 1)), k_pos - 1
