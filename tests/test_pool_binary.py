@@ -194,6 +194,11 @@ def test_mh_reproduces_metafor_with_zero_cells_from_the_command_line(tmp_path):
             ": measure: OR needs columns ai bi ci di (or ai n1i ci n2i); missing di",
         ),
         ("study,xi,ni\na,5,4\n", "PLO", ":2: xi: expected an event count no larger than ni"),
+        (
+            "study,ai,bi,ci,di\na,1,2,3,4\nb,1,2,0,0\n",
+            "OR",
+            ":3: n2i: expected a group of at least one patient (ci + di > 0)",
+        ),
         ("study,xi,ni\na,-1,4\n", "PR", ":2: xi: expected a value >= 0"),
     ],
 )

@@ -152,9 +152,10 @@ def _counts(measure: str, columns: dict) -> dict[str, np.ndarray]:
     """The uncorrected counts of a count measure: ai bi ci di, or xi ni; {} otherwise."""
     if measure in TABLE_MEASURES:
         from ivigmeta.effects.two_by_two import table_cells
+        from ivigmeta.stats.models.mantel_haenszel import table_columns
 
         cells = table_cells(*(columns.get(name) for name in ("ai", "bi", "ci", "di", "n1i", "n2i")))
-        return dict(zip(("ai", "bi", "ci", "di"), cells, strict=True))
+        return dict(zip(("ai", "bi", "ci", "di"), table_columns(*cells), strict=True))
     if measure in PROPORTION_MEASURES:
         return {"xi": columns["xi"], "ni": columns["ni"]}
     return {}

@@ -250,7 +250,7 @@ def fit_tables(data, *, method: str, test: str, level: float, pi: str) -> Fitted
             "OR": "every table has no events in group 1 or no non-events in group 2 "
             "(a d = 0), or the reverse (b c = 0)",
             "RR": "no table has an event in group 1, or none in group 2",
-        }[fit.measure]
+        }.get(fit.measure, "the tables carry no information")
         raise AnalysisError(
             f"the Mantel-Haenszel {fit.measure} is not estimable (metafor: NA): {why}; "
             "try --measure RD"

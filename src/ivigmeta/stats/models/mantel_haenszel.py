@@ -107,13 +107,18 @@ class TableFit(Result):
 
 def table_columns(ai, bi, ci, di) -> tuple[np.ndarray, ...]:
     """The four cells as float arrays of equal length; InputError for a negative or missing
-    cell (naming the cell and the row)."""
+    cell, or an empty group (naming the cell and the row)."""
     cells = [np.atleast_1d(np.asarray(x, dtype=float)) for x in (ai, bi, ci, di)]
     cells = list(np.broadcast_arrays(*cells))
-    for name, cell in zip(("ai", "bi", "ci", "di"), cells, strict=True):
-        bad = np.flatnonzero(~np.isfinite(cell) | (cell < 0))
+    a, b, c, d = cells
+    checks = [(name, ~np.isfinite(cell) | (cell < 0), "a count >= 0")
+              for name, cell in zip(("ai", "bi", "ci", "di"), cells, strict=True)]  # fmt: skip
+    checks += [("n1i", a + b <= 0, "a group of at least one patient (ai + bi > 0)"),
+               ("n2i", c + d <= 0, "a group of at least one patient (ci + di > 0)")]  # fmt: skip
+    for name, bad, expected in checks:
+        bad = np.flatnonzero(bad)
         if bad.size:
-            error = InputError(f"row {bad[0] + 1}: expected a count >= 0", field=name)
+            error = InputError(f"row {bad[0] + 1}: expected {expected}", field=name)
             error.row = int(bad[0])
             raise error
     return tuple(np.array(cell, dtype=float) for cell in cells)
