@@ -97,6 +97,10 @@ def test_peto_json_matches_metafor():
     assert got["method"] == "PETO"
     for theirs, ours in (("beta", "estimate"), ("se", "se"), ("QE", "q"), ("I2", "i2")):
         assert got[ours] == pytest.approx(expected[theirs], rel=1e-6)
+    # the studies' own Peto odds ratios, as metafor's escalc(measure = "PETO")
+    assert [s["yi"] for s in got["studies"]] == pytest.approx(expected["yi"], rel=1e-6)
+    assert [s["vi"] for s in got["studies"]] == pytest.approx(expected["vi"], rel=1e-6)
+    assert [s["weight"] for s in got["studies"]] == pytest.approx(expected["weights"], rel=1e-6)
     out = run("--csv", BCG, "--measure", "OR", "--method", "PETO").output
     assert "Peto's method (equal-effects)" in out
 
@@ -168,15 +172,26 @@ def test_notes_name_the_corrected_and_the_double_zero_studies(tmp_path):
     assert "s1" in table and "(no effect size)" in table
 
 
-def test_mh_reproduces_metafor_with_zero_cells_from_the_command_line(tmp_path):
-    case = golden("random 10", "MH", "OR")
+@pytest.mark.parametrize("data", ["random 10", "random 12", "random 6"])
+@pytest.mark.parametrize("method", ["MH", "PETO"])
+def test_table_methods_reproduce_metafor_with_zero_cells_from_the_command_line(
+    tmp_path, data, method
+):
+    case = golden(data, method, "OR")
     t = case["tables"]
     path = write_tables(tmp_path, (t["ai"], t["bi"], t["ci"], t["di"]))
-    got = run_json("--csv", path, "--measure", "OR", "--method", "MH")
-    for theirs, ours in (("beta", "estimate"), ("se", "se"), ("QE", "q"), ("TA", "tarone"),
-                         ("MH", "cmh")):  # fmt: skip
-        assert got[ours] == pytest.approx(case[theirs], rel=1e-6)
+    got = run_json("--csv", path, "--measure", "OR", "--method", method)
+    pairs = [("beta", "estimate"), ("se", "se"), ("QE", "q"), ("I2", "i2")]
+    if method == "MH":
+        pairs += [("TA", "tarone"), ("MH", "cmh")]
+    for theirs, ours in pairs:
+        assert got[ours] == pytest.approx(case[theirs], rel=1e-6, abs=1e-12)
     assert got["q_df"] == case["k_yi"] - 1
+    yi = [s["yi"] for s in got["studies"]]
+    assert [v is None for v in yi] == [v is None for v in case["yi"]]
+    assert [v for v in yi if v is not None] == pytest.approx(
+        [v for v in case["yi"] if v is not None], rel=1e-6
+    )
 
 
 @pytest.mark.parametrize(

@@ -193,6 +193,8 @@ def pool(
     if tables:
         _check_tables(method, (selection.get("measure") or "").upper(), selection.get("csv"))
     build = effect_data_builder(outcome, zero_cells=zero_cells, **selection)
+    if method == "PETO":
+        build = _with_peto_effects(build, zero_cells)
     data = build(r)
     fitter = FITTERS.get(method, fit_rma)
     fitted = fitter(data, method=method, test=test, level=level, pi=pi)
@@ -261,6 +263,24 @@ def fit_tables(data, *, method: str, test: str, level: float, pi: str) -> Fitted
         f"studies' own effect sizes enter Cochran's Q only (k = {fit.k_yi})",
     )
     return Fitted(fit.summary(), fit.weights, notes)
+
+
+def _with_peto_effects(build, zero_cells):
+    """The builder with each study's Peto log odds ratio (O - E)/V and variance 1/V as its
+    effect size (escalc ``PETO``, as rma.peto shows them), on the tables corrected as
+    ``zero_cells`` says."""
+    from dataclasses import replace
+
+    from ivigmeta.effects.escalc import escalc_default_add
+    from ivigmeta.stats.models.peto import peto_effects
+
+    def peto_build(r):
+        data = build(r)
+        add = escalc_default_add("OR") if zero_cells.add is None else zero_cells.add
+        yi, vi = peto_effects(**data.counts, add=add, to=zero_cells.to, drop00=zero_cells.drop00)
+        return replace(data, yi=yi, vi=vi)
+
+    return peto_build
 
 
 def _check_tables(method: str, measure: str, csv) -> None:
