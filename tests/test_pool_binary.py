@@ -315,3 +315,24 @@ def test_forest_of_mh_risk_ratios_uses_a_ratio_axis_and_names_the_method():
     assert "0.64 [0.59, 0.69]" in words
     model = texts(parse(figure_svg(forest_from_pool(result, natural=False))))
     assert "Log risk ratio" in model and "−0.45 [−0.53, −0.38]" in model
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.integers(-2, 30), st.integers(-2, 30)), min_size=1, max_size=6),
+       st.sampled_from(["PR", "PLO", "PAS", "PFT"]),
+       st.sampled_from(["exact", "wilson", "wald"]))  # fmt: skip
+def test_arbitrary_proportions_give_bounded_intervals_or_our_own_error(
+    tmp_path_factory, rows, measure, study_ci
+):
+    path = tmp_path_factory.mktemp("p") / "p.csv"
+    path.write_text("study,xi,ni\n" + "".join(f"s{i},{x},{n}\n" for i, (x, n) in enumerate(rows)))
+    try:
+        result = pool(csv=path, measure=measure, study_ci=study_ci)
+    except IvigmetaError:
+        return
+    for study in result.studies:
+        assert 0 <= study.effect_ci_low <= study.effect <= study.effect_ci_high <= 1
+    if result.transformed is not None:
+        t = result.transformed
+        assert all(0 <= t[name] <= 1 for name in ("estimate", "ci_low", "ci_high")
+                   if t[name] is not None)  # fmt: skip
