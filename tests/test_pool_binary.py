@@ -336,3 +336,16 @@ def test_arbitrary_proportions_give_bounded_intervals_or_our_own_error(
         t = result.transformed
         assert all(0 <= t[name] <= 1 for name in ("estimate", "ci_low", "ci_high")
                    if t[name] is not None)  # fmt: skip
+
+
+def test_sensitivity_tables_show_ratios_as_metafor_leave1out_with_transf_exp():
+    runner = CliRunner()
+    args = ["sensitivity", "--csv", BCG, "--measure", "RR"]
+    got = json.loads(runner.invoke(cli, [*args, "--format", "json"]).output)
+    table = runner.invoke(cli, args).output
+    assert "on the ratio scale, exp" in table
+    first = got["leave_one_out"][0]
+    row = next(line for line in table.splitlines() if line.startswith(first["id"]))
+    shown = [f"{math.exp(first[x]):.4f}" for x in ("estimate", "ci_low", "ci_high")]
+    assert row.split()[2:5] == shown
+    assert shown == ["0.4931", "0.3398", "0.7155"]  # metafor: leave1out(res, transf = exp)
