@@ -349,3 +349,18 @@ def test_sensitivity_tables_show_ratios_as_metafor_leave1out_with_transf_exp():
     shown = [f"{math.exp(first[x]):.4f}" for x in ("estimate", "ci_low", "ci_high")]
     assert row.split()[2:5] == shown
     assert shown == ["0.4931", "0.3398", "0.7155"]  # metafor: leave1out(res, transf = exp)
+
+
+def test_subgroup_tables_show_ratios_as_metafor_predict_with_transf_exp(tmp_path):
+    lines = Path(BCG).read_text().splitlines()
+    rows = [lines[0] + ",lat"]
+    rows += [f"{line},{'high' if float(line.split(',')[5]) >= 35 else 'low'}" for line in lines[1:]]
+    path = tmp_path / "bcg_lat.csv"
+    path.write_text("\n".join(rows) + "\n")
+    out = CliRunner().invoke(
+        cli, ["subgroup", "--csv", str(path), "--measure", "RR", "--by", "lat"]
+    )
+    assert "estimates on the ratio scale, exp" in out.output
+    # metafor: predict(rma(measure = "RR", ..., subset = lat == g), transf = exp)
+    assert "high   6    0.3021  0.2148  0.4250" in out.output
+    assert "low    7    0.7674  0.5901  0.9980" in out.output

@@ -43,16 +43,16 @@ def render_sensitivity(result: SensitivityResult, output_format: str = "table") 
         if result.cumulative_order == "input"
         else f"by {result.cumulative_order}"
     )
-    transform = _transform(result.measure)
+    transform, shown = natural_values(result.measure)
     header = POOLED_HEADER if transform is None else NATURAL_HEADER
     scale = (
         "" if transform is None else f"; on the {transform.quantity} scale, {transform.function}"
     )
     sections = [
         (f"Leave-one-out (each row: the model without that study{scale})", header,
-         _pooled_rows(result.leave_one_out, transform)),
+         _pooled_rows(result.leave_one_out, shown)),
         (f"Cumulative meta-analysis, studies added {order} (each row: up to that study{scale})",
-         header, _pooled_rows(result.cumulative, transform)),
+         header, _pooled_rows(result.cumulative, shown)),
         ("Influence diagnostics (metafor influence(); * = influential)", INFLUENCE_HEADER,
          _influence_rows(result)),
     ]  # fmt: skip
@@ -69,20 +69,25 @@ def render_sensitivity(result: SensitivityResult, output_format: str = "table") 
     return "\n".join(lines)
 
 
-def _transform(measure: str):
+def natural_values(measure: str):
+    """(transform, function value -> natural scale) of ``measure``, or (None, None) for a
+    measure read on its own scale and for PFT (its inverse needs the studies' n)."""
+    import numpy as np
+
     from ivigmeta.effects.transforms import back_transform
 
     transform = back_transform(measure)
-    return None if transform is None or transform.function == "transf.ipft.hm" else transform
+    if transform is None or transform.function == "transf.ipft.hm":
+        return None, None
+
+    def shown(value):
+        return None if value is None else float(transform(np.array([value]))[0])
+
+    return transform, shown
 
 
-def _pooled_rows(rows, transform=None) -> list[list[str]]:
-    if transform is not None:
-        import numpy as np
-
-        def shown(value):
-            return None if value is None else float(transform(np.array([value]))[0])
-
+def _pooled_rows(rows, shown=None) -> list[list[str]]:
+    if shown is not None:
         return [
             [r.id, str(r.k), num(shown(r.estimate)), num(shown(r.ci_low)), num(shown(r.ci_high)),
              pval(r.p), num(r.tau2), f"{num(r.i2, 2)}%", num(r.q)]
