@@ -16,7 +16,7 @@ import pytest
 
 from ivigmeta.effects.escalc import escalc
 from ivigmeta.stats.models.mantel_haenszel import mantel_haenszel
-from ivigmeta.stats.models.peto import peto, peto_effects
+from ivigmeta.stats.models.peto import peto
 
 GOLDEN = json.loads((Path(__file__).parent / "oracle/golden/mantel_haenszel.json").read_text())
 CASES = GOLDEN["cases"]
@@ -38,8 +38,8 @@ def _fit(case, level=95.0, correct=True):
     options = {"add": case.get("add", 0.5), "to": case.get("to", "only0")}
     drop00 = case.get("drop00", True)
     if case.get("method", "MH") == "PETO":
-        yi, vi = peto_effects(**tables, drop00=drop00, **options)
-        return peto(**tables, yi=yi, vi=vi, level=level), yi, vi
+        effects = escalc("PETO", drop00=drop00, **tables, **options)
+        return peto(**tables, yi=effects.yi, vi=effects.vi, level=level), effects.yi, effects.vi
     effects = escalc(case.get("measure", "OR"), drop00=drop00, **tables, **options)
     fit = mantel_haenszel(**tables, yi=effects.yi, vi=effects.vi, measure=case.get("measure", "OR"),
                           level=level, correct=correct)  # fmt: skip

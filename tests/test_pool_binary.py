@@ -233,7 +233,7 @@ def test_bad_counts_give_one_line_naming_row_and_column(tmp_path, rows, measure,
     [
         (("--csv", BCG, "--measure", "PLO", "--method", "MH"), "Mantel-Haenszel pools 2x2 tables"),
         (("--outcome", "mrss", "--method", "MH"), "Mantel-Haenszel pools 2x2 tables"),
-        (("--csv", BCG, "--measure", "RR", "--method", "PETO"), "--measure OR; got RR"),
+        (("--csv", BCG, "--measure", "RR", "--method", "PETO"), "--measure OR or PETO; got RR"),
         (("--csv", BCG, "--measure", "OR", "--method", "MH", "--test", "knha"), "z tests"),
         (("--outcome", "mrss", "--add", "1"), "--add/--to/--drop00 correct the counts"),
     ],

@@ -16,7 +16,7 @@ from ivigmeta.analyses.csv_conversions import convert_columns
 from ivigmeta.analyses.effect_data import PRE_POST_CSV_MEASURES, Builder, EffectData
 from ivigmeta.errors import AnalysisError, InputError
 
-TABLE_MEASURES = ("RR", "OR", "RD")
+TABLE_MEASURES = ("RR", "OR", "RD", "PETO")
 PROPORTION_MEASURES = ("PR", "PLO", "PAS", "PFT")
 
 

@@ -271,14 +271,15 @@ def _with_peto_effects(build, zero_cells):
     ``zero_cells`` says."""
     from dataclasses import replace
 
-    from ivigmeta.effects.escalc import escalc_default_add
-    from ivigmeta.stats.models.peto import peto_effects
+    from ivigmeta.effects.escalc import escalc
 
     def peto_build(r):
         data = build(r)
-        add = escalc_default_add("OR") if zero_cells.add is None else zero_cells.add
-        yi, vi = peto_effects(**data.counts, add=add, to=zero_cells.to, drop00=zero_cells.drop00)
-        return replace(data, yi=yi, vi=vi)
+        if data.measure == "PETO":
+            return data
+        effects = escalc("PETO", **data.counts, add=zero_cells.add, to=zero_cells.to,
+                         drop00=zero_cells.drop00)  # fmt: skip
+        return replace(data, yi=effects.yi, vi=effects.vi)
 
     return peto_build
 
@@ -288,7 +289,7 @@ def _check_tables(method: str, measure: str, csv) -> None:
     from ivigmeta.errors import InputError
     from ivigmeta.stats.models.mantel_haenszel import MH_MEASURES
 
-    allowed = MH_MEASURES if method == "MH" else ("OR",)
+    allowed = MH_MEASURES if method == "MH" else ("OR", "PETO")
     if measure not in allowed or csv is None:
         name = "Mantel-Haenszel" if method == "MH" else "Peto's method"
         raise InputError(

@@ -169,7 +169,7 @@ class EffectSizes(Result):
 
 
 def escalc_default_add(measure: str) -> float:
-    """metafor's default ``add``: 1/2, but 0 for PAS and PFT (which need no correction)."""
+    """metafor's default ``add``: 1/2, but 0 for PAS, PFT, IRS and IRFT (which need none)."""
     return 0.0 if measure.upper() in _NO_CORRECTION else 0.5
 
 

@@ -4,7 +4,8 @@ registry, measure -> :class:`BackTransform` (a new measure registers its own wit
 
 | measure          | shown as    | function (metafor name)                                 |
 |------------------|-------------|---------------------------------------------------------|
-| OR, RR, ROM, IRR | ratio       | ``exp``                                                 |
+| OR, PETO, RR,    | ratio       | ``exp``                                                 |
+| ROM, IRR         |             |                                                         |
 | PLO              | proportion  | ``transf.ilogit``: 1/(1 + exp(-x))                      |
 | PAS              | proportion  | ``transf.iarcsin``: sin(x)², 0 below 0, 1 above pi/2    |
 | PFT              | proportion  | ``transf.ipft.hm``: Miller's (1978) inverse at n = the  |
@@ -108,7 +109,7 @@ def tanh(values, ni=None):
     return np.tanh(values)
 
 
-for _measure in ("OR", "RR", "ROM", "IRR"):
+for _measure in ("OR", "PETO", "RR", "ROM", "IRR"):
     register(_measure, BackTransform("exp", "ratio", _exp, log_axis=True))
 register("PLO", BackTransform("transf.ilogit", "proportion", inverse_logit))
 register("PAS", BackTransform("transf.iarcsin", "proportion", inverse_arcsine))

@@ -58,6 +58,8 @@ MEASURE_AXIS = {
     "ROM": "Ratio of means, IVIG / control",
     "RR": "Risk ratio",
     "OR": "Odds ratio",
+    "PETO": "Odds ratio (Peto)",
+    "IRR": "Incidence rate ratio",
     "RD": "Risk difference",
     "PR": "Proportion",
     "PLO": "Proportion",
@@ -69,6 +71,7 @@ MEASURE_AXIS = {
 MODEL_SCALE_AXIS = {
     "RR": "Log risk ratio",
     "OR": "Log odds ratio",
+    "PETO": "Log odds ratio (Peto)",
     "ROM": "Log ratio of means, IVIG / control",
     "IRR": "Log incidence rate ratio",
     "PLO": "Logit of the proportion",

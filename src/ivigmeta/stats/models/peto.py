@@ -8,9 +8,9 @@ Heterogeneity: Q = sum (O_i - E_i)² / V_i - (sum (O_i - E_i))² / sum V_i over 
 V_i > 0, df = k_yi - 1 (k_yi: studies with an effect size); I² = max(0, (Q - df)/Q). Weights
 (percent) are V_i / sum V_i (metafor ``weights.rma.peto``).
 
-The per-study Peto log odds ratio (escalc ``PETO``) is (O_i - E_i)/V_i with variance 1/V_i,
-on the tables after ``add``/``to``/``drop00`` (rma.peto's defaults 1/2, only0, TRUE):
-:func:`peto_effects`.
+The per-study Peto log odds ratio (escalc ``PETO``, :mod:`ivigmeta.effects.peto`) is
+(O_i - E_i)/V_i with variance 1/V_i, on the tables after ``add``/``to``/``drop00`` (rma.peto's
+defaults 1/2, only0, TRUE).
 
 Reference: Yusuf S, Peto R, Lewis J, Collins R, Sleight P. Beta blockade during and after
 myocardial infarction: an overview of the randomized trials. Prog Cardiovasc Dis
@@ -23,7 +23,6 @@ import math
 
 import numpy as np
 
-from ivigmeta.effects.continuity import add_to_cells
 from ivigmeta.errors import AnalysisError
 from ivigmeta.stats.models.mantel_haenszel import (
     TableFit,
@@ -43,24 +42,9 @@ def _observed_expected(a, b, c, d):
     return a - expected, variance
 
 
-def peto_effects(ai, bi, ci, di, *, add=0.5, to="only0", drop00=True):
-    """Per-study Peto log odds ratios and variances (yi, vi), as escalc(measure="PETO") with
-    ``add``, ``to`` and ``drop00``; NaN where undefined (V_i = 0, or a dropped double zero)."""
-    a, b, c, d = table_columns(ai, bi, ci, di)
-    if drop00:
-        double = ((a == 0) & (c == 0)) | ((b == 0) & (d == 0))
-        a, b, c, d = (np.where(double, np.nan, x) for x in (a, b, c, d))
-    a, b, c, d = add_to_cells([a, b, c, d], add, to)
-    deviation, variance = _observed_expected(a, b, c, d)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        yi, vi = deviation / variance, 1 / variance
-    bad = ~np.isfinite(yi) | ~np.isfinite(vi)
-    return np.where(bad, np.nan, yi), np.where(bad, np.nan, vi)
-
-
 def peto(ai, bi, ci, di, yi, vi, *, level: float = 95.0) -> TableFit:
     """Peto's pooled log odds ratio of the tables (see the module docstring); ``yi``/``vi``
-    are the studies' effect sizes (:func:`peto_effects`), which set the Q test's df.
+    are the studies' effect sizes (escalc ``PETO``), which set the Q test's df.
     AnalysisError when no table has both outcomes (sum V_i = 0), as metafor stops."""
     a, b, c, d = table_columns(ai, bi, ci, di)
     deviation, variance = _observed_expected(a, b, c, d)
