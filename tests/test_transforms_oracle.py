@@ -127,3 +127,20 @@ def test_zcor_registers_tanh():
 def test_measures_without_a_transformation_have_none():
     assert transformed_fields("MD", {"estimate": 1.0}) is None
     assert transformed_fields("RD", {"estimate": 0.1}) is None
+
+
+def test_pool_zcor_from_csv_prints_correlations(tmp_path):
+    """dat.molloy2014 (ri = tanh(yi), ni = 1/vi + 3 from the golden escalc values)."""
+    z = GOLDEN["zcor"]
+    path = tmp_path / "molloy.csv"
+    rows = "".join(
+        f"s{i},{math.tanh(y)!r},{round(1 / v + 3)}\n"
+        for i, (y, v) in enumerate(zip(z["yi"], z["vi"], strict=True))
+    )
+    path.write_text("study,ri,ni\n" + rows)
+    result = pool(csv=path, measure="ZCOR")
+    t = result.transformed
+    for ours, theirs in (("estimate", "pred"), ("ci_low", "ci_lb"), ("pi_high", "pi_ub")):
+        assert _close(t[ours], z[theirs])
+    for study, y in zip(result.studies, z["yi"], strict=True):
+        assert study.effect == pytest.approx(math.tanh(y), rel=1e-9)
