@@ -7,6 +7,7 @@ every problem names the file, the line and the column.
 from __future__ import annotations
 
 import csv as csv_module
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -15,10 +16,31 @@ from ivigmeta.analyses.csv_conversions import convert_columns
 from ivigmeta.analyses.effect_data import PRE_POST_CSV_MEASURES, Builder, EffectData
 from ivigmeta.errors import AnalysisError, InputError
 
+TABLE_MEASURES = ("RR", "OR", "RD", "PETO")
+PROPORTION_MEASURES = ("PR", "PLO", "PAS", "PFT")
 
-def csv_builder(path, measure: str | None, outcome: str | None) -> Builder:
+
+@dataclass(frozen=True)
+class ZeroCells:
+    """escalc's continuity correction for count measures: ``add`` (None: escalc's default,
+    1/2, or 0 for PAS and PFT) to every cell of the rows chosen by ``to`` (only0, all, if0all,
+    none); ``drop00`` leaves 2x2 tables with no events (or only events) in both groups without
+    an effect size. ``keep_undefined`` keeps rows whose effect size is undefined (NaN) instead
+    of refusing them: Mantel-Haenszel and Peto pool the tables, not the effect sizes."""
+
+    add: float | None = None
+    to: str = "only0"
+    drop00: bool = False
+    keep_undefined: bool = False
+
+
+def csv_builder(
+    path, measure: str | None, outcome: str | None, zero_cells: ZeroCells | None = None
+) -> Builder:
     """Read the table once; the returned function computes its effect sizes for a correlation
-    ``r`` assumed where the ``ri`` column is empty (pre-post measures only)."""
+    ``r`` assumed where the ``ri`` column is empty (pre-post measures only); count measures
+    are corrected for zero cells as ``zero_cells`` says (default: escalc's), and the notes
+    name the studies corrected or left without an effect size."""
     from ivigmeta.effects.escalc import MEASURES, escalc
     from ivigmeta.records.csv_reader import read_effect_table
 
@@ -40,6 +62,9 @@ def csv_builder(path, measure: str | None, outcome: str | None) -> Builder:
     if measure not in MEASURES:
         raise InputError(f"expected one of {', '.join(MEASURES)}, got {measure!r}", field="measure")
     all_columns, lines = _read_columns(path)
+    zero_cells = zero_cells or ZeroCells()
+    if zero_cells.add is not None and zero_cells.add < 0:
+        raise InputError(f"expected a number >= 0, got {zero_cells.add}", field="add")
 
     def build(r: float | None) -> EffectData:
         columns = {name: np.array(values) for name, values in table.columns.items()}
@@ -73,8 +98,14 @@ def csv_builder(path, measure: str | None, outcome: str | None) -> Builder:
                     line=table.line_of(row),
                     field=name,
                 )
+        options = {}
+        if measure in TABLE_MEASURES + PROPORTION_MEASURES:
+            options = {"add": zero_cells.add, "to": zero_cells.to}
+        if measure in TABLE_MEASURES:
+            options["drop00"] = zero_cells.drop00
         try:
-            effects = escalc(measure, **columns)
+            effects = escalc(measure, **columns, **options)
+            counts = _counts(measure, columns)
         except InputError as error:
             row = getattr(error, "row", None)
             if row is None:
@@ -83,7 +114,16 @@ def csv_builder(path, measure: str | None, outcome: str | None) -> Builder:
             raise InputError(
                 message, file=table.file, line=table.line_of(row), field=error.field
             ) from None
-        bad = np.flatnonzero(~np.isfinite(effects.yi) | ~np.isfinite(effects.vi))
+        if counts:
+            notes.extend(zero_cell_notes(measure, counts, table.studies, zero_cells))
+        undefined = ~np.isfinite(effects.yi) | ~np.isfinite(effects.vi)
+        if measure in TABLE_MEASURES and zero_cells.drop00:
+            undefined &= ~double_zero(**counts)
+        if zero_cells.keep_undefined and undefined.any():
+            names = ", ".join(table.studies[i] for i in np.flatnonzero(undefined))
+            notes.append(f"no {measure} effect size (a zero cell left uncorrected): {names}")
+            undefined[:] = False
+        bad = np.flatnonzero(undefined)
         if bad.size:
             row = int(bad[0])
             raise AnalysisError(
@@ -100,11 +140,72 @@ def csv_builder(path, measure: str | None, outcome: str | None) -> Builder:
             notes=tuple(notes),
             uses_r=uses_r,
             source=str(path),
+            counts=counts,
             _columns=all_columns,
             _lines=lines,
         )
 
     return build
+
+
+def _counts(measure: str, columns: dict) -> dict[str, np.ndarray]:
+    """The uncorrected counts of a count measure: ai bi ci di, or xi ni; {} otherwise."""
+    if measure in TABLE_MEASURES:
+        from ivigmeta.effects.two_by_two import table_cells
+        from ivigmeta.stats.models.mantel_haenszel import table_columns
+
+        cells = table_cells(*(columns.get(name) for name in ("ai", "bi", "ci", "di", "n1i", "n2i")))
+        return dict(zip(("ai", "bi", "ci", "di"), table_columns(*cells), strict=True))
+    if measure in PROPORTION_MEASURES:
+        return {"xi": columns["xi"], "ni": columns["ni"]}
+    return {}
+
+
+def double_zero(ai, bi, ci, di) -> np.ndarray:
+    from ivigmeta.effects.two_by_two import double_zero as rows
+
+    return rows(ai, bi, ci, di)
+
+
+def zero_cell_notes(measure, counts, studies, zero_cells: ZeroCells) -> list[str]:
+    """Which studies got what: the continuity correction (--add/--to) and the double zeros."""
+    from ivigmeta.effects.escalc import escalc_default_add
+
+    add = escalc_default_add(measure) if zero_cells.add is None else zero_cells.add
+    cells = list(counts.values()) if measure in TABLE_MEASURES else [
+        counts["xi"], counts["ni"] - counts["xi"]]  # fmt: skip
+    zero = np.zeros(len(studies), dtype=bool)
+    for cell in cells:
+        zero |= cell == 0
+    notes = []
+    dropped = np.zeros(len(studies), dtype=bool)
+    if measure in TABLE_MEASURES:
+        double = double_zero(**counts)
+        if double.any():
+            names = ", ".join(studies[i] for i in np.flatnonzero(double))
+            if zero_cells.drop00:
+                dropped = double
+                notes.append(f"double zero (no events, or only events, in both groups): {names}; "
+                             "no effect size (--drop00)")  # fmt: skip
+            else:
+                notes.append(f"double zero (no events, or only events, in both groups): {names}; "
+                             "corrected like the other zero-cell tables (--drop00 to leave them "
+                             "without an effect size)")  # fmt: skip
+    zero &= ~dropped
+    flag = f"--add {add:g} --to {zero_cells.to}"
+    if add == 0 or zero_cells.to == "none":
+        if zero.any() and measure not in ("PAS", "PFT"):
+            names = ", ".join(studies[i] for i in np.flatnonzero(zero))
+            notes.append(f"zero cells left uncorrected ({flag}): {names}")
+        return notes
+    what = "each cell" if measure in TABLE_MEASURES else "the events and non-events"
+    if zero_cells.to == "all" or (zero_cells.to == "if0all" and zero.any()):
+        why = "" if zero_cells.to == "all" else " (a study has a zero cell)"
+        notes.append(f"continuity correction: {add:g} added to {what} of every study{why} ({flag})")
+    elif zero.any():
+        names = ", ".join(studies[i] for i in np.flatnonzero(zero))
+        notes.append(f"continuity correction: {add:g} added to {what} of {names} ({flag})")
+    return notes
 
 
 def _first_missing(values, measure: str, name: str) -> int | None:

@@ -65,7 +65,11 @@ class EffectData:
 
     ``timepoints`` is each study's timepoint label (None for CSV rows); ``uses_r`` whether any
     effect size depends on an assumed pre-post correlation; ``source`` is the CSV path or None
-    (records). Study fields are read with :meth:`values` / :meth:`numbers`.
+    (records); ``counts`` holds the uncorrected counts of count measures (``ai bi ci di`` of
+    2x2 tables, ``xi ni`` of single proportions; empty otherwise), which Mantel-Haenszel,
+    Peto and the exact study intervals use. ``yi``/``vi`` are NaN for a study without an
+    effect size (a double zero under ``drop00``). Study fields are read with :meth:`values` /
+    :meth:`numbers`.
     """
 
     outcome: str | None
@@ -77,6 +81,7 @@ class EffectData:
     notes: tuple[str, ...]
     uses_r: bool
     source: str | None
+    counts: dict = field(default_factory=dict, repr=False)
     _records: tuple = field(default=(), repr=False)
     _columns: dict = field(default_factory=dict, repr=False)
     _lines: tuple[int, ...] = field(default=(), repr=False)
@@ -151,16 +156,19 @@ def effect_data_builder(
     timepoint: str | float | None = None,
     design: str | None = None,
     addon: bool | None = None,
+    zero_cells=None,
 ) -> Builder:
     """Select the studies once; the returned function computes their effect sizes for an
-    assumed correlation ``r`` (``pool --r-sweep`` calls it once per r)."""
+    assumed correlation ``r`` (``pool --r-sweep`` calls it once per r). ``zero_cells`` (a
+    :class:`~ivigmeta.analyses.csv_effects.ZeroCells`) sets escalc's ``add``, ``to`` and
+    ``drop00`` for the count measures of a CSV table."""
     if csv is not None:
         if addon is not None:
             raise InputError("--addon/--no-addon selects study records, not CSV rows",
                              field="addon")  # fmt: skip
         from ivigmeta.analyses.csv_effects import csv_builder
 
-        return csv_builder(csv, measure, outcome)
+        return csv_builder(csv, measure, outcome, zero_cells)
     if outcome is None:
         raise InputError("give --outcome (for study records) or --csv FILE", field="outcome")
     return _records_builder(outcome, studies_path, measure, timepoint, design, addon)

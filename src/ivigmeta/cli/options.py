@@ -43,6 +43,8 @@ MEASURES = (  # ivigmeta.effects.escalc.MEASURES, written out so --help loads no
     *("IR", "IRLN", "IRS", "IRFT", "IRR", "IRD", "RR", "OR", "RD", "PETO"),
 )
 METHODS = ("EE", "DL", "HE", "HS", "SJ", "ML", "REML", "EB", "PM")
+#: ``pool`` also pools 2x2 tables by Mantel-Haenszel and Peto.
+POOL_METHODS = (*METHODS, "MH", "PETO")
 TESTS = ("z", "t", "knha", "adhoc")
 
 _SHARED_OPTIONS: dict[str, tuple[tuple[str, ...], dict]] = {
@@ -88,6 +90,16 @@ _SHARED_OPTIONS: dict[str, tuple[tuple[str, ...], dict]] = {
             "default": "REML",
             "show_default": True,
             "help": "tau² estimator (EE: equal-effects model).",
+        },
+    ),
+    "pool_method": (
+        ("--method",),
+        {
+            "type": UpperCaseChoice(POOL_METHODS),
+            "default": "REML",
+            "show_default": True,
+            "help": "tau² estimator (EE: equal-effects model), or MH (Mantel-Haenszel: OR, RR, "
+            "RD) or PETO (Peto's odds ratio) on the 2x2 tables of --csv.",
         },
     ),
     "test": (

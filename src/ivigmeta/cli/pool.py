@@ -21,7 +21,7 @@ POOL_HELP = {
 
 
 @click.command("pool")
-@shared_options(*SELECTION_OPTIONS, "method", "test", **POOL_HELP)
+@shared_options(*SELECTION_OPTIONS, "pool_method", "test", **POOL_HELP)
 @click.option(
     "--pi",
     type=click.Choice(("auto", "z", "t", "hts")),
@@ -32,6 +32,42 @@ POOL_HELP = {
 )
 @shared_options("level", "r", **POOL_HELP)
 @click.option("--r-sweep", is_flag=True, help="Also pool with r = 0.0, 0.1, ..., 0.9.")
+@click.option(
+    "--add",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Zero cells (count measures of --csv): add this to the cells of the tables chosen by "
+    "--to, as metafor escalc. Default 0.5 (0 for PAS, PFT).",
+)
+@click.option(
+    "--to",
+    type=click.Choice(("only0", "all", "if0all", "none")),
+    default=None,
+    help="Which tables get --add: only0 (those with a zero cell; default), all, if0all (all "
+    "if any has a zero cell), none.",
+)
+@click.option(
+    "--drop00/--no-drop00",
+    default=None,
+    help="Leave 2x2 tables with no events (or only events) in both groups without an effect "
+    "size. Default: on under --method MH/PETO (as rma.mh/rma.peto), else off.",
+)
+@click.option(
+    "--study-ci",
+    type=click.Choice(("exact", "wilson", "wald")),
+    default="exact",
+    show_default=True,
+    help="Study intervals of single proportions (PR, PLO, PAS, PFT): Clopper-Pearson (exact), "
+    "Wilson score or Wald, as R's meta.",
+)
+@click.option(
+    "--transf",
+    type=click.Choice(("auto", "none")),
+    default="auto",
+    show_default=True,
+    help="auto: print ratios, proportions and correlations on their natural scale (exp, "
+    "inverse logit, ...); none: on the model scale (log, logit, ...). JSON has both.",
+)
 @click.option(
     "--forest",
     "forest_path",
@@ -54,6 +90,7 @@ def pool(
     forest_path: str | None,
     by: str | None,
     output_format: str,
+    transf: str,
     **options,
 ) -> None:
     """Pool an outcome across the IVIG studies (or a CSV table) with metafor's rma()."""
@@ -61,8 +98,8 @@ def pool(
     from ivigmeta.render.pool import render_pool
 
     result = pool_function(outcome, design=design, r_sweep=r_sweep, **options)
-    click.echo(render_pool(result, output_format), nl=False)
+    click.echo(render_pool(result, output_format, natural=transf == "auto"), nl=False)
     if forest_path:
         from ivigmeta.render.figures.forest_from_pool import save_pool_forest
 
-        save_pool_forest(result, forest_path, by=by, **options)
+        save_pool_forest(result, forest_path, by=by, natural=transf == "auto", **options)

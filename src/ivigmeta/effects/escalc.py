@@ -168,6 +168,11 @@ class EffectSizes(Result):
         return len(self.yi)
 
 
+def escalc_default_add(measure: str) -> float:
+    """metafor's default ``add``: 1/2, but 0 for PAS, PFT, IRS and IRFT (which need none)."""
+    return 0.0 if measure.upper() in _NO_CORRECTION else 0.5
+
+
 def missing_columns(measure: str, available) -> tuple[str, ...]:
     """Columns still needed for ``measure`` (empty if one required set is complete)."""
     options = REQUIRED_COLUMNS[measure]
@@ -192,6 +197,7 @@ def escalc(
     add: float | None = None,
     to: str = "only0",
     correct: bool = True,
+    drop00: bool = False,
     **columns,
 ) -> EffectSizes:
     """Compute effect sizes and sampling variances, as metafor 5.0-1's ``escalc(measure, ...)``.
@@ -200,7 +206,8 @@ def escalc(
     (``m1i``, ``sd1i``, ``n1i``, ``ai``, ``xi``, ``ti``, ``ri``, ``mi``, ``yi``, ``vi``, ``sei``
     ...), each a scalar or sequence. ``add``/``to`` control the continuity correction for count
     measures (default: add 1/2 to every cell of rows with a zero cell; add 0 for PAS, PFT, IRS
-    and IRFT). ``vtype`` selects the variance estimator where metafor offers several (default
+    and IRFT); ``drop00`` leaves yi/vi of 2x2 tables with no events (or only events) in both
+    groups NaN. ``vtype`` selects the variance estimator where metafor offers several (default
     ``LS``); ``correct=False`` drops the bias corrections (Hedges' c(m) of the standardized
     measures, the second-order terms of ROM and CVR, those of VR and CVLN), as metafor.
     Raises :class:`~ivigmeta.errors.InputError` naming the missing or invalid column.
@@ -217,7 +224,7 @@ def escalc(
             field="measure",
         )
     if add is None:
-        add = 0.0 if measure in _NO_CORRECTION else 0.5
+        add = escalc_default_add(measure)
     options: dict = {"add": add, "to": to} if measure in _COUNT_MEASURES else {}
     if vtype != "LS":
         if measure not in _VTYPES:
@@ -238,5 +245,5 @@ def escalc(
         cells = two_by_two.table_cells(
             c["ai"], c.get("bi"), c.get("ci"), c.get("di"), c.get("n1i"), c.get("n2i")
         )
-        yi, vi = function(*cells, **options)
+        yi, vi = function(*cells, drop00=drop00, **options)
     return EffectSizes(measure=measure, yi=yi, vi=vi, vtype=vtype)

@@ -3,7 +3,9 @@
 Arguments follow metafor's ``escalc``: ``ai`` events and ``bi`` non-events in group 1,
 ``ci`` events and ``di`` non-events in group 2 (or group sizes ``n1i``, ``n2i`` instead of
 ``bi``, ``di``; see :func:`table_cells`). Rows with a zero cell get ``add`` (default 1/2) in
-all four cells (``to="only0"``), as in metafor. All functions return ``(yi, vi)`` arrays.
+all four cells (``to="only0"``), as in metafor; ``drop00=True`` makes the effect size of a
+double-zero row (see :func:`double_zero`) NaN, as metafor's ``drop00``. All functions return
+``(yi, vi)`` arrays.
 """
 
 from __future__ import annotations
@@ -51,17 +53,26 @@ def table_cells(ai, bi=None, ci=None, di=None, n1i=None, n2i=None):
     return ai, bi, ci, di
 
 
-def _corrected(ai, bi, ci, di, add, to):
+def _corrected(ai, bi, ci, di, add, to, drop00):
     ai, bi, ci, di = table_cells(ai, bi, ci, di)
+    if drop00:
+        double = double_zero(ai, bi, ci, di)
+        ai, bi, ci, di = (np.where(double, np.nan, x) for x in (ai, bi, ci, di))
     return add_to_cells([ai, bi, ci, di], add, to)
 
 
-def risk_ratio(ai, bi, ci, di, *, add=0.5, to="only0"):
+def double_zero(ai, bi, ci, di) -> np.ndarray:
+    """Rows without events (a = c = 0) or without non-events (b = d = 0) in both groups
+    (metafor's ``drop00`` sets their effect sizes to NA)."""
+    return ((ai == 0) & (ci == 0)) | ((bi == 0) & (di == 0))
+
+
+def risk_ratio(ai, bi, ci, di, *, add=0.5, to="only0", drop00=False):
     """Log risk ratio (measure ``RR``).
 
     yi = log(p1/p2) with p1 = a/(a + b), p2 = c/(c + d); vi = 1/a - 1/(a + b) + 1/c - 1/(c + d).
     """
-    ai, bi, ci, di = _corrected(ai, bi, ci, di, add, to)
+    ai, bi, ci, di = _corrected(ai, bi, ci, di, add, to, drop00)
     n1i, n2i = ai + bi, ci + di
     with np.errstate(divide="ignore", invalid="ignore"):
         yi = np.log(ai / n1i) - np.log(ci / n2i)
@@ -69,13 +80,13 @@ def risk_ratio(ai, bi, ci, di, *, add=0.5, to="only0"):
     return checks.finish(yi, vi)
 
 
-def odds_ratio(ai, bi, ci, di, *, add=0.5, to="only0"):
+def odds_ratio(ai, bi, ci, di, *, add=0.5, to="only0", drop00=False):
     """Log odds ratio (measure ``OR``).
 
     yi = log((a/b)/(c/d)) computed as logit(p1) - logit(p2); vi = 1/a + 1/b + 1/c + 1/d
     (Woolf's variance).
     """
-    ai, bi, ci, di = _corrected(ai, bi, ci, di, add, to)
+    ai, bi, ci, di = _corrected(ai, bi, ci, di, add, to, drop00)
     p1i, p2i = ai / (ai + bi), ci / (ci + di)
     with np.errstate(divide="ignore", invalid="ignore"):
         yi = np.log(p1i / (1 - p1i)) - np.log(p2i / (1 - p2i))
@@ -83,7 +94,7 @@ def odds_ratio(ai, bi, ci, di, *, add=0.5, to="only0"):
     return checks.finish(yi, vi)
 
 
-def risk_difference(ai, bi, ci, di, *, add=0.5, to="only0", vtype="LS"):
+def risk_difference(ai, bi, ci, di, *, add=0.5, to="only0", drop00=False, vtype="LS"):
     """Risk difference (measure ``RD``).
 
     yi = p1 - p2; vi (``LS``, default) p1(1 - p1)/n1 + p2(1 - p2)/n2; ``UB`` with n - 1 in the
@@ -91,7 +102,7 @@ def risk_difference(ai, bi, ci, di, *, add=0.5, to="only0", vtype="LS"):
     with a zero cell are continuity corrected (``add=0.5``) unless ``to="none"``.
     """
     checks.vtype_choice(vtype, ("LS", "UB", "AV"), "RD")
-    ai, bi, ci, di = _corrected(ai, bi, ci, di, add, to)
+    ai, bi, ci, di = _corrected(ai, bi, ci, di, add, to, drop00)
     n1i, n2i = ai + bi, ci + di
     p1i, p2i = ai / n1i, ci / n2i
     if vtype == "UB":

@@ -1,10 +1,12 @@
 """Renderers for ``ivigmeta pool``: table (plain text), json, csv and md.
 
-The table shows each study's effect, its Wald CI at ``level`` (yi ± z sqrt(vi), as in
-metafor's ``forest()``) and weight, then a summary block laid out like metafor's
-``print.rma``, and the Q-profile CI of tau², tau, I² and H² laid out like
-``print(confint(res))`` (a bound that is only the end of the searched interval is printed with
-``<``/``>``, as metafor does).
+The table shows each study's effect, its CI at ``level`` and weight, on the natural scale
+(``natural=True``, ``--transf auto``: ratios, proportions, correlations; see
+:mod:`ivigmeta.analyses.natural_scale`) or the model scale (Wald yi ± z sqrt(vi), as in
+metafor's ``forest()``); then a summary block laid out like metafor's ``print.rma`` (model
+scale, followed by the back-transformed estimate as ``print.rma.mh`` shows it), and the
+Q-profile CI of tau², tau, I² and H² laid out like ``print(confint(res))`` (a bound that is
+only the end of the searched interval is printed with ``<``/``>``, as metafor does).
 Numbers are printed with 4 decimals, p-values below 0.0001 as ``<.0001`` (as metafor does).
 The table is plain aligned text rather than rich: importing rich costs ~0.1 s, and
 ``ivigmeta pool`` must finish in under 0.5 s.
@@ -23,17 +25,55 @@ from ivigmeta.render.analysis_tables import num, p_clause, pval
 
 WIDTH = 100
 STUDY_COLUMNS = ("id", "timepoint", "yi", "vi", "sei", "ci_low", "ci_high", "weight")
+NATURAL_COLUMNS = ("effect", "effect_ci_low", "effect_ci_high")
 
 
-def render_pool(result: PoolResult, output_format: str = "table") -> str:
-    """The result as text in ``output_format`` (table, json, csv or md)."""
+def _csv_cell(value):
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return ""
+    return value
+
+
+NO_TAU2_METHODS = ("EE", "MH", "PETO")
+MODEL_NAMES = {
+    "EE": "equal-effects model",
+    "MH": "Mantel-Haenszel method (equal-effects)",
+    "PETO": "Peto's method (equal-effects)",
+}
+QUANTITY_HEADERS = {"proportion": "proportion", "correlation": "r"}
+
+
+def render_pool(result: PoolResult, output_format: str = "table", natural: bool = True) -> str:
+    """The result as text in ``output_format`` (table, json, csv or md); ``natural`` prints
+    effects on the natural scale (JSON always has both scales)."""
     if output_format == "json":
         return json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
     if output_format == "csv":
-        return _csv(result)
+        return _csv(result, natural)
     if output_format == "md":
-        return _markdown(result)
-    return _table(result)
+        return _markdown(result, natural)
+    return _table(result, natural)
+
+
+def _shows_natural(result: PoolResult, natural: bool) -> bool:
+    """Whether the study and pooled columns differ from the model scale's Wald intervals."""
+    return natural and (result.transformed is not None or result.study_ci is not None)
+
+
+def _effect_header(result: PoolResult, natural: bool) -> str:
+    from ivigmeta.effects.transforms import back_transform
+
+    transform = back_transform(result.measure)
+    if natural and transform is not None:
+        return QUANTITY_HEADERS.get(transform.quantity, result.measure)
+    return result.measure
+
+
+def _pooled_values(result: PoolResult, natural: bool) -> tuple[float, float, float]:
+    if natural and result.transformed is not None:
+        t = result.transformed
+        return t["estimate"], t["ci_low"], t["ci_high"]
+    return result.estimate, result.ci_low, result.ci_high
 
 
 def _heterogeneity_ci(result: PoolResult) -> list[tuple[str, float, str, str]]:
@@ -74,34 +114,47 @@ def _heterogeneity_ci_lines(result: PoolResult) -> list[str]:
     return ["", title, *table]
 
 
-def _study_rows(result: PoolResult) -> list[dict]:
+def _study_rows(result: PoolResult, natural: bool = True) -> list[dict]:
+    """Per study: the model-scale yi, vi, sei, Wald CI, weight, and the ``shown`` effect
+    with CI (natural scale where ``natural`` and the measure has one; PR always from the
+    counts, so that its intervals stay within [0, 1])."""
     from ivigmeta.stats.numerics.distributions import z_crit
 
     crit = z_crit(result.level)
+    use_effect = natural or result.transformed is None
     rows = []
     for s in result.studies:
-        sei = math.sqrt(s.vi)
-        rows.append(
-            {
-                "id": s.id,
-                "timepoint": s.timepoint,
-                "yi": s.yi,
-                "vi": s.vi,
-                "sei": sei,
-                "ci_low": s.yi - crit * sei,
-                "ci_high": s.yi + crit * sei,
-                "weight": s.weight,
-            }
-        )
+        sei = math.sqrt(s.vi) if math.isfinite(s.vi) else math.nan
+        row = {
+            "id": s.id,
+            "timepoint": s.timepoint,
+            "yi": s.yi,
+            "vi": s.vi,
+            "sei": sei,
+            "ci_low": s.yi - crit * sei,
+            "ci_high": s.yi + crit * sei,
+            "weight": s.weight,
+        }
+        if use_effect and s.effect is not None:
+            shown = (s.effect, s.effect_ci_low, s.effect_ci_high)
+        else:
+            shown = (s.yi, row["ci_low"], row["ci_high"])
+        row["shown"] = shown
+        rows.append(row)
     return rows
+
+
+def _shown_text(values) -> tuple[str, str]:
+    """(effect, "[low, high]") as printed; a study without an effect size says why."""
+    estimate, low, high = values
+    if not math.isfinite(estimate):
+        return "NA", "(no effect size)"
+    return num(estimate), f"[{num(low)}, {num(high)}]"
 
 
 def _title(result: PoolResult) -> str:
     what = f"{result.outcome}: " if result.outcome else ""
-    if result.method == "EE":
-        model = "equal-effects model"
-    else:
-        model = f"random-effects model, tau² estimator {result.method}"
+    model = MODEL_NAMES.get(result.method, f"random-effects model, tau² estimator {result.method}")
     return f"{what}{result.measure}, {model}, {result.test} test, k = {result.k}"
 
 
@@ -115,10 +168,10 @@ def _pi_label(result: PoolResult) -> str:
     return f"t quantile, df = {result.pi_df}"
 
 
-def _summary_lines(result: PoolResult) -> list[str]:
+def _summary_lines(result: PoolResult, natural: bool = True) -> list[str]:
     level = f"{result.level:g}%"
     lines = []
-    if result.method != "EE":
+    if result.method not in NO_TAU2_METHODS:
         se = result.se_tau2
         se_tau2 = "" if se is None or not math.isfinite(se) else f" (SE = {num(se)})"
         lines += [
@@ -132,7 +185,7 @@ def _summary_lines(result: PoolResult) -> list[str]:
         "Test for Heterogeneity:",
         f"Q(df = {result.q_df}) = {num(result.q)}, {p_clause(result.q_p, 'p-val')}",
         "",
-        "Model Results:",
+        f"Model Results{_model_scale(result)}:",
     ]
     stat = _test_label(result)
     header = ["estimate", "se", stat]
@@ -145,13 +198,61 @@ def _summary_lines(result: PoolResult) -> list[str]:
     widths = [max(len(h), len(v)) for h, v in zip(header, values, strict=True)]
     lines.append("  ".join(h.rjust(w) for h, w in zip(header, widths, strict=True)))
     lines.append("  ".join(v.rjust(w) for v, w in zip(values, widths, strict=True)))
+    lines += _natural_lines(result, natural) + _table_test_lines(result)
     if result.pi_low is not None:  # an equal-effects model has none (as metafor's predict())
         lines += [
             "",
-            f"{level} prediction interval: [{num(result.pi_low)}, {num(result.pi_high)}] "
+            f"{level} prediction interval{_model_scale(result)}: "
+            f"[{num(result.pi_low)}, {num(result.pi_high)}] "
             f"({_pi_label(result)}; --pi {result.pi})",
         ]
     return lines + _heterogeneity_ci_lines(result)
+
+
+def _model_scale(result: PoolResult) -> str:
+    """`` (log scale)`` and the like for measures with a back-transformation."""
+    from ivigmeta.effects.transforms import back_transform
+
+    transform = back_transform(result.measure)
+    if transform is None:
+        return ""
+    names = {"exp": "log", "transf.ilogit": "logit", "transf.iarcsin": "arcsine",
+             "transf.ipft.hm": "Freeman-Tukey", "transf.ztor": "Fisher z"}  # fmt: skip
+    return f" ({names.get(transform.function, 'model')} scale)"
+
+
+def _natural_lines(result: PoolResult, natural: bool) -> list[str]:
+    """The back-transformed estimate, CI and PI (metafor ``predict(res, transf=...)``)."""
+    t = result.transformed
+    if not natural or t is None:
+        return []
+    header, values = ["estimate", "ci.lb", "ci.ub"], [t["estimate"], t["ci_low"], t["ci_high"]]
+    if t["pi_low"] is not None:
+        header += ["pi.lb", "pi.ub"]
+        values += [t["pi_low"], t["pi_high"]]
+    cells = [num(v) for v in values]
+    widths = [max(len(h), len(c)) for h, c in zip(header, cells, strict=True)]
+    return [
+        "",
+        f"Model Results ({_effect_header(result, True)} scale, {t['function']}):",
+        "  ".join(h.rjust(w) for h, w in zip(header, widths, strict=True)),
+        "  ".join(c.rjust(w) for c, w in zip(cells, widths, strict=True)),
+    ]
+
+
+def _table_test_lines(result: PoolResult) -> list[str]:
+    """The Cochran-Mantel-Haenszel and Tarone tests of a Mantel-Haenszel odds ratio."""
+    if result.cmh is None and result.tarone is None:
+        return []
+    lines = [""]
+    if result.cmh is not None:
+        lines.append(f"Cochran-Mantel-Haenszel Test:    CMH = {num(result.cmh)}, df = 1, "
+                     f"{p_clause(result.cmh_p, 'p-val')}")  # fmt: skip
+    if result.tarone is not None:
+        df = "NA" if result.tarone_df is None else result.tarone_df
+        lines.append(f"Tarone's Test for Heterogeneity: X^2 = {num(result.tarone)}, df = {df}, "
+                     f"{p_clause(result.tarone_p, 'p-val')}")  # fmt: skip
+    return lines
 
 
 def _sweep_lines(result: PoolResult) -> list[str]:
@@ -216,55 +317,43 @@ def _aligned(header: list[str], rows: list[list[str]], right: set[int]) -> list[
     return [line(header), *(line(r) for r in rows)]
 
 
-def _table(result: PoolResult) -> str:
+def _weight_text(weight: float) -> str:
+    return f"{weight:.2f}%" if math.isfinite(weight) else ""
+
+
+def _table(result: PoolResult, natural: bool = True) -> str:
     level = f"{result.level:g}%"
     rows = [
-        [
-            row["id"],
-            row["timepoint"] or "",
-            num(row["yi"]),
-            f"[{num(row['ci_low'])}, {num(row['ci_high'])}]",
-            f"{row['weight']:.2f}%",
-        ]
-        for row in _study_rows(result)
+        [row["id"], row["timepoint"] or "", *_shown_text(row["shown"]), _weight_text(row["weight"])]
+        for row in _study_rows(result, natural)
     ]
-    rows.append(
-        [
-            "pooled",
-            "",
-            num(result.estimate),
-            f"[{num(result.ci_low)}, {num(result.ci_high)}]",
-            "100.00%",
-        ]
-    )
-    header = ["study", "timepoint", result.measure, f"{level} CI", "weight"]
+    rows.append(["pooled", "", *_shown_text(_pooled_values(result, natural)), "100.00%"])
+    header = ["study", "timepoint", _effect_header(result, natural), f"{level} CI", "weight"]
     if not any(s.timepoint for s in result.studies):
         header.pop(1)
         rows = [[row[0], *row[2:]] for row in rows]
     right = set(range(len(header) - 3, len(header)))
     lines = [_title(result), "", *_aligned(header, rows, right=right), ""]
-    lines += [*_summary_lines(result), *_sweep_lines(result), *_note_lines(result)]
+    lines += [*_summary_lines(result, natural), *_sweep_lines(result), *_note_lines(result)]
     return "\n".join(lines) + "\n"
 
 
-def _csv(result: PoolResult) -> str:
+def _csv(result: PoolResult, natural: bool = True) -> str:
+    """Model-scale columns (yi ... ci_high) as metafor; with a natural scale that differs,
+    ``effect, effect_ci_low, effect_ci_high`` follow."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(STUDY_COLUMNS)
-    for row in _study_rows(result):
-        writer.writerow(["" if row[c] is None else row[c] for c in STUDY_COLUMNS])
-    writer.writerow(
-        [
-            "pooled",
-            "",
-            result.estimate,
-            result.se**2,
-            result.se,
-            result.ci_low,
-            result.ci_high,
-            100.0,
-        ]
-    )
+    extra = _shows_natural(result, natural)
+    writer.writerow(STUDY_COLUMNS + (NATURAL_COLUMNS if extra else ()))
+    for row in _study_rows(result, natural):
+        cells = [_csv_cell(row[c]) for c in STUDY_COLUMNS]
+        writer.writerow(cells + ([_csv_cell(v) for v in row["shown"]] if extra else []))
+    pooled = [
+        "pooled", "", result.estimate, result.se**2, result.se, result.ci_low, result.ci_high,
+        100.0,
+    ]  # fmt: skip
+    natural_cells = [_csv_cell(v) for v in _pooled_values(result, True)] if extra else []
+    writer.writerow(pooled + natural_cells)
     for label, value, low, high in _heterogeneity_ci(result):
         se = result.se_tau2 if label == "tau^2" and result.se_tau2 is not None else ""
         writer.writerow([label, "", value, "" if se == "" else se**2, se, low, high, ""])
@@ -281,36 +370,37 @@ def _heterogeneity_ci_markdown(result: PoolResult) -> list[str]:
     return [f"- {result.level:g}% CI (Q-profile): {cis}"]
 
 
-def _markdown(result: PoolResult) -> str:
+def _markdown(result: PoolResult, natural: bool = True) -> str:
     level = f"{result.level:g}%"
     lines = [
         f"**{_title(result)}**",
         "",
-        f"| study | timepoint | {result.measure} | {level} CI | weight |",
+        f"| study | timepoint | {_effect_header(result, natural)} | {level} CI | weight |",
         "|---|---|---:|---:|---:|",
     ]
-    for row in _study_rows(result):
+    for row in _study_rows(result, natural):
+        effect, ci = _shown_text(row["shown"])
         lines.append(
-            f"| {row['id']} | {row['timepoint'] or ''} | {num(row['yi'])} | "
-            f"[{num(row['ci_low'])}, {num(row['ci_high'])}] | {row['weight']:.2f}% |"
+            f"| {row['id']} | {row['timepoint'] or ''} | {effect} | {ci} | "
+            f"{_weight_text(row['weight'])} |"
         )
-    lines.append(
-        f"| **pooled** | | **{num(result.estimate)}** | "
-        f"**[{num(result.ci_low)}, {num(result.ci_high)}]** | 100.00% |"
-    )
+    effect, ci = _shown_text(_pooled_values(result, natural))
+    lines.append(f"| **pooled** | | **{effect}** | **{ci}** | 100.00% |")
     stat = "z" if result.df is None else f"t({result.df})"
     lines += [
         "",
-        f"- estimate {num(result.estimate)} (SE {num(result.se)}), {stat} = "
+        f"- estimate{_model_scale(result)} {num(result.estimate)} (SE {num(result.se)}), {stat} = "
         f"{num(result.statistic)}, {p_clause(result.p)}",
+        *_natural_markdown(result, natural),
         (
             f"- tau² = {num(result.tau2)}, tau = {num(result.tau)}, "
-            if result.method != "EE"
+            if result.method not in NO_TAU2_METHODS
             else "- "
         )
         + f"I² = {result.i2:.2f}%, H² = {result.h2:.2f}",
         *_heterogeneity_ci_markdown(result),
         f"- Q({result.q_df}) = {num(result.q)}, {p_clause(result.q_p)}",
+        *(f"- {line.strip()}" for line in _table_test_lines(result) if line),
     ]
     if result.pi_low is not None:
         lines.append(
@@ -331,3 +421,14 @@ def _markdown(result: PoolResult) -> str:
     if result.notes:
         lines += ["", "Notes:", *(f"- {note}" for note in result.notes)]
     return "\n".join(lines) + "\n"
+
+
+def _natural_markdown(result: PoolResult, natural: bool) -> list[str]:
+    t = result.transformed
+    if not natural or t is None:
+        return []
+    text = (f"- {_effect_header(result, True)} ({t['function']}): {num(t['estimate'])} "
+            f"[{num(t['ci_low'])}, {num(t['ci_high'])}]")  # fmt: skip
+    if t["pi_low"] is not None:
+        text += f", prediction interval [{num(t['pi_low'])}, {num(t['pi_high'])}]"
+    return [text]

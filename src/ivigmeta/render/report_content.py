@@ -1,7 +1,8 @@
 """What the report says, shared by the HTML and Markdown renderers: headlines, table rows,
 sentences and the figures (as SVG text). Plain strings out; each renderer adds its markup.
 
-Effects of ratio measures are shown as ratios (exp of the pooled log ratio).
+Effects are shown on the natural scale: ratios as exp of the pooled log ratio, proportions
+and correlations by their measure's back-transformation (:mod:`ivigmeta.effects.transforms`).
 
 About 460 lines: every sentence and table row of the report in one place, so the HTML and
 Markdown reports cannot drift apart.
@@ -21,7 +22,6 @@ SUMMARY_NOTE = (
     "where the effect in a new, similar study is expected to fall. I² is the share of the "
     "variability in estimates that is due to heterogeneity rather than chance; p tests no effect."
 )
-RATIO_MEASURES = frozenset({"RR", "OR", "ROM", "PETO", "IRR", "HR"})
 CHANGE_MEASURES = frozenset({"MC", "SMCC", "SMCR", "SMCRH"})
 MEASURE_TEXT = {
     "MC": "mean change from baseline (follow-up minus baseline)",
@@ -36,7 +36,9 @@ MEASURE_TEXT = {
     "OR": "odds ratio",
     "RD": "risk difference",
     "PR": "proportion",
-    "PLO": "proportion (logit)",
+    "PLO": "proportion (pooled on the logit scale)",
+    "PAS": "proportion (pooled on the arcsine scale)",
+    "PFT": "proportion (pooled on the Freeman-Tukey scale)",
     "GEN": "effect size",
 }
 SHORT_NAMES = {"mrss": "mRSS", "mrss_change": "change in mRSS", "crp": "CRP",
@@ -63,9 +65,20 @@ def p_value(p: float | None) -> str:
 
 
 def _shown(result, value: float | None) -> float | None:
-    if value is None:
-        return None
-    return math.exp(value) if result.measure.upper() in RATIO_MEASURES else value
+    """``value`` (model scale) on the natural scale; the pooled estimate and its intervals
+    are taken from ``result.transformed`` (PFT needs the studies' n)."""
+    import numpy as np
+
+    from ivigmeta.effects.transforms import back_transform
+
+    transform = back_transform(result.measure)
+    if value is None or transform is None:
+        return value
+    transformed = getattr(result, "transformed", None) or {}
+    for name in ("estimate", "ci_low", "ci_high", "pi_low", "pi_high"):
+        if name in transformed and getattr(result, name, None) == value:
+            return transformed[name]
+    return float(transform(np.array([value]))[0])
 
 
 def interval(result, low: float | None, high: float | None) -> str:

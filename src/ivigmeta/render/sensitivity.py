@@ -2,7 +2,11 @@
 
 Three tables: leave-one-out (each row: the model without that study), cumulative (each row:
 the model up to and including that study) and influence diagnostics (metafor's
-``influence()``; ``*`` marks an influential study by metafor's rule).
+``influence()``; ``*`` marks an influential study by metafor's rule). For measures with a
+back-transformation (ratios, logit and arcsine proportions, correlations) the table and
+Markdown show the leave-one-out and cumulative estimates and CIs on the natural scale, as
+metafor's ``leave1out(res, transf=...)`` (no SE column); PFT stays on its model scale (its
+inverse needs the studies' n). JSON and CSV keep the model scale.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from ivigmeta.render.analysis_tables import (
 )
 
 POOLED_HEADER = ("study", "k", "estimate", "se", "ci.lb", "ci.ub", "pval", "tau^2", "I^2", "Q")
+NATURAL_HEADER = ("study", "k", "estimate", "ci.lb", "ci.ub", "pval", "tau^2", "I^2", "Q")
 INFLUENCE_HEADER = ("study", "rstudent", "dffits", "cook.d", "cov.r", "tau2.del", "QE.del",
                     "hat", "weight", "inf")  # fmt: skip
 CSV_HEADER = ("analysis", "id", "k", "estimate", "se", "statistic", "df", "p", "ci_low",
@@ -38,11 +43,16 @@ def render_sensitivity(result: SensitivityResult, output_format: str = "table") 
         if result.cumulative_order == "input"
         else f"by {result.cumulative_order}"
     )
+    transform, shown = natural_values(result.measure)
+    header = POOLED_HEADER if transform is None else NATURAL_HEADER
+    scale = (
+        "" if transform is None else f"; on the {transform.quantity} scale, {transform.function}"
+    )
     sections = [
-        ("Leave-one-out (each row: the model without that study)", POOLED_HEADER,
-         _pooled_rows(result.leave_one_out)),
-        (f"Cumulative meta-analysis, studies added {order} (each row: up to that study)",
-         POOLED_HEADER, _pooled_rows(result.cumulative)),
+        (f"Leave-one-out (each row: the model without that study{scale})", header,
+         _pooled_rows(result.leave_one_out, shown)),
+        (f"Cumulative meta-analysis, studies added {order} (each row: up to that study{scale})",
+         header, _pooled_rows(result.cumulative, shown)),
         ("Influence diagnostics (metafor influence(); * = influential)", INFLUENCE_HEADER,
          _influence_rows(result)),
     ]  # fmt: skip
@@ -59,7 +69,30 @@ def render_sensitivity(result: SensitivityResult, output_format: str = "table") 
     return "\n".join(lines)
 
 
-def _pooled_rows(rows) -> list[list[str]]:
+def natural_values(measure: str):
+    """(transform, function value -> natural scale) of ``measure``, or (None, None) for a
+    measure read on its own scale and for PFT (its inverse needs the studies' n)."""
+    import numpy as np
+
+    from ivigmeta.effects.transforms import back_transform
+
+    transform = back_transform(measure)
+    if transform is None or transform.function == "transf.ipft.hm":
+        return None, None
+
+    def shown(value):
+        return None if value is None else float(transform(np.array([value]))[0])
+
+    return transform, shown
+
+
+def _pooled_rows(rows, shown=None) -> list[list[str]]:
+    if shown is not None:
+        return [
+            [r.id, str(r.k), num(shown(r.estimate)), num(shown(r.ci_low)), num(shown(r.ci_high)),
+             pval(r.p), num(r.tau2), f"{num(r.i2, 2)}%", num(r.q)]
+            for r in rows
+        ]  # fmt: skip
     return [
         [r.id, str(r.k), num(r.estimate), num(r.se), num(r.ci_low), num(r.ci_high), pval(r.p),
          num(r.tau2), f"{num(r.i2, 2)}%", num(r.q)]

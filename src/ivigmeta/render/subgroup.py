@@ -1,7 +1,9 @@
 """Renderers for ``ivigmeta subgroup``: table, json, csv and md.
 
 One row per group (each with its own tau²), then the tests for subgroup differences under
-separate and common tau².
+separate and common tau². Groups of a measure with a back-transformation are shown on the
+natural scale in the table and Markdown (as in ``ivigmeta sensitivity``); JSON and CSV keep the
+model scale.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from ivigmeta.render.analysis_tables import (
 )
 
 HEADER = ("group", "k", "estimate", "se", "ci.lb", "ci.ub", "pval", "tau^2", "I^2")
+NATURAL_HEADER = ("group", "k", "estimate", "ci.lb", "ci.ub", "pval", "tau^2", "I^2")
 CSV_HEADER = ("name", "k", "estimate", "se", "ci_low", "ci_high", "statistic", "df", "df2", "p",
               "tau2", "i2")  # fmt: skip
 
@@ -63,15 +66,23 @@ def render_subgroup(result: SubgroupAnalysis, output_format: str = "table") -> s
                      result.common_qm_df, result.common_qm_df2, result.common_qm_p,
                      result.common_tau2, None])  # fmt: skip
         return csv_text(CSV_HEADER, rows)
+    from ivigmeta.render.sensitivity import natural_values
+
+    transform, shown = natural_values(result.measure)
     printed = [
         [g.name, str(g.k), num(g.estimate), num(g.se), num(g.ci_low), num(g.ci_high), pval(g.p),
          num(g.tau2), f"{num(g.i2, 2)}%"]
+        if transform is None else
+        [g.name, str(g.k), num(shown(g.estimate)), num(shown(g.ci_low)), num(shown(g.ci_high)),
+         pval(g.p), num(g.tau2), f"{num(g.i2, 2)}%"]
         for g in result.groups
     ]  # fmt: skip
     heading = title(result, f"subgroups by {result.by}")
+    if transform is not None:
+        heading += f"; estimates on the {transform.quantity} scale, {transform.function}"
     table = markdown_table if output_format == "md" else text_table
     lines = [f"# {heading}" if output_format == "md" else heading, ""]
-    lines += [*table(HEADER, printed), ""]
+    lines += [*table(HEADER if transform is None else NATURAL_HEADER, printed), ""]
     lines += [f"- {t}" if output_format == "md" else t for t in _tests(result)]
     lines.append("")
     if result.notes:

@@ -197,6 +197,8 @@ def forest_plot(
     favours: tuple[str, str] | None = None,
     effect_label: str | None = None,
     xlim: tuple[float, float] | None = None,
+    column_head: str | None = None,
+    null_line: bool = True,
 ) -> Figure:
     """Draw a forest plot and return the matplotlib ``Figure``.
 
@@ -204,13 +206,18 @@ def forest_plot(
     per subgroup otherwise, each with its own summary diamond); ``overall`` is the pooled
     estimate over all studies. ``favours`` labels the left and right of the null line.
     ``effect_label`` names the x axis (default: the measure, e.g. "Mean change (MC)").
-    ``xlim`` is on the analysis scale (log for ratio measures).
+    ``xlim`` is on the analysis scale (log for ratio measures). ``column_head`` heads the
+    effect column (default: the measure); ``null_line=False`` draws no line of no effect
+    (single proportions have none).
     """
     with figure_context():
-        return _draw(blocks, measure, overall, level, favours, effect_label, xlim)
+        return _draw(blocks, measure, overall, level, favours, effect_label, xlim, column_head,
+                     null_line)  # fmt: skip
 
 
-def _draw(blocks, measure, overall, level, favours, effect_label, xlim) -> Figure:
+def _draw(
+    blocks, measure, overall, level, favours, effect_label, xlim, column_head=None, null_line=True
+) -> Figure:
     ratio = measure.upper() in RATIO_MEASURES
 
     def scale(value: float) -> float:
@@ -264,7 +271,8 @@ def _draw(blocks, measure, overall, level, favours, effect_label, xlim) -> Figur
     ax.yaxis.set_visible(False)
     for side in ("left", "right", "top"):
         ax.spines[side].set_visible(False)
-    ax.axvline(scale(0.0), color=INK, linewidth=0.8, zorder=1)
+    if null_line:
+        ax.axvline(scale(0.0), color=INK, linewidth=0.8, zorder=1)
     if overall is not None and math.isfinite(overall.estimate):
         ax.axvline(
             scale(overall.estimate), color=GRID, linewidth=0.8, linestyle=(0, (4, 3)), zorder=0
@@ -273,7 +281,7 @@ def _draw(blocks, measure, overall, level, favours, effect_label, xlim) -> Figur
     text_at = blended_transform_factory(figure.transFigure, ax.transData)
     header_y = -0.5 - 0.35 / ROW_HEIGHT * 0.6  # just above the first row
     level_text = f"{level:g}%"
-    measure_head = f"{measure.upper()} [{level_text} CI]"
+    measure_head = f"{column_head or measure.upper()} [{level_text} CI]"
     for x, text, align in (
         (LABEL_X, "Study", "left"),
         (EFFECT_X, measure_head, "right"),

@@ -14,6 +14,7 @@ from ivigmeta.render.figures.forest import (
     ForestSummary,
     forest_plot,
 )
+from ivigmeta.render.figures.style import RATIO_MEASURES
 
 #: Outcomes where a lower value is better for the patient (skin score, symptoms, markers).
 LOWER_IS_BETTER = frozenset({
@@ -57,20 +58,40 @@ MEASURE_AXIS = {
     "ROM": "Ratio of means, IVIG / control",
     "RR": "Risk ratio",
     "OR": "Odds ratio",
+    "PETO": "Odds ratio (Peto)",
+    "IRR": "Incidence rate ratio",
     "RD": "Risk difference",
     "PR": "Proportion",
-    "PLO": "Proportion (logit)",
+    "PLO": "Proportion",
+    "PAS": "Proportion",
+    "PFT": "Proportion",
+    "ZCOR": "Correlation",
+}
+#: Axis labels on the model scale (``--transf none``).
+MODEL_SCALE_AXIS = {
+    "RR": "Log risk ratio",
+    "OR": "Log odds ratio",
+    "PETO": "Log odds ratio (Peto)",
+    "ROM": "Log ratio of means, IVIG / control",
+    "IRR": "Log incidence rate ratio",
+    "PLO": "Logit of the proportion",
+    "PAS": "Arcsine square root of the proportion",
+    "PFT": "Freeman-Tukey double arcsine of the proportion",
+    "ZCOR": "Fisher's z of the correlation",
 }
 SHORT_OUTCOME_NAMES = {"mrss": "mRSS", "mrss_change": "mRSS change", "crp": "CRP", "haq": "HAQ",
                        "gerd": "GERD", "ucla_git_total": "UCLA GIT 2.0 total"}  # fmt: skip
 
 
-def effect_label_for(outcome: str | None, measure: str) -> str:
-    """Axis label: ``Mean change from baseline in mRSS (points)``."""
+def effect_label_for(outcome: str | None, measure: str, natural: bool = True) -> str:
+    """Axis label: ``Mean change from baseline in mRSS (points)``; ``natural=False`` names the
+    model scale of a transformed measure (``Log risk ratio``)."""
     from ivigmeta.records.vocabulary import OUTCOMES
 
     measure = measure.upper()
     text = MEASURE_AXIS.get(measure, measure)
+    if not natural:
+        text = MODEL_SCALE_AXIS.get(measure, text)
     if outcome:
         text += f" in {SHORT_OUTCOME_NAMES.get(outcome, outcome.replace('_', ' '))}"
         definition = OUTCOMES.get(outcome)
@@ -79,23 +100,50 @@ def effect_label_for(outcome: str | None, measure: str) -> str:
     return text
 
 
+MODEL_LABELS = {
+    "EE": "Equal-effects model",
+    "MH": "Mantel-Haenszel method",
+    "PETO": "Peto's method",
+}
+
+
 def model_label(result) -> str:
-    if result.method == "EE":
-        return "Equal-effects model"
+    if result.method in MODEL_LABELS:
+        return MODEL_LABELS[result.method]
     return f"Random-effects model ({result.method})"
 
 
-def summary_from_pool(result, label: str | None = None) -> ForestSummary:
-    """A :class:`ForestSummary` from a :class:`~ivigmeta.analyses.pool.PoolResult`."""
+def linear_natural(result, natural: bool = True) -> bool:
+    """Whether the plot shows natural-scale values on a linear axis (single proportions,
+    correlations): rows and diamonds then carry the natural-scale numbers themselves."""
+    from ivigmeta.effects.transforms import back_transform
+
+    if not natural:
+        return False
+    transform = back_transform(result.measure)
+    if transform is None:
+        return getattr(result, "study_ci", None) is not None
+    return not transform.log_axis
+
+
+def summary_from_pool(result, label: str | None = None, natural: bool = True) -> ForestSummary:
+    """A :class:`ForestSummary` from a :class:`~ivigmeta.analyses.pool.PoolResult` (natural
+    -scale numbers for :func:`linear_natural` results)."""
+    values = [result.estimate, result.ci_low, result.ci_high, result.pi_low, result.pi_high]
+    transformed = getattr(result, "transformed", None)
+    if linear_natural(result, natural) and transformed is not None:
+        names = ("estimate", "ci_low", "ci_high", "pi_low", "pi_high")
+        values = [transformed[name] for name in names]
+    estimate, ci_low, ci_high, pi_low, pi_high = values
     return ForestSummary(
         k=result.k,
         label=label or model_label(result),
-        estimate=result.estimate,
-        ci_low=result.ci_low,
-        ci_high=result.ci_high,
-        pi_low=result.pi_low,
-        pi_high=result.pi_high,
-        tau2=None if result.method == "EE" else result.tau2,
+        estimate=estimate,
+        ci_low=ci_low,
+        ci_high=ci_high,
+        pi_low=pi_low,
+        pi_high=pi_high,
+        tau2=None if result.method in MODEL_LABELS else result.tau2,
         i2=result.i2,
         q=result.q,
         q_df=result.q_df,
@@ -108,9 +156,14 @@ def summary_from_pool(result, label: str | None = None) -> ForestSummary:
 
 
 def rows_from_pool(
-    result, labels: dict[str, str] | None = None, weights: dict[str, float] | None = None
+    result,
+    labels: dict[str, str] | None = None,
+    weights: dict[str, float] | None = None,
+    natural: bool = True,
 ) -> tuple[ForestStudy, ...]:
-    """Study rows: yi ± z·√vi (normal CIs for single studies, as metafor's ``forest()``).
+    """Study rows: yi ± z·√vi (normal CIs for single studies, as metafor's ``forest()``), or
+    for :func:`linear_natural` results the natural-scale effect and interval (single
+    proportions: x/n with the exact interval).
 
     ``weights`` (id -> percent) replaces the result's own weights (subgroups show each study's
     weight in the overall model, as RevMan does).
@@ -125,8 +178,12 @@ def rows_from_pool(
         timepoint = getattr(study, "timepoint", None)
         if timepoint:
             label = f"{label} ({_short_timepoint(timepoint)})"
-        half = z * math.sqrt(study.vi)
-        rows.append(ForestStudy(label, study.yi, study.yi - half, study.yi + half, weight))
+        if linear_natural(result, natural) and study.effect is not None:
+            row = (study.effect, study.effect_ci_low, study.effect_ci_high)
+        else:
+            half = z * math.sqrt(study.vi)
+            row = (study.yi, study.yi - half, study.yi + half)
+        rows.append(ForestStudy(label, *row, weight))
     return tuple(rows)
 
 
@@ -140,34 +197,46 @@ def forest_from_pool(
     labels: dict[str, str] | None = None,
     subgroups: Sequence[tuple[str, object]] = (),
     effect_label: str | None = None,
+    natural: bool = True,
 ) -> Figure:
     """Forest plot of a pool result; ``subgroups`` as (title, pool result of the subgroup).
 
-    ``labels`` maps study ids to display names ("Poelman 2015").
+    ``labels`` maps study ids to display names ("Poelman 2015"). Ratios are drawn on a log
+    axis; single proportions and correlations on their natural scale (``natural=False``: the
+    model scale, e.g. log risk ratios on a linear axis).
     """
     if subgroups:
         weights = {study.id: study.weight for study in result.studies}
         blocks = [
             ForestBlock(
                 SUBGROUP_TITLES.get(title, title.capitalize()),
-                rows_from_pool(sub, labels, weights),
-                summary_from_pool(sub, f"Subgroup (k = {sub.k})"),
+                rows_from_pool(sub, labels, weights, natural),
+                summary_from_pool(sub, f"Subgroup (k = {sub.k})", natural),
             )
             for title, sub in subgroups
         ]
     else:
-        blocks = [ForestBlock(None, rows_from_pool(result, labels))]
+        blocks = [ForestBlock(None, rows_from_pool(result, labels, natural=natural))]
+    measure, head, favours = result.measure, None, favours_labels(result.outcome, result.measure)
+    if linear_natural(result, natural):  # the numbers are already natural: no exp, no null
+        measure, head, favours = "natural", MEASURE_AXIS.get(result.measure), None
+    elif not natural and result.measure in RATIO_MEASURES:
+        measure, head = f"log {result.measure}", f"log {result.measure}"
     return forest_plot(
         blocks,
-        result.measure,
-        overall=summary_from_pool(result),
+        measure,
+        overall=summary_from_pool(result, natural=natural),
         level=result.level,
-        favours=favours_labels(result.outcome, result.measure),
-        effect_label=effect_label or effect_label_for(result.outcome, result.measure),
+        favours=favours,
+        effect_label=effect_label or effect_label_for(result.outcome, result.measure, natural),
+        column_head=head,
+        null_line=measure != "natural",
     )
 
 
-def save_pool_forest(result, path, *, by: str | None = None, **pool_options) -> None:
+def save_pool_forest(
+    result, path, *, by: str | None = None, natural: bool = True, **pool_options
+) -> None:
     """Write the forest plot of ``result`` (from :func:`ivigmeta.pool`) to ``path``.
 
     Study labels come from the records ("Poelman 2015"); with ``by`` the outcome is pooled
@@ -180,4 +249,5 @@ def save_pool_forest(result, path, *, by: str | None = None, **pool_options) -> 
     from_records = pool_options.get("csv") is None
     labels = study_labels(pool_options.get("studies_path")) if from_records else None
     subgroups = pool_subgroups(result.outcome, by, **pool_options) if by else ()
-    save_figure(forest_from_pool(result, labels=labels, subgroups=subgroups), path)
+    figure = forest_from_pool(result, labels=labels, subgroups=subgroups, natural=natural)
+    save_figure(figure, path)

@@ -22,11 +22,13 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
+from ivigmeta.effects.transforms import log_axis_measures
 from ivigmeta.errors import InputError
 from ivigmeta.output import atomic_write
 
-#: Measures whose ``yi`` are logarithms (plotted as exp on a log axis).
-RATIO_MEASURES = frozenset({"RR", "OR", "ROM", "PETO", "IRR", "HR"})
+#: Measures whose ``yi`` are logarithms (plotted as exp on a log axis): those whose
+#: back-transformation (:mod:`ivigmeta.effects.transforms`) asks for a log axis, and PETO, HR.
+RATIO_MEASURES = frozenset({"PETO", "HR"}) | log_axis_measures()
 
 NICE_RATIO_TICKS = tuple(m * 10.0**e for e in range(-4, 5) for m in (1, 2, 5))
 
