@@ -11,8 +11,14 @@ registry, measure -> :class:`BackTransform` (a new measure registers its own wit
 | PFT              | proportion  | ``transf.ipft.hm``: Miller's (1978) inverse at n = the  |
 |                  |             | harmonic mean of the studies' n                         |
 | ZCOR             | correlation | ``transf.ztor``: tanh(x)                                |
+| IRLN             | rate        | ``exp``                                                 |
+| IRS              | rate        | ``x²`` (metafor: ``transf = function(x) x^2``)          |
+| MNLN             | mean        | ``exp``                                                 |
+| CVLN             | CV          | ``exp``                                                 |
+| CVR, VR          | ratio       | ``exp`` (ratio of CVs, of variances)                    |
 
-Measures without an entry (MD, SMD, RD, PR, ...) are read on their own scale.
+Measures without an entry (MD, SMD, RD, PR, COR, UCOR, IR, IRD, MN, ...) are read on their own
+scale. IRFT has none yet: metafor's ``transf.iirft`` needs a person-time to invert at.
 
 Reference: Miller JJ. The inverse of the Freeman-Tukey double arcsine transformation. Am Stat
 1978;32:138. Viechtbauer W, metafor ``transf`` functions.
@@ -109,8 +115,17 @@ def tanh(values, ni=None):
     return np.tanh(values)
 
 
-for _measure in ("OR", "PETO", "RR", "ROM", "IRR"):
+def square(values, ni=None):
+    """The inverse of the square-root transformation (IRS): x²."""
+    return np.square(values)
+
+
+for _measure in ("OR", "PETO", "RR", "ROM", "IRR", "CVR", "VR"):
     register(_measure, BackTransform("exp", "ratio", _exp, log_axis=True))
+register("IRLN", BackTransform("exp", "rate", _exp, log_axis=True))
+register("MNLN", BackTransform("exp", "mean", _exp, log_axis=True))
+register("CVLN", BackTransform("exp", "CV", _exp, log_axis=True))
+register("IRS", BackTransform("square", "rate", square))
 register("PLO", BackTransform("transf.ilogit", "proportion", inverse_logit))
 register("PAS", BackTransform("transf.iarcsin", "proportion", inverse_arcsine))
 register("PFT", BackTransform("transf.ipft.hm", "proportion", inverse_freeman_tukey))

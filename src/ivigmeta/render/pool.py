@@ -40,7 +40,8 @@ MODEL_NAMES = {
     "MH": "Mantel-Haenszel method (equal-effects)",
     "PETO": "Peto's method (equal-effects)",
 }
-QUANTITY_HEADERS = {"proportion": "proportion", "correlation": "r"}
+QUANTITY_HEADERS = {"proportion": "proportion", "correlation": "r", "rate": "rate", "mean": "mean",
+                    "CV": "CV"}  # fmt: skip
 
 
 def render_pool(result: PoolResult, output_format: str = "table", natural: bool = True) -> str:
