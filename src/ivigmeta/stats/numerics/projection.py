@@ -59,7 +59,7 @@ class WeightedProjection:
         a = self.w if d is None else self.w * d
         b = self.w if e is None else self.w * e
         q = self._q
-        k, p = q.shape
+        p = q.shape[1]
         diagonal = float(np.sum((1.0 - self._h) ** 2 * a * b))
         if p == 1:
             t = b * self._h
