@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from ivigmeta.errors import AnalysisError, InputError
 from ivigmeta.results import Result
 from ivigmeta.stats.checks.rounding import counts_for_percent
-from ivigmeta.stats.numerics.limits import check_count
+from ivigmeta.stats.numerics.limits import check_count, check_number
 
 METHODS = ("mcnemar-exact", "mcnemar", "mcnemar-corrected")
 MAX_MARGIN_PAIRS = 10**5
@@ -129,6 +129,7 @@ def _margin(count: int | None, percent: float | None, n: int, name: str) -> rang
         return range(count, count + 1)
     if percent is None:
         raise InputError("expected a count or a percent", field=name)
+    check_number(percent, f"percent_{name}")
     counts = counts_for_percent(percent, n)
     if not counts:
         raise InputError(f"no count of {n} patients rounds to {percent}%", field=name)

@@ -32,7 +32,7 @@ from ivigmeta.stats.checks.t_tests import _check_n, _check_sd, two_sample_p_boun
 from ivigmeta.stats.numerics.distributions import t_ppf
 from ivigmeta.stats.numerics.limits import check_count
 
-MAX_N2 = 10**6
+MAX_N2 = 10**5
 """Largest n2 :func:`consistent_n2` searches (evaluated in blocks of ``_BLOCK`` sizes)."""
 MAX_GRID = 10**7
 """Most (n1, n2) pairs :func:`consistent_sizes` searches."""
