@@ -36,7 +36,7 @@ MAX_N2 = 10**5
 """Largest n2 :func:`consistent_n2` searches (evaluated in blocks of ``_BLOCK`` sizes)."""
 MAX_GRID = 10**7
 """Most (n1, n2) pairs :func:`consistent_sizes` searches."""
-_BLOCK = 10**5
+_BLOCK = 2 * 10**4
 
 
 @dataclass(frozen=True)
