@@ -314,3 +314,32 @@ def test_grid_of_both_sizes_is_capped():
         consistent_sizes(
             *(PrintedNumber(x) for x in ("5.1", "2.0", "4.0", "2.1")), "0.03", False, 10**5, 10**5
         )
+
+
+extreme_floats = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True, width=64),
+    st.sampled_from([1e15, -1e15, 1e-15, 1e16, 1e308, -1e308, 5e-324, 0.0, 1.0]),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(st.tuples(extreme_floats, extreme_floats), min_size=1, max_size=5),
+    method=st.sampled_from(["REML", "DL", "PM", "EE"]),
+)
+def test_any_csv_number_pools_or_gives_our_error(rows, method):
+    """CSV numbers reaching escalc and rma: a result with finite estimate, or IvigmetaError."""
+    import tempfile
+
+    from ivigmeta.analyses.pool import pool
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "t.csv"
+        lines = ["study,yi,vi", *(f"s{i},{y!r},{v!r}" for i, (y, v) in enumerate(rows))]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        try:
+            result = pool(csv=str(path), measure="GEN", method=method)
+        except IvigmetaError:
+            return
+    assert math.isfinite(result.estimate) and math.isfinite(result.se)
+    assert math.isfinite(result.tau2) and result.tau2 >= 0
