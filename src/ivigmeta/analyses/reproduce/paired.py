@@ -81,7 +81,8 @@ def _paired_from_arms(study: Study, baseline: Summary, followup: Summary, n, rep
     from ivigmeta.stats.checks.solve import implied_paired_spread
     from ivigmeta.stats.checks.t_tests import paired_t_test_from_arms
 
-    sizes = [n] if n is not None else list(range(2, (study.population.n or 1) + 1))
+    # only the ends are used (p falls as n grows): a range, never a list of 10^9 sizes
+    sizes = range(n, n + 1) if n is not None else range(2, (study.population.n or 1) + 1)
     if not sizes:
         note = "missing n and change SD (or correlation); no enrolled n to bound n"
         return "paired-t", None, None, NOT_CHECKABLE, note
