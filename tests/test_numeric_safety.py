@@ -58,6 +58,9 @@ def run(*args: str):
         ["test", "proportions", "--percent1", "{}", "--n1", "10", "--x2", "3", "--n2", "10"],
         ["test", "paired-proportions", "--n", "20", "--percent-before", "{}", "--after", "3"],
         ["pool", "--outcome", "mrss", "--r", "{}"],
+        ["convert", "fivenum", "--median", "{}", "--n", "20", "--q1", "1", "--q3", "5"],
+        ["convert", "fivenum", "--median", "3", "--n", "{}", "--q1", "1", "--q3", "5"],
+        ["convert", "wald", "--estimate", "{}", "--ci-low", "1", "--ci-high", "2"],
     ],
 )
 def test_non_finite_and_huge_typed_numbers_are_refused(command, bad):
