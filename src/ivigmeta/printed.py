@@ -7,6 +7,7 @@ care about rounding (``reproduce``, GRIM) can recover it, while arithmetic treat
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -20,8 +21,13 @@ class PrintedNumber(float):
     text: str
 
     def __new__(cls, text: str | int | float) -> PrintedNumber:
+        """Raises ``ValueError`` for text that is not a finite number (``nan``, ``inf``,
+        ``1e309``): a printed number has decimals, infinity has none."""
         text = str(text).strip()
-        value = super().__new__(cls, float(text))
+        number = float(text)
+        if not math.isfinite(number):
+            raise ValueError(f"expected a finite number, got {text!r}")
+        value = super().__new__(cls, number)
         value.text = text
         return value
 

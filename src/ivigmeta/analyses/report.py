@@ -99,7 +99,9 @@ def report(
     """
     from ivigmeta.records.loader import load_studies
     from ivigmeta.records.vocabulary import OUTCOMES
+    from ivigmeta.stats.numerics.limits import check_level
 
+    level = check_level(level)
     records = load_studies(studies)
     present = _outcomes_present(records)
     if all:

@@ -5,7 +5,13 @@ from __future__ import annotations
 import click
 
 from ivigmeta.cli.app import Group
-from ivigmeta.cli.options import format_option, shared_options, studies_option
+from ivigmeta.cli.options import (
+    BoundedFloat,
+    CountParam,
+    format_option,
+    shared_options,
+    studies_option,
+)
 
 
 class PrintedNumberParam(click.ParamType):
@@ -15,16 +21,24 @@ class PrintedNumberParam(click.ParamType):
 
     def convert(self, value, param, ctx):
         from ivigmeta.printed import PrintedNumber
+        from ivigmeta.stats.numerics.limits import number_problem, typed_number_problem
 
         if isinstance(value, PrintedNumber):
             return value
-        try:
-            return PrintedNumber(value)
-        except ValueError:
-            self.fail(f"expected a number, got {value!r}", param, ctx)
+        problem = typed_number_problem(str(value))
+        if problem:
+            self.fail(problem, param, ctx)
+        number = PrintedNumber(value)
+        problem = number_problem(number)
+        if problem:
+            self.fail(problem, param, ctx)
+        return number
 
 
 PRINTED = PrintedNumberParam()
+#: patients (n >= 1), events (>= 0) and sizes that need n >= 2, up to 10^9
+PATIENTS = CountParam(1)
+EVENTS = CountParam(0)
 
 
 def record_options(command):
@@ -53,7 +67,7 @@ def test_group() -> None:
 @test_group.command("paired")
 @click.option("--mean-change", type=PRINTED, help="Mean of the change scores.")
 @click.option("--sd-change", type=PRINTED, help="SD of the change scores.")
-@click.option("--n", type=int, help="Patients with both measurements.")
+@click.option("--n", type=PATIENTS, help="Patients with both measurements.")
 @click.option("--mean-before", type=PRINTED, help="Baseline mean (with --r instead of change).")
 @click.option("--sd-before", type=PRINTED, help="Baseline SD.")
 @click.option("--mean-after", type=PRINTED, help="Follow-up mean.")
@@ -79,10 +93,10 @@ def test_paired(output_format: str, **options) -> None:
 @test_group.command("two-sample")
 @click.option("--mean1", type=PRINTED, help="Mean of arm 1 (e.g. treatment).")
 @click.option("--sd1", type=PRINTED, help="SD of arm 1.")
-@click.option("--n1", type=int, help="n of arm 1.")
+@click.option("--n1", type=PATIENTS, help="n of arm 1.")
 @click.option("--mean2", type=PRINTED, help="Mean of arm 2 (e.g. control).")
 @click.option("--sd2", type=PRINTED, help="SD of arm 2.")
-@click.option("--n2", type=int, help="n of arm 2.")
+@click.option("--n2", type=PATIENTS, help="n of arm 2.")
 @click.option("--welch", is_flag=True, help="Welch's unequal-variance t test (default Student).")
 @click.option(
     "--solve",
@@ -90,7 +104,7 @@ def test_paired(output_format: str, **options) -> None:
     help="List the arm-2 sizes n2 consistent with the reported p.",
 )
 @click.option("--p", "p", default=None, help="Reported p for --solve.")
-@click.option("--n2-max", type=int, default=1000, show_default=True, help="Largest n2 tried.")
+@click.option("--n2-max", type=PATIENTS, default=1000, show_default=True, help="Largest n2 tried.")
 @record_options
 @shared_options("level")
 @format_option()
@@ -105,8 +119,8 @@ def test_two_sample(output_format: str, **options) -> None:
 @test_group.command("one-sample")
 @click.option("--mean", type=PRINTED, required=True, help="Sample mean.")
 @click.option("--sd", type=PRINTED, required=True, help="Sample SD.")
-@click.option("--n", type=int, required=True, help="Sample size.")
-@click.option("--mu", type=float, default=0.0, show_default=True, help="Mean under H0.")
+@click.option("--n", type=PATIENTS, required=True, help="Sample size.")
+@click.option("--mu", type=BoundedFloat(), default=0.0, show_default=True, help="Mean under H0.")
 @shared_options("level")
 @format_option()
 def test_one_sample(output_format: str, **options) -> None:
@@ -118,10 +132,10 @@ def test_one_sample(output_format: str, **options) -> None:
 
 
 @test_group.command("proportions")
-@click.option("--x1", type=int, help="Events in group 1.")
-@click.option("--n1", type=int, required=True, help="Size of group 1.")
-@click.option("--x2", type=int, help="Events in group 2.")
-@click.option("--n2", type=int, required=True, help="Size of group 2.")
+@click.option("--x1", type=EVENTS, help="Events in group 1.")
+@click.option("--n1", type=PATIENTS, required=True, help="Size of group 1.")
+@click.option("--x2", type=EVENTS, help="Events in group 2.")
+@click.option("--n2", type=PATIENTS, required=True, help="Size of group 2.")
 @click.option("--percent1", type=PRINTED, help="Printed percentage of group 1 (instead of --x1).")
 @click.option("--percent2", type=PRINTED, help="Printed percentage of group 2 (instead of --x2).")
 @shared_options("level")
@@ -135,9 +149,9 @@ def test_proportions(output_format: str, **options) -> None:
 
 
 @test_group.command("paired-proportions")
-@click.option("--n", type=int, help="Patients assessed before and after.")
-@click.option("--before", type=int, help="Patients positive before.")
-@click.option("--after", type=int, help="Patients positive after.")
+@click.option("--n", type=PATIENTS, help="Patients assessed before and after.")
+@click.option("--before", type=EVENTS, help="Patients positive before.")
+@click.option("--after", type=EVENTS, help="Patients positive after.")
 @click.option("--percent-before", type=PRINTED, help="Printed % positive before.")
 @click.option("--percent-after", type=PRINTED, help="Printed % positive after.")
 @record_options
@@ -171,9 +185,11 @@ def reproduce(studies_path: str | None, output_format: str) -> None:
 
 @click.command("grim")
 @click.option("--mean", type=PRINTED, required=True, help="Printed mean, e.g. 5.19.")
-@click.option("--n", type=int, required=True, help="Number of patients.")
+@click.option("--n", type=PATIENTS, required=True, help="Number of patients.")
 @click.option("--sd", type=PRINTED, default=None, help="Printed SD (adds the GRIMMER test).")
-@click.option("--items", type=int, default=1, show_default=True, help="Integer items averaged.")
+@click.option(
+    "--items", type=PATIENTS, default=1, show_default=True, help="Integer items averaged."
+)
 @format_option()
 def grim(mean, n: int, sd, items: int, output_format: str) -> None:
     """GRIM (and GRIMMER) check: can n integer scores have this mean (and SD)? Exit 1 if not."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ivigmeta.cli.app import Group
-from ivigmeta.cli.options import format_option
+from ivigmeta.cli.options import BoundedFloat, format_option
 
 OPTION_NAMES = {"ni": "n", "n1i": "n1", "n2i": "n2", "ori": "odds-ratio", "ri": "phi",
                 "x2i": "chi2", "ci_low": "ci-low", "ci_high": "ci-high"}  # fmt: skip
@@ -33,12 +33,12 @@ def convert_group() -> None:
 
 
 @convert_group.command("fivenum")
-@click.option("--min", "minimum", type=float, help="Smallest value.")
-@click.option("--q1", type=float, help="First quartile.")
-@click.option("--median", type=float, required=True, help="Median.")
-@click.option("--q3", type=float, help="Third quartile.")
-@click.option("--max", "maximum", type=float, help="Largest value.")
-@click.option("--n", type=float, required=True, help="Number of patients (at least 5).")
+@click.option("--min", "minimum", type=BoundedFloat(), help="Smallest value.")
+@click.option("--q1", type=BoundedFloat(), help="First quartile.")
+@click.option("--median", type=BoundedFloat(), required=True, help="Median.")
+@click.option("--q3", type=BoundedFloat(), help="Third quartile.")
+@click.option("--max", "maximum", type=BoundedFloat(), help="Largest value.")
+@click.option("--n", type=BoundedFloat(), required=True, help="Number of patients (at least 5).")
 @click.option(
     "--test/--no-test",
     default=True,
@@ -60,11 +60,11 @@ def convert_fivenum_command(minimum, q1, median, q3, maximum, n, test, output_fo
 
 
 @convert_group.command("wald")
-@click.option("--estimate", type=float, help="Point estimate (a ratio with --transf log).")
-@click.option("--ci-low", type=float, help="Lower bound of the CI.")
-@click.option("--ci-high", type=float, help="Upper bound of the CI.")
-@click.option("--p", "p", type=float, help="Two-sided p-value (used when no CI is given).")
-@click.option("--level", type=float, default=95.0, show_default=True, help="CI level (%).")
+@click.option("--estimate", type=BoundedFloat(), help="Point estimate (a ratio with --transf log).")
+@click.option("--ci-low", type=BoundedFloat(), help="Lower bound of the CI.")
+@click.option("--ci-high", type=BoundedFloat(), help="Upper bound of the CI.")
+@click.option("--p", "p", type=BoundedFloat(), help="Two-sided p-value (used when no CI is given).")
+@click.option("--level", type=BoundedFloat(), default=95.0, show_default=True, help="CI level (%).")
 @click.option(
     "--transf",
     type=click.Choice(("none", "log")),
@@ -83,12 +83,14 @@ def convert_wald_command(estimate, ci_low, ci_high, p, level, transf, output_for
 
 
 @convert_group.command("2x2")
-@click.option("--n", type=float, required=True, help="Total number of patients.")
-@click.option("--n1", type=float, required=True, help="Patients with X = 1 (row margin).")
-@click.option("--n2", type=float, required=True, help="Patients with Y = 1 (column margin).")
-@click.option("--odds-ratio", type=float, help="Odds ratio of the table.")
-@click.option("--phi", type=float, help="Phi coefficient (when no odds ratio is given).")
-@click.option("--chi2", type=float, help="Chi-square statistic, signed by the direction.")
+@click.option("--n", type=BoundedFloat(), required=True, help="Total number of patients.")
+@click.option("--n1", type=BoundedFloat(), required=True, help="Patients with X = 1 (row margin).")
+@click.option(
+    "--n2", type=BoundedFloat(), required=True, help="Patients with Y = 1 (column margin)."
+)
+@click.option("--odds-ratio", type=BoundedFloat(), help="Odds ratio of the table.")
+@click.option("--phi", type=BoundedFloat(), help="Phi coefficient (when no odds ratio is given).")
+@click.option("--chi2", type=BoundedFloat(), help="Chi-square statistic, signed by the direction.")
 @click.option(
     "--correct/--no-correct",
     default=True,

@@ -14,6 +14,83 @@ class UpperCaseChoice(click.Choice):
         return super().convert(value.upper() if isinstance(value, str) else value, param, ctx)
 
 
+class LevelParam(click.ParamType):
+    """A confidence level in percent: finite, 1 <= level < 100 (as ``pool`` and metafor)."""
+
+    name = "level"
+
+    def convert(self, value, param, ctx):
+        from ivigmeta.stats.numerics.limits import level_problem
+
+        problem = level_problem(value)
+        if problem:
+            self.fail(problem, param, ctx)
+        return float(value)
+
+
+class BoundedFloat(click.ParamType):
+    """A finite number of magnitude at most 10^15, optionally within [low, high] (ranges:
+    :mod:`ivigmeta.stats.numerics.limits`). ``nan`` and ``inf`` are refused."""
+
+    name = "number"
+
+    def __init__(self, low: float | None = None, high: float | None = None) -> None:
+        self.low, self.high = low, high
+
+    def convert(self, value, param, ctx):
+        from ivigmeta.stats.numerics.limits import number_problem
+
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"expected a number, got {value!r}", param, ctx)
+        problem = number_problem(number)
+        if problem:
+            self.fail(problem, param, ctx)
+        if (self.low is not None and number < self.low) or (
+            self.high is not None and number > self.high
+        ):
+            self.fail(
+                f"expected a number from {self.low:g} to {self.high:g}, got {value}", param, ctx
+            )
+        return number
+
+
+class CountParam(click.ParamType):
+    """A whole number from ``minimum`` to 10^9 (``ivigmeta.stats.numerics.limits.MAX_COUNT``)."""
+
+    name = "integer"
+
+    def __init__(self, minimum: int = 0) -> None:
+        self.minimum = minimum
+
+    def convert(self, value, param, ctx):
+        from ivigmeta.stats.numerics.limits import count_problem
+
+        if isinstance(value, int):
+            number = value
+        else:
+            text = str(value).strip()
+            digits = text.lstrip("+-")
+            if not digits.isdigit():
+                self.fail(f"expected a whole number, got {_clip(text)!r}", param, ctx)
+            if len(digits) > 30:  # int() of thousands of digits is refused by Python itself
+                self.fail(
+                    f"expected a whole number <= 1,000,000,000, got one of {len(digits)} digits",
+                    param,
+                    ctx,
+                )
+            number = int(text)
+        problem = count_problem(number, self.minimum)
+        if problem:
+            self.fail(problem, param, ctx)
+        return number
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= 40 else text[:20] + "..." + text[-10:]
+
+
 studies_option = click.option(
     "--studies",
     "studies_path",
@@ -79,7 +156,7 @@ _SHARED_OPTIONS: dict[str, tuple[tuple[str, ...], dict]] = {
     "r": (
         ("--r", "r"),
         {
-            "type": click.FloatRange(-1, 1),
+            "type": BoundedFloat(-1, 1),
             "help": "Pre-post correlation assumed where needed, as for `pool`.",
         },
     ),
@@ -113,7 +190,12 @@ _SHARED_OPTIONS: dict[str, tuple[tuple[str, ...], dict]] = {
     ),
     "level": (
         ("--level",),
-        {"type": float, "default": 95.0, "show_default": True, "help": "Confidence level (%)."},
+        {
+            "type": LevelParam(),
+            "default": 95.0,
+            "show_default": True,
+            "help": "Confidence level (%), 1 <= level < 100.",
+        },
     ),
 }
 SELECTION_OPTIONS = ("outcome", "timepoint", "design", "csv", "measure", "addon")

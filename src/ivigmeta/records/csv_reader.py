@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ivigmeta.errors import InputError
+from ivigmeta.stats.numerics.limits import MAX_MAGNITUDE
 
 #: every column name escalc accepts for the supported measures
 EFFECT_COLUMNS = (
@@ -99,5 +100,12 @@ def _number(text: str, file: str, line: int, column: str) -> float:
     if math.isinf(value):
         raise InputError(
             f"expected a finite number, got {text!r}", file=file, line=line, field=column
+        )
+    if abs(value) > MAX_MAGNITUDE:  # admissible range: docs/records.md
+        raise InputError(
+            f"expected a number of magnitude at most {MAX_MAGNITUDE:.0e}, got {text!r}",
+            file=file,
+            line=line,
+            field=column,
         )
     return value

@@ -20,6 +20,12 @@ import yaml
 from ivigmeta.errors import InputError
 from ivigmeta.printed import PrintedNumber
 from ivigmeta.records.model import Location
+from ivigmeta.stats.numerics.limits import (
+    MAX_COUNT,
+    count_problem,
+    number_problem,
+    typed_number_problem,
+)
 
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 TAG = "tag:yaml.org,2002:"
@@ -189,7 +195,13 @@ class NodeReader:
             return None
         if isinstance(node, yaml.ScalarNode) and is_plain(node):
             if node.tag in (TAG + "int", TAG + "float") and _NUMBER_TEXT.match(node.value):
-                return PrintedNumber(node.value)
+                problem = typed_number_problem(node.value)
+                if problem is None:
+                    value = PrintedNumber(node.value)
+                    problem = number_problem(value)
+                if problem:
+                    raise self.fail(node, path, problem)
+                return value
             if node.tag == TAG + "float" and node.value.lower().lstrip("+-") in (".nan", ".inf"):
                 raise self.fail(node, path, f"expected a finite number, got {node.value}")
             if node.tag in (TAG + "int", TAG + "float"):
@@ -206,9 +218,17 @@ class NodeReader:
             and _INTEGER_TEXT.match(node.value)
         ):
             raise self.fail(node, path, f"expected a whole number, got {describe(node)}")
+        digits = node.value.lstrip("+-").lstrip("0")
+        if len(digits) > 10:  # never int() thousands of digits (Python refuses 4,300+)
+            raise self.fail(
+                node,
+                path,
+                f"expected a whole number <= {MAX_COUNT:,}, got one of {len(digits)} digits",
+            )
         value = int(node.value)
-        if minimum is not None and value < minimum:
-            raise self.fail(node, path, f"expected a whole number >= {minimum}, got {value}")
+        problem = count_problem(value, -MAX_COUNT if minimum is None else minimum)
+        if problem:
+            raise self.fail(node, path, problem)
         return value
 
     def boolean(self, node: yaml.Node | None, path: str) -> bool | None:
@@ -222,6 +242,9 @@ class NodeReader:
         value = self.number(node, path)
         if value is not None and value <= 0:
             raise self.fail(node, path, f"expected a positive number, got {value.text}")
+        problem = None if value is None else number_problem(value, positive=True)
+        if problem:
+            raise self.fail(node, path, problem)
         return value
 
     def percent(self, node: yaml.Node | None, path: str) -> PrintedNumber | None:

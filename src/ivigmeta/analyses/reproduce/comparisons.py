@@ -75,7 +75,7 @@ def _size_bound(studies: dict[str, Study], study: Study, arm: Arm) -> tuple[int 
 
 def _unknown_sizes(studies, study: Study, arm: Arm, control: Arm, reported, tests, name):
     """Neither group size printed: search the (n1, n2) grid up to the enrolled sizes."""
-    from ivigmeta.stats.checks.solve import consistent_sizes
+    from ivigmeta.stats.checks.solve import MAX_GRID, consistent_sizes
 
     (n1_bound, n1_from), (n2_bound, n2_from) = (
         _size_bound(studies, study, a) for a in (arm, control)
@@ -92,6 +92,12 @@ def _unknown_sizes(studies, study: Study, arm: Arm, control: Arm, reported, test
         limits = [f"n1 + n2 ≤ {total} ({study.id} enrolled)"]
     n1_max = max(2, (total or n1_bound or SEARCH_LIMIT_2D) - (2 if total else 0))
     n2_max = max(2, (total or n2_bound or SEARCH_LIMIT_2D) - (2 if total else 0))
+    if (n1_max - 1) * (n2_max - 1) > MAX_GRID:
+        note = (
+            f"n of both groups not reported; {(n1_max - 1) * (n2_max - 1):,} (n1, n2) pairs "
+            f"under {', '.join(limits)}: more than the {MAX_GRID:,} searched"
+        )
+        return name, None, None, NOT_CHECKABLE, note
     solutions = [
         consistent_sizes(arm.mean, arm.sd, control.mean, control.sd, reported, w,
                          n1_max, n2_max, total)
@@ -116,12 +122,13 @@ def _unknown_sizes(studies, study: Study, arm: Arm, control: Arm, reported, test
 
 
 def _unknown_n2(studies, arm: Arm, control: Arm, reported, tests, name):
-    from ivigmeta.stats.checks.solve import consistent_n2
+    from ivigmeta.stats.checks.solve import MAX_N2, consistent_n2
 
     bound = None
     if control.study is not None and control.study in studies:
         bound = studies[control.study].population.n
     n2_max = bound if bound is not None and bound >= 2 else SEARCH_LIMIT
+    n2_max = min(n2_max, MAX_N2)
     solutions = [
         consistent_n2(arm.mean, arm.sd, arm.n, control.mean, control.sd, reported, w, n2_max)
         for _, w in tests

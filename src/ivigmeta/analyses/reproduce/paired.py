@@ -26,6 +26,17 @@ from ivigmeta.stats.checks.rounding import (
     reported_p_interval,
 )
 
+DENOMINATOR_LIMIT = 10**5
+"""Largest unreported n searched one by one (paired t, McNemar): the enrolled n bounds the
+search, and an enrolment above this limit is searched up to it (the note says so)."""
+
+
+def _search_bound(n_max: int) -> tuple[int, str]:
+    """(largest n searched, note suffix when the enrolled n is above the limit)."""
+    if n_max <= DENOMINATOR_LIMIT:
+        return n_max, ""
+    return DENOMINATOR_LIMIT, f"; searched only up to n = {DENOMINATOR_LIMIT:,} (of {n_max:,})"
+
 
 def _paired_continuous(study: Study, outcome: Outcome, reported: ReportedP):
     """(test, p_min, p_max, verdict, note) for a paired-continuous outcome."""
@@ -70,7 +81,8 @@ def _paired_from_arms(study: Study, baseline: Summary, followup: Summary, n, rep
     from ivigmeta.stats.checks.solve import implied_paired_spread
     from ivigmeta.stats.checks.t_tests import paired_t_test_from_arms
 
-    sizes = [n] if n is not None else list(range(2, (study.population.n or 1) + 1))
+    # only the ends are used (p falls as n grows): a range, never a list of 10^9 sizes
+    sizes = range(n, n + 1) if n is not None else range(2, (study.population.n or 1) + 1)
     if not sizes:
         note = "missing n and change SD (or correlation); no enrolled n to bound n"
         return "paired-t", None, None, NOT_CHECKABLE, note
@@ -113,6 +125,7 @@ def _paired_unknown_n(study: Study, reported: ReportedP, mean, sd):
     n_max = study.population.n
     if n_max is None or n_max < 2:
         return "paired-t", None, None, NOT_CHECKABLE, "missing n (and no enrolled n to bound it)"
+    n_max, capped = _search_bound(n_max)
     results = {n: paired_t_test(mean, sd, n) for n in range(2, n_max + 1)}
     low = min(r.p_min for r in results.values())
     high = max(r.p_max for r in results.values())
@@ -123,17 +136,17 @@ def _paired_unknown_n(study: Study, reported: ReportedP, mean, sd):
         note = (
             f"n not reported; no n from 2 to {n_max} (enrolled) reproduces p: p {_range(low, high)}"
         )
-        return "paired-t", low, high, verdict, note
+        return "paired-t", low, high, verdict, note + capped
     note = f"n not reported; p is reproduced for n in {_runs(fits)} (of at most {n_max} enrolled)"
-    return "paired-t", low, high, NOT_CHECKABLE, note
+    return "paired-t", low, high, NOT_CHECKABLE, note + capped
 
 
 _MCNEMAR = ("mcnemar-exact", "mcnemar", "mcnemar-corrected")
 
 
 def _paired_proportion(study: Study, outcome: Outcome, reported: ReportedP):
-    from ivigmeta.errors import InputError
-    from ivigmeta.stats.checks.mcnemar_range import paired_proportions_range
+    from ivigmeta.stats.checks.mcnemar_range import paired_p_bounds, paired_proportions_range
+    from ivigmeta.stats.checks.rounding import counts_for_percent
 
     before, after = outcome.before, outcome.after
     stated = reported_test(outcome)
@@ -169,30 +182,38 @@ def _paired_proportion(study: Study, outcome: Outcome, reported: ReportedP):
         return test_name, None, None, NOT_CHECKABLE, "missing n (no enrolled n to bound it)"
     fits, possible, low, high = [], [], math.inf, -math.inf
     p_low, p_high = reported_p_interval(reported)
-    for size in range(1, n_max + 1):
-        try:
-            ranges = [paired_proportions_range(n=size, method=m, **kwargs) for m in _MCNEMAR]
-        except InputError:  # no count of `size` patients rounds to a printed percentage
+    searched, capped = _search_bound(n_max)
+
+    def margin(count, percent, size):
+        if count is not None:
+            return range(count, count + 1) if count <= size else range(0)
+        return counts_for_percent(percent, size)
+
+    for size in range(1, searched + 1):  # O(1) per n: paired_p_bounds
+        counts_before = margin(before.count, before.percent, size)
+        counts_after = margin(after.count, after.percent, size)
+        if not counts_before or not counts_after:  # no count of `size` rounds to a percentage
             continue
         possible.append(size)
-        low = min(low, *(r.p_min for r in ranges))
-        high = max(high, *(r.p_max for r in ranges))
-        if any(overlaps(r.p_min, r.p_max, p_low, p_high) for r in ranges):
+        bounds = [paired_p_bounds(size, counts_before, counts_after, m) for m in _MCNEMAR]
+        low = min(low, *(b[0] for b in bounds))
+        high = max(high, *(b[1] for b in bounds))
+        if any(overlaps(b[0], b[1], p_low, p_high) for b in bounds):
             fits.append(size)
     if not possible:
         note = f"no n up to {n_max} (enrolled) gives both {before.percent}% and {after.percent}%"
-        return test_name, None, None, INCONSISTENT, note
+        return test_name, None, None, INCONSISTENT if not capped else NOT_CHECKABLE, note + capped
     percents = f"{before.percent}% → {after.percent}%"
     if not fits:
         note = (
             f"denominator not reported; {percents} is possible for n in {_runs(possible)}, "
             f"and no such n reproduces p (p {_range(low, high)})"
         )
-        return test_name, low, high, compare_p(low, high, reported), note
+        return test_name, low, high, compare_p(low, high, reported), note + capped
     note = (
         f"denominator not reported (study n={n_max}); {percents} is possible for n in "
         f"{_runs(possible)}; p is reproduced for n in {_runs(fits)}"
     )
-    if n_max not in possible:
+    if n_max <= searched and n_max not in possible:
         note += f"; not with n={n_max}: no count of {n_max} rounds to both percentages"
-    return test_name, low, high, NOT_CHECKABLE, note
+    return test_name, low, high, NOT_CHECKABLE, note + capped

@@ -14,6 +14,12 @@ Q = Σ y_i² = (n - 1)·sd_y² + S²/n must be (1) an integer, (2) of the same p
 (n - r)·q² + r·(q + 1)² with q = S div n, r = S mod n. An SD printed with d decimals stands for
 its rounding interval, so Q ranges over an interval for each candidate S; the SD is consistent
 if some candidate S admits an integer Q satisfying (1)-(3).
+
+Limits: n and items are whole numbers up to 10^9 (:mod:`ivigmeta.stats.numerics.limits`);
+GRIM is O(1) for any of them. GRIMMER checks the candidate totals one by one and stops at the
+first consistent one; when the mean allows more than ``GRIMMER_MAX_TOTALS`` = 10^6 totals
+(n·items at least 10^6 times 10^decimals) it stops with an AnalysisError instead of running
+for hours.
 """
 
 from __future__ import annotations
@@ -21,12 +27,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ivigmeta.errors import InputError
+from ivigmeta.errors import AnalysisError, InputError
 from ivigmeta.printed import PrintedNumber
 from ivigmeta.results import Result
 from ivigmeta.stats.checks.rounding import CONSISTENT, INCONSISTENT, value_interval
+from ivigmeta.stats.numerics.limits import check_count, check_number
 
 _SLACK = 1e-9
+GRIMMER_MAX_TOTALS = 10**6
 
 
 @dataclass(frozen=True)
@@ -51,8 +59,13 @@ class GrimResult(Result):
     note: str
 
 
-def _printed(value: float | str) -> PrintedNumber:
-    return value if isinstance(value, PrintedNumber) else PrintedNumber(str(value))
+def _printed(value: float | str, field: str = "mean") -> PrintedNumber:
+    if not isinstance(value, PrintedNumber):
+        try:
+            value = PrintedNumber(str(value))
+        except ValueError:
+            raise InputError(f"expected a finite number, got {value!r}", field=field) from None
+    return check_number(value, field)
 
 
 def grim_sums(mean: float, n: int, items: int = 1) -> range:
@@ -80,10 +93,11 @@ def _sum_of_squares_ok(total: int, n: int, sd_low: float, sd_high: float) -> boo
 
 def grim(mean: float | str, n: int, sd: float | str | None = None, items: int = 1) -> GrimResult:
     """GRIM test of a printed mean of n integer scores (and GRIMMER of its SD, if given)."""
-    if n is None or int(n) != n or n < 1:
-        raise InputError(f"expected a positive integer, got {n!r}", field="n")
-    if items is None or int(items) != items or items < 1:
-        raise InputError(f"expected a positive integer, got {items!r}", field="items")
+    for name, value in (("n", n), ("items", items)):
+        if value is None:
+            raise InputError("expected a positive integer, got None", field=name)
+        check_count(value, name, minimum=1)
+    n, items = int(n), int(items)
     mean = _printed(mean)
     scale = n * items
     sums = grim_sums(mean, n, items)
@@ -107,9 +121,14 @@ def grim(mean: float | str, n: int, sd: float | str | None = None, items: int = 
         )
     grimmer_verdict = grimmer_informative = None
     if sd is not None:
-        sd = _printed(sd)
+        sd = _printed(sd, "sd")
         if n < 2:
             raise InputError("an SD needs n >= 2", field="n")
+        if len(sums) > GRIMMER_MAX_TOTALS:
+            raise AnalysisError(
+                f"GRIMMER: the mean allows {len(sums):,} integer totals of n·items = {scale:,} "
+                f"scores; at most {GRIMMER_MAX_TOTALS:,} are checked (GRIM alone: leave out --sd)"
+            )
         sd_low, sd_high = (max(0.0, v) * items for v in value_interval(sd))
         grimmer_informative = any(
             q_high - q_low < 2 or q_low < floor

@@ -11,7 +11,8 @@
 The estimate is p1 - p2 with the Wald interval (p1 - p2) ± z·sqrt(p1q1/n1 + p2q2/n2).
 Printed percentages of known n stand for every count that rounds to them
 (:func:`ivigmeta.stats.checks.rounding.counts_for_percent`); ``p_min``/``p_max`` are then the
-range of p over all such count pairs (exhaustive enumeration).
+range of p over all such count pairs (exhaustive enumeration, refused beyond
+``MAX_COUNT_PAIRS`` = 10^4 pairs: give the counts instead).
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ivigmeta.errors import InputError
+from ivigmeta.errors import AnalysisError, InputError
 from ivigmeta.results import Result
 from ivigmeta.stats.checks.rounding import counts_for_percent
 from ivigmeta.stats.numerics.distributions import chi2_sf, two_sided_z_p, z_crit
+from ivigmeta.stats.numerics.limits import check_count, check_level, check_number
 
 METHODS = ("z", "chi-square", "chi-square-yates", "fisher-exact")
+MAX_COUNT_PAIRS = 10**4
 
 
 @dataclass(frozen=True)
@@ -85,8 +88,10 @@ def _statistic_and_p(method: str, x1: int, n1: int, x2: int, n2: int):
 
 
 def _check(x: int | None, n: int, name: str) -> None:
-    if n is None or int(n) != n or n < 1:
-        raise InputError(f"expected a positive integer, got {n!r}", field=f"n{name}")
+    if n is None:
+        raise InputError("expected a positive integer, got None", field=f"n{name}")
+    check_count(n, f"n{name}", minimum=1)
+    check_count(x, f"x{name}")
     if x is not None and not 0 <= x <= n:
         raise InputError(f"expected a count between 0 and {n}, got {x!r}", field=f"x{name}")
 
@@ -111,8 +116,15 @@ def two_proportions_test(
         raise InputError(f"expected one of {', '.join(METHODS)}, got {method!r}", field="method")
     _check(x1, n1, "1")
     _check(x2, n2, "2")
+    level = check_level(level)
     counts1 = _counts(x1, percent1, n1, "1")
     counts2 = _counts(x2, percent2, n2, "2")
+    if len(counts1) * len(counts2) > MAX_COUNT_PAIRS:
+        raise AnalysisError(
+            f"the printed percentages allow {len(counts1) * len(counts2):,} pairs of counts of "
+            f"n1 = {n1:,} and n2 = {n2:,}; at most {MAX_COUNT_PAIRS:,} are searched "
+            "(give the counts --x1/--x2)"
+        )
     x1 = min(counts1, key=lambda k: abs(100 * k / n1 - float(percent1))) if x1 is None else x1
     x2 = min(counts2, key=lambda k: abs(100 * k / n2 - float(percent2))) if x2 is None else x2
     ps = [_statistic_and_p(method, a, n1, b, n2)[2] for a in counts1 for b in counts2]
@@ -131,6 +143,7 @@ def _counts(x: int | None, percent: float | None, n: int, name: str) -> range:
         return range(x, x + 1)
     if percent is None:
         raise InputError("expected a count or a percent", field=f"x{name}")
+    check_number(percent, f"percent{name}")
     counts = counts_for_percent(percent, n)
     if not counts:
         raise InputError(f"no count of {n} rounds to {percent}%", field=f"percent{name}")

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ivigmeta.errors import InputError
+from ivigmeta.errors import AnalysisError, InputError
 from ivigmeta.printed import ReportedP
 from ivigmeta.results import Result
 from ivigmeta.stats.checks.rounding import (
@@ -30,6 +30,13 @@ from ivigmeta.stats.checks.rounding import (
 )
 from ivigmeta.stats.checks.t_tests import _check_n, _check_sd, two_sample_p_bounds
 from ivigmeta.stats.numerics.distributions import t_ppf
+from ivigmeta.stats.numerics.limits import check_count
+
+MAX_N2 = 10**5
+"""Largest n2 :func:`consistent_n2` searches (evaluated in blocks of ``_BLOCK`` sizes)."""
+MAX_GRID = 10**7
+"""Most (n1, n2) pairs :func:`consistent_sizes` searches."""
+_BLOCK = 2 * 10**4
 
 
 @dataclass(frozen=True)
@@ -146,15 +153,15 @@ def consistent_n2(
     _check_n(n1, "n1")
     _check_sd(sd1, "sd1")
     _check_sd(sd2, "sd2")
-    if n2_max < 2:
-        raise InputError(f"expected an integer >= 2, got {n2_max!r}", field="n2_max")
-    sizes = np.arange(2, n2_max + 1)
-    p_min, p_max = two_sample_p_bounds(mean1, sd1, n1, mean2, sd2, sizes, welch)
-    fits = sizes[_overlap_mask(p_min, p_max, reported)]
+    n2_max = check_count(n2_max, "n2_max", minimum=2, maximum=MAX_N2)
+    fits, low, high = [], math.inf, -math.inf
+    for start in range(2, n2_max + 1, _BLOCK):  # memory O(block), not O(n2_max)
+        sizes = np.arange(start, min(start + _BLOCK, n2_max + 1))
+        p_min, p_max = two_sample_p_bounds(mean1, sd1, n1, mean2, sd2, sizes, welch)
+        fits.extend(sizes[_overlap_mask(p_min, p_max, reported)].tolist())
+        low, high = min(low, float(p_min.min())), max(high, float(p_max.max()))
     test = "welch-t" if welch else "two-sample-t"
-    return ConsistentN2(
-        test, reported.text, n2_max, _runs(fits), float(p_min.min()), float(p_max.max())
-    )
+    return ConsistentN2(test, reported.text, n2_max, _runs(fits), low, high)
 
 
 @dataclass(frozen=True)
@@ -192,6 +199,12 @@ def consistent_sizes(
     reported = _as_reported(p)
     _check_sd(sd1, "sd1")
     _check_sd(sd2, "sd2")
+    cells = max(0, n1_max - 1) * max(0, n2_max - 1)
+    if cells > MAX_GRID:
+        raise AnalysisError(
+            f"both group sizes unknown: {cells:,} (n1, n2) pairs up to n1 = {n1_max:,}, "
+            f"n2 = {n2_max:,}; at most {MAX_GRID:,} are searched"
+        )
     n1 = np.arange(2, n1_max + 1)[:, None]
     n2 = np.arange(2, n2_max + 1)[None, :]
     p_min, p_max = two_sample_p_bounds(mean1, sd1, n1, mean2, sd2, n2, welch)

@@ -31,6 +31,7 @@ from ivigmeta.errors import InputError
 from ivigmeta.results import Result
 from ivigmeta.stats.checks.rounding import abs_interval, value_interval
 from ivigmeta.stats.numerics.distributions import t_crit, two_sided_t_p
+from ivigmeta.stats.numerics.limits import check_count, check_level, check_number
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ def _two_sided_p(t: float, df: float) -> float:
 def _result(
     test: str, estimate: float, se: float, df: float, level: float, p_min: float, p_max: float
 ) -> TTestResult:
+    level = check_level(level)
     statistic = estimate / se if se > 0 else math.copysign(math.inf, estimate)
     crit = float(t_crit(df, level))
     return TTestResult(
@@ -84,14 +86,23 @@ def _result(
 
 
 def _check_n(n: int, name: str, minimum: int = 2) -> int:
-    if n is None or int(n) != n or n < minimum:
-        raise InputError(f"expected an integer >= {minimum}, got {n!r}", field=name)
-    return int(n)
+    if n is None:
+        raise InputError(f"expected an integer >= {minimum}, got None", field=name)
+    return check_count(n, name, minimum)
 
 
 def _check_sd(sd: float, name: str) -> None:
     if sd is None or not sd > 0:
         raise InputError(f"expected a positive number, got {sd}", field=name)
+    check_number(sd, name, positive=True)
+
+
+def _check_means(**means) -> None:
+    """Every mean finite and of magnitude <= 10^15 (:mod:`ivigmeta.stats.numerics.limits`)."""
+    for name, value in means.items():
+        if value is None:
+            raise InputError("expected a number, got None", field=name)
+        check_number(value, name)
 
 
 def _p_range_from_t(t_low: float, t_high: float, df_low: float, df_high: float):
@@ -111,6 +122,8 @@ def one_sample_t_test(
     """One-sample t test of H0: mean = mu. t = (mean - mu) / (sd / sqrt(n)), df = n - 1."""
     n = _check_n(n, "n")
     _check_sd(sd, "sd")
+    _check_means(mean=mean, mu=mu)
+    check_level(level)
     se = float(sd) / math.sqrt(n)
     diff_low, diff_high = abs_interval(*(v - float(mu) for v in value_interval(mean)))
     sd_low, sd_high = value_interval(sd)
@@ -170,6 +183,8 @@ def paired_t_test_from_arms(
     n = _check_n(n, "n")
     _check_sd(sd_before, "sd_before")
     _check_sd(sd_after, "sd_after")
+    _check_means(mean_before=mean_before, mean_after=mean_after, r=r)
+    check_level(level)
     if not -1.0 <= float(r) <= 1.0:
         raise InputError(f"expected a correlation in [-1, 1], got {r!r}", field="r")
     sd = change_sd(float(sd_before), float(sd_after), float(r))
@@ -258,6 +273,8 @@ def two_sample_t_test(
     n1, n2 = _check_n(n1, "n1"), _check_n(n2, "n2")
     _check_sd(sd1, "sd1")
     _check_sd(sd2, "sd2")
+    _check_means(mean1=mean1, mean2=mean2)
+    check_level(level)
     a, b = float(sd1), float(sd2)
     if welch:
         se = math.sqrt(a**2 / n1 + b**2 / n2)
@@ -282,6 +299,8 @@ def two_sample_test_from_se(
     """
     _check_sd(se1, "se1")
     _check_sd(se2, "se2")
+    _check_means(mean1=mean1, mean2=mean2)
+    check_level(level)
     low1, high1 = value_interval(mean1)
     low2, high2 = value_interval(mean2)
     diff_low, diff_high = abs_interval(low1 - high2, high1 - low2)

@@ -26,7 +26,7 @@ from ivigmeta.errors import AnalysisError
 from ivigmeta.results import Result
 from ivigmeta.stats.models.rma import RmaFit
 from ivigmeta.stats.numerics.distributions import chi2_ppf
-from ivigmeta.stats.numerics.projection import quadratic_form, residual_projection
+from ivigmeta.stats.numerics.projection import WeightedProjection
 from ivigmeta.stats.numerics.uniroot import R_DEFAULT_TOL, uniroot
 
 
@@ -89,7 +89,7 @@ def tau2_confint(
     crit_l = float(chi2_ppf(alpha / 2, df))
 
     def q_at(tau2: float) -> float:
-        return quadratic_form(residual_projection(X, 1.0 / (vi + tau2)), yi)
+        return WeightedProjection(X, 1.0 / (vi + tau2)).quadratic(yi)
 
     q_max, q_min = q_at(hi_max), q_at(lo_min)
     low = high = math.nan

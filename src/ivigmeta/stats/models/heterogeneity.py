@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ivigmeta.stats.numerics.distributions import chi2_sf
-from ivigmeta.stats.numerics.projection import quadratic_form, residual_projection
+from ivigmeta.stats.numerics.projection import WeightedProjection
 
 
 @dataclass(frozen=True)
@@ -23,13 +23,13 @@ class Heterogeneity:
     h2: float
 
 
-def typical_variance(P: np.ndarray, k: int, p: int) -> float:
+def typical_variance(P: WeightedProjection, k: int, p: int) -> float:
     """Typical within-study variance s² = (k - p) / tr(P), P built from w_i = 1/v_i.
 
     For the intercept-only model this is (k - 1) sum(w) / ((sum w)² - sum(w²))
     (Higgins & Thompson 2002, Stat Med 21:1539-1558, eq. 9); metafor's ``vt``.
     """
-    return (k - p) / float(np.trace(P))
+    return (k - p) / P.trace()
 
 
 def heterogeneity(
@@ -48,8 +48,8 @@ def heterogeneity(
         return Heterogeneity(nan, k - p, nan, nan, nan, nan)
     if k <= p:
         return Heterogeneity(0.0, 0, 1.0, 0.0, 0.0, 1.0)
-    P = residual_projection(X, 1.0 / vi)
-    q = max(0.0, quadratic_form(P, yc))
+    P = WeightedProjection(X, 1.0 / vi)
+    q = P.quadratic(yc)
     df = k - p
     s2 = typical_variance(P, k, p)
     if equal_effects:

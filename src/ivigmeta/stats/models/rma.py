@@ -35,6 +35,7 @@ from ivigmeta.stats.numerics.distributions import (
     two_sided_z_p,
     z_crit,
 )
+from ivigmeta.stats.numerics.limits import check_level
 
 METHODS = ("EE", "DL", "HE", "HS", "SJ", "ML", "REML", "EB", "PM")
 TESTS = ("z", "t", "knha", "adhoc")
@@ -276,10 +277,7 @@ def rma(
         raise InputError(f"expected one of {', '.join(METHODS)}, got {method!r}", field="method")
     if test not in TESTS:
         raise InputError(f"expected one of {', '.join(TESTS)}, got {test!r}", field="test")
-    if not 1 <= level < 100:
-        raise InputError(
-            f"expected a confidence level in percent, e.g. 95, got {level}", field="level"
-        )
+    level = check_level(level)
     if pi not in PI_CHOICES:
         raise InputError(f"expected one of {', '.join(PI_CHOICES)}, got {pi!r}", field="pi")
     if tau2 is not None and (not math.isfinite(tau2) or tau2 < 0):

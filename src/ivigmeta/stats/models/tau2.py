@@ -6,7 +6,8 @@ model matrix ``X`` (k x p), and returns a :class:`Tau2Estimate` with metafor's s
 the estimate. ``fixed`` holds tau² at a given value (metafor's ``rma(tau2=...)``); the standard
 error is then evaluated at that value, as metafor does. Notation: k studies, p coefficients,
 w_i = 1/v_i (or 1/(v_i + tau²)), P the residual projection matrix
-(:func:`ivigmeta.stats.numerics.projection.residual_projection`), Q = yc' P yc.
+(:class:`ivigmeta.stats.numerics.projection.WeightedProjection`, never formed as a k x k
+matrix: every estimator is O(k p²)), Q = yc' P yc.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from ivigmeta.errors import AnalysisError, InputError
-from ivigmeta.stats.numerics.projection import quadratic_form, residual_projection
+from ivigmeta.stats.numerics.projection import WeightedProjection
 from ivigmeta.stats.numerics.uniroot import R_DEFAULT_TOL, uniroot
 
 
@@ -98,10 +99,10 @@ def dersimonian_laird(
     """
     _require_positive_variances(vi, "DL")
     k, p = X.shape
-    P = residual_projection(X, 1.0 / vi)
-    tr_p = float(np.trace(P))
-    tau2 = _clip((quadratic_form(P, yc) - (k - p)) / tr_p if fixed is None else fixed)
-    se = math.sqrt((2 * (k - p) + 4 * tau2 * tr_p + 2 * tau2**2 * float(np.sum(P * P))) / tr_p**2)
+    P = WeightedProjection(X, 1.0 / vi)
+    tr_p = P.trace()
+    tau2 = _clip((P.quadratic(yc) - (k - p)) / tr_p if fixed is None else fixed)
+    se = math.sqrt((2 * (k - p) + 4 * tau2 * tr_p + 2 * tau2**2 * P.trace_product()) / tr_p**2)
     return Tau2Estimate(tau2, se)
 
 
@@ -115,12 +116,11 @@ def hedges(
     Hedges LV, Olkin I. Statistical Methods for Meta-Analysis. Academic Press, 1985.
     """
     k, p = X.shape
-    P = residual_projection(X, np.ones(k))
-    PV = P * vi[None, :]
-    tr_pv = float(np.trace(PV))
-    tau2 = _clip((quadratic_form(P, yc) - tr_pv) / (k - p) if fixed is None else fixed)
+    P = WeightedProjection(X, np.ones(k))
+    tr_pv = P.trace(vi)
+    tau2 = _clip((P.quadratic(yc) - tr_pv) / (k - p) if fixed is None else fixed)
     se = math.sqrt(
-        (2 * float(np.sum(PV * PV.T)) + 4 * tau2 * tr_pv + 2 * tau2**2 * (k - p)) / (k - p) ** 2
+        (2 * P.trace_product(vi, vi) + 4 * tau2 * tr_pv + 2 * tau2**2 * (k - p)) / (k - p) ** 2
     )
     return Tau2Estimate(tau2, se)
 
@@ -137,11 +137,10 @@ def hunter_schmidt(
     _require_positive_variances(vi, "HS")
     k, p = X.shape
     w = 1.0 / vi
-    P = residual_projection(X, w)
-    tau2 = _clip((quadratic_form(P, yc) - k) / w.sum() if fixed is None else fixed)
+    P = WeightedProjection(X, w)
+    tau2 = _clip((P.quadratic(yc) - k) / w.sum() if fixed is None else fixed)
     se = math.sqrt(
-        (2 * (k - p) + 4 * tau2 * float(np.trace(P)) + 2 * tau2**2 * float(np.sum(P * P)))
-        / w.sum() ** 2
+        (2 * (k - p) + 4 * tau2 * P.trace() + 2 * tau2**2 * P.trace_product()) / w.sum() ** 2
     )
     return Tau2Estimate(tau2, se)
 
@@ -164,16 +163,15 @@ def sidik_jonkman(
     """
     k, p = X.shape
     tau2_0 = float(np.mean(yc**2)) if control.tau2_init is None else float(control.tau2_init)
-    P = residual_projection(X, _inverse_weights(vi, tau2_0))
-    PV = P * vi[None, :]
-    tau2 = _clip(tau2_0 * quadratic_form(P, yc) / (k - p) if fixed is None else fixed)
+    P = WeightedProjection(X, _inverse_weights(vi, tau2_0))
+    tau2 = _clip(tau2_0 * P.quadratic(yc) / (k - p) if fixed is None else fixed)
     se = math.sqrt(
         tau2_0**2
         / (k - p) ** 2
         * (
-            2 * float(np.sum(PV * PV.T))
-            + 4 * tau2 * float(np.sum(PV * P))
-            + 2 * tau2**2 * float(np.sum(P * P))
+            2 * P.trace_product(vi, vi)
+            + 4 * tau2 * P.trace_product(vi)
+            + 2 * tau2**2 * P.trace_product()
         )
     )
     return Tau2Estimate(tau2, se)
@@ -209,7 +207,7 @@ def paule_mandel(
     target = k - p
 
     def excess(tau2: float) -> float:
-        return quadratic_form(residual_projection(X, 1.0 / (vi + tau2)), yc) - target
+        return WeightedProjection(X, 1.0 / (vi + tau2)).quadratic(yc) - target
 
     at_min = excess(0.0)
     if at_min < 0:
@@ -291,15 +289,15 @@ def fisher_scoring(
         iterations += 1
         old = tau2
         w = _inverse_weights(vi, tau2)
-        P = residual_projection(X, w)
+        P = WeightedProjection(X, w)
         if method == "ML":
-            Py = P @ yc
+            Py = P.apply(yc)
             adj = (float(Py @ Py) - w.sum()) / float(np.sum(w**2))
         elif method == "REML":
-            Py = P @ yc
-            adj = (float(Py @ Py) - float(np.trace(P))) / float(np.sum(P * P))
+            Py = P.apply(yc)
+            adj = (float(Py @ Py) - P.trace()) / P.trace_product()
         else:
-            adj = (quadratic_form(P, yc) * k / (k - p) - k) / w.sum()
+            adj = (P.quadratic(yc) * k / (k - p) - k) / w.sum()
         adj *= control.stepadj
         if math.isnan(adj):
             adj = 0.0
@@ -333,8 +331,7 @@ def fisher_scoring(
     if method == "ML":
         se = math.sqrt(2 / float(np.sum(w**2)))
     elif method == "REML":
-        P = residual_projection(X, w)
-        se = math.sqrt(2 / float(np.sum(P * P)))
+        se = math.sqrt(2 / WeightedProjection(X, w).trace_product())
     else:
         se = _moment_se(vi, tau2, k, p)
     return Tau2Estimate(tau2, se, iterations, notes)
