@@ -43,6 +43,14 @@ class Family:
     y: np.ndarray
     size: np.ndarray | None  # None: Poisson
 
+    def __post_init__(self) -> None:
+        y, n = self.y, self.size
+        if n is None:
+            sat = _xlogy(y, y) - y
+        else:
+            sat = _xlogy(y, y / n) + _xlogy(n - y, (n - y) / n)
+        object.__setattr__(self, "_sat", sat)
+
     def mean(self, eta: np.ndarray) -> np.ndarray:
         if self.size is None:
             return np.exp(eta)
@@ -59,14 +67,10 @@ class Family:
         """Deviance residuals d = 2 (l_saturated - l(eta)) per observation."""
         y = self.y
         if self.size is None:
-            mu = np.exp(eta)
-            return 2.0 * (_xlogy(y, y) - y * eta - (y - mu))
-        n = self.size
-        # -log p = log1p(e^-eta), -log(1-p) = log1p(e^eta), both computed stably
+            return 2.0 * (self._sat - y * eta + np.exp(eta))
+        # -log p = log(1 + e^-eta), -log(1 - p) = log(1 + e^eta) = eta + log(1 + e^-eta)
         lp = np.logaddexp(0.0, -eta)
-        lq = np.logaddexp(0.0, eta)
-        sat = _xlogy(y, y / n) + _xlogy(n - y, (n - y) / n)
-        return 2.0 * (sat + y * lp + (n - y) * lq)
+        return 2.0 * (self._sat + self.size * lp + (self.size - y) * eta)
 
     def loglik_saturated(self) -> float:
         """Log-likelihood of the saturated model (with the binomial coefficients / y!)."""
@@ -91,14 +95,15 @@ def _lchoose(n, k):
     return _lgamma(n + 1.0) - _lgamma(k + 1.0) - _lgamma(n - k + 1.0)
 
 
-def conditional_modes(fam: Family, eta0, z, theta: float, tol: float = 1e-11):
+def conditional_modes(fam: Family, eta0, z, theta: float, u0=None, tol: float = 1e-11):
     """Conditional modes û (one per study, rows of the (k, J) arrays ``eta0``, ``z``) of
-    ``g(u) = sum_j d_j + u²``, by Newton's method with step halving (g is convex)."""
-    u = np.zeros(eta0.shape[0])
+    ``g(u) = sum_j d_j + u²``, by Newton's method with step halving (g is convex), from
+    ``u0`` (default 0)."""
+    u = np.zeros(eta0.shape[0]) if u0 is None else np.array(u0, dtype=float)
     if theta == 0.0:
         return u
     tz = theta * z
-    g_old = np.sum(fam.devres(eta0), axis=1)
+    g_old = np.sum(fam.devres(eta0 + tz * u[:, None]), axis=1) + u * u
     for _ in range(200):
         eta = eta0 + tz * u[:, None]
         grad = -2.0 * np.sum((fam.y - fam.mean(eta)) * tz, axis=1) + 2.0 * u
@@ -119,10 +124,11 @@ def conditional_modes(fam: Family, eta0, z, theta: float, tol: float = 1e-11):
     return u
 
 
-def agq_deviance(fam: Family, eta0, z, theta: float, nodes: int) -> tuple[np.ndarray, np.ndarray]:
+def agq_deviance(fam: Family, eta0, z, theta: float, nodes: int, u0=None):
     """lme4's AGQ (nodes > 1) or Laplace (nodes = 1) deviance per study, and the conditional
-    modes û. ``theta`` may be negative (the deviance is even in theta)."""
-    u = conditional_modes(fam, eta0, z, theta)
+    modes û (searched from ``u0``). ``theta`` may be negative (the deviance is even in
+    theta)."""
+    u = conditional_modes(fam, eta0, z, theta, u0)
     tz = theta * z
     eta = eta0 + tz * u[:, None]
     g0 = np.sum(fam.devres(eta), axis=1) + u * u

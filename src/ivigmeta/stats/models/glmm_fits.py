@@ -46,7 +46,7 @@ class MLFit:
     loglik: float
 
 
-def _profile_alpha(dev_fun, alpha0, tol=1e-10):
+def _profile_alpha(dev_fun, alpha0, tol=1e-8):
     """Minimise the per-study deviances ``dev_fun(alpha)`` (a vector) over the per-study
     alpha (Newton with central differences, studies separate)."""
     a = np.array(alpha0, dtype=float)
