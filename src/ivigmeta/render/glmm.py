@@ -32,7 +32,7 @@ def render_glmm(result: GlmmPoolResult, output_format: str = "table") -> str:
 
 def _title(result: GlmmPoolResult) -> str:
     model = f" ({result.model})" if result.model else ""
-    return (f"{result.measure}: random-effects GLMM{model}, ML, z test, k = {result.k}")
+    return f"{result.measure}: random-effects GLMM{model}, ML, z test, k = {result.k}"
 
 
 def _table(result: GlmmPoolResult) -> str:

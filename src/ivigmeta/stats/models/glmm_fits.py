@@ -148,14 +148,20 @@ def fit_um_rs(fam: Family, xb, label: str) -> tuple[MLFit, float, float]:
         s1, s2, b, mu = params
         return float(np.sum(laplace2_deviance(fam, mu + b * xb, z1, z2, s1, s2)[0]))
 
-    x, dmin = minimise(lambda v: dev([v[1], v[0], v[2], v[3]]), [0.5, 0.5, beta0[0], beta0[1]],
-                       even_first=True)
+    x, dmin = minimise(
+        lambda v: dev([v[1], v[0], v[2], v[3]]), [0.5, 0.5, beta0[0], beta0[1]], even_first=True
+    )
     s2, s1, b, mu = x
     s1 = abs(s1)
     x = np.array([s1, s2, b, mu])
     if abs(b) > 25:
         raise AnalysisError(f"GLMM ({label}) did not converge")
-    steps = [1e-3 * max(0.1, s1), 1e-3 * max(0.1, s2), 1e-3 * max(1, abs(b)), 1e-3 * max(1, abs(mu))]
+    steps = [
+        1e-3 * max(0.1, s1),
+        1e-3 * max(0.1, s2),
+        1e-3 * max(1, abs(b)),
+        1e-3 * max(1, abs(mu)),
+    ]
     H = hessian(dev, x, steps)
     try:
         inv = np.linalg.inv(H)
