@@ -77,7 +77,7 @@ def pool_glmm(csv, measure: str | None, *, model: str = "UM.FS", level: float = 
         raise InputError(f"--method GLMM needs --measure {', '.join(GLMM_MEASURES)}, got "
                          f"{measure}", field="measure")  # fmt: skip
     measure = measure.upper()
-    ids, counts, lines = _read_counts(csv, measure)
+    ids, counts = _read_counts(csv, measure)
     fit = rma_glmm(measure, model=model, level=level, **counts)
     notes = [f"{len(ids)} rows read from {csv}; measure {measure}, GLMM (ML), "
              f"{fit.integration}; no continuity correction"]  # fmt: skip
@@ -96,7 +96,7 @@ def pool_glmm(csv, measure: str | None, *, model: str = "UM.FS", level: float = 
 
 
 def _read_counts(path, measure: str):
-    """Study ids, the measure's count columns (floats) and the rows' line numbers."""
+    """Study ids and the measure's count columns (floats; ``n1i n2i`` become ``bi di``)."""
     from ivigmeta.records.csv_reader import _number
 
     name = str(path)
@@ -139,7 +139,7 @@ def _read_counts(path, measure: str):
     if "n1i" in values:
         values["bi"] = [n - a for n, a in zip(values.pop("n1i"), values["ai"], strict=True)]
         values["di"] = [n - c for n, c in zip(values.pop("n2i"), values["ci"], strict=True)]
-    return tuple(ids), values, tuple(lines)
+    return tuple(ids), values
 
 
 def _check_count(value: float, column: str, file: str, line: int) -> None:

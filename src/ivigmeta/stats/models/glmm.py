@@ -127,7 +127,7 @@ def rma_glmm(measure: str, *, model: str = "UM.FS", level: float = 95.0, **count
                 fam = Family(a[:, None], (a + c)[:, None])
                 off = np.log((a + b) / (c + d))[:, None]
             one = np.ones((k, 1))
-            fit = fits.fit_scalar(fam, one, off, one, label=label)
+            fit = fits.fit_scalar(fits.ScalarModel(fam, one, off, one), label=label)
             sat = fam.loglik_saturated()
             beta_qe, v_qe, dev_qe = glm_irls(fam, np.eye(k), off.ravel())
             _, _, dev_fe = glm_irls(fam, np.ones((k, 1)), off.ravel())
@@ -144,16 +144,16 @@ def rma_glmm(measure: str, *, model: str = "UM.FS", level: float = 95.0, **count
             if model_name == "UM.FS":
                 fe_x = np.column_stack([np.tile([1.0, 0.0], k), np.repeat(np.eye(k), 2, axis=0)])
                 beta_fe, _, dev_fe = glm_irls(fam, fe_x, np.zeros(2 * k))
-                fit = fits.fit_scalar(fam, xb, np.zeros((k, 2)), np.where(xb == 1, 0.5, -0.5),
-                                      alpha=beta_fe[1:], label=label)  # fmt: skip
+                model_fs = fits.ScalarModel(fam, xb, np.zeros((k, 2)), np.where(xb == 1, 0.5, -0.5),
+                                            alpha=beta_fe[1:])  # fmt: skip
+                fit = fits.fit_scalar(model_fs, label=label)
                 q = _wald_equal(lor, v_lor)
                 ll_qe, ll_fe = sat - dev_qe / 2, sat - dev_fe / 2
                 loglik = ll_qe + fit.loglik
             else:
                 integration = "Laplace approximation (lme4 nAGQ = 1, as metafor forces for UM.RS)"
-                fit, ll_fe, ll_qe = fits.fit_um_rs(fam, xb, label)
+                fit, ll_fe, ll_qe, q = fits.fit_um_rs(fam, xb, label)
                 sigma2 = fit.sigma2
-                q = None
                 loglik = fit.loglik
         else:
             from ivigmeta.stats.models.glmm_conditional import fit_cm_el
@@ -191,9 +191,13 @@ def _label(measure: str, model: str | None) -> str:
 
 
 def _failure(label: str, why: str) -> str:
-    why = why.removeprefix(f"GLMM ({label}) ")
-    return (f"GLMM ({label}) did not converge ({why}); try another --glmm-model, "
-            "--method MH or PETO, or a random-effects model on the escalc scale")  # fmt: skip
+    why = why.removeprefix(f"GLMM ({label}) ").removeprefix("did not converge")
+    why = f" ({why})" if why else ""
+    if label.startswith("OR"):
+        hint = "another --glmm-model (UM.FS, UM.RS, CM.AL, CM.EL), or --method MH or PETO"
+    else:
+        hint = "a random-effects model on the escalc scale (e.g. --method REML)"
+    return f"GLMM ({label}) did not converge{why}; try {hint}"
 
 
 def _wald_equal(theta, v) -> float:

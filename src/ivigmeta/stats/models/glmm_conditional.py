@@ -115,7 +115,7 @@ def _log_marginals(tables: _Tables, mu: float, tau2: float, nodes: int = NODES) 
 def fit_cm_el(a, b, c, d, *, label: str):
     """(fit, ll.FE, ll.QE, QE.Wld, se(tau²)) of CM.EL for the tables (a, b, c, d)."""
     from ivigmeta.stats.models.glmm_core import Family
-    from ivigmeta.stats.models.glmm_fits import fit_scalar
+    from ivigmeta.stats.models.glmm_fits import ScalarModel, fit_scalar
 
     studies = [_Study(*cells) for cells in zip(a, b, c, d, strict=True)]
     k = len(studies)
@@ -134,7 +134,7 @@ def fit_cm_el(a, b, c, d, *, label: str):
     # start values: the CM.AL fit, as metafor
     one = np.ones((k, 1))
     fam = Family(a[:, None], (a + c)[:, None])
-    start = fit_scalar(fam, one, np.log((a + b) / (c + d))[:, None], one, label=label)
+    start = fit_scalar(ScalarModel(fam, one, np.log((a + b) / (c + d))[:, None], one), label=label)
     x_fe, f_fe = minimise(lambda v: nll_fixed(v[0]), [start.beta])
     h_fe = hessian(lambda v: nll_fixed(v[0]), x_fe, [1e-3])[0, 0]
     # saturated model: each study's own conditional MLE of theta_i

@@ -45,10 +45,7 @@ class Family:
 
     def __post_init__(self) -> None:
         y, n = self.y, self.size
-        if n is None:
-            sat = _xlogy(y, y) - y
-        else:
-            sat = _xlogy(y, y / n) + _xlogy(n - y, (n - y) / n)
+        sat = _xlogy(y, y) - y if n is None else _xlogy(y, y / n) + _xlogy(n - y, (n - y) / n)
         object.__setattr__(self, "_sat", sat)
 
     def mean(self, eta: np.ndarray) -> np.ndarray:

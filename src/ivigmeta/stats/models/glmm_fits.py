@@ -17,6 +17,7 @@ theta-beta cross terms vanish.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -68,45 +69,63 @@ def _profile_alpha(dev_fun, alpha0, tol=1e-8):
             new = a - step
             f_new = dev_fun(new)
         a, f0 = new, f_new
-        if np.max(np.abs(step)) < tol:
+        # converged, or running off to infinity on a flat deviance (a zero cell)
+        if np.all((np.abs(step) < tol) | (np.abs(g) < 1e-9)):
             break
     return a, f0
 
 
-def fit_scalar(fam: Family, xb, off, z, *, alpha=None, nodes: int = NODES, label: str) -> MLFit:
-    """ML fit of eta = beta*xb + off [+ alpha_i] + theta z u_i (u_i ~ N(0, 1)); (k, J) arrays.
-    ``alpha`` (start values) adds the fixed study effects (UM.FS)."""
-    beta0, *_ = glm_irls(fam, _fe_design(xb, alpha is not None), off.ravel())
-    state = {"alpha": None if alpha is None else np.asarray(alpha, float)}
+class ScalarModel:
+    """eta = beta*xb + off [+ alpha_i] + theta z u_i (u_i ~ N(0, 1)) on (k, J) arrays; with
+    ``alpha`` (start values) the fixed study effects of UM.FS, profiled out."""
 
-    def per_study(params, alpha_vec=None):
-        b, theta = params
-        eta0 = b * xb + off
-        if alpha_vec is not None:
-            eta0 = eta0 + alpha_vec[:, None]
-        return agq_deviance(fam, eta0, z, theta, nodes)[0]
+    def __init__(self, fam: Family, xb, off, z, *, alpha=None, nodes: int = NODES):
+        self.fam, self.xb, self.off, self.z, self.nodes = fam, xb, off, z, nodes
+        self.alpha = None if alpha is None else np.asarray(alpha, dtype=float)
+        self.modes = None  # conditional modes of the last evaluation (for theta > 0): warm start
 
-    def profile(params):
-        if not np.all(np.isfinite(params)):
+    def eta0(self, beta: float, alpha=None):
+        eta0 = beta * self.xb + self.off
+        return eta0 if alpha is None else eta0 + alpha[:, None]
+
+    def deviance(self, beta: float, theta: float) -> float:
+        """lme4's AGQ deviance at (beta, theta), minimised over the study effects if any."""
+        if not (np.isfinite(beta) and np.isfinite(theta)):
             return np.inf
-        if state["alpha"] is None:
-            return float(np.sum(per_study(params)))
-        a, f = _profile_alpha(lambda av: per_study(params, av), state["alpha"])
-        state["alpha"] = a
+
+        def per_study(alpha=None):
+            start = None if self.modes is None else self.modes * math.copysign(1.0, theta)
+            dev, u = agq_deviance(
+                self.fam, self.eta0(beta, alpha), self.z, theta, self.nodes, start
+            )
+            if theta != 0.0:
+                self.modes = u * math.copysign(1.0, theta)
+            return dev
+
+        if self.alpha is None:
+            return float(np.sum(per_study()))
+        self.alpha, f = _profile_alpha(per_study, self.alpha)
         return float(np.sum(f))
 
-    x, _ = minimise(lambda v: profile(np.array([v[1], v[0]])), [0.5, beta0[0]], even_first=True)
+
+def fit_scalar(model: ScalarModel, *, label: str) -> MLFit:
+    """The ML fit of a :class:`ScalarModel` (start: beta from the equal-effects glm, tau 0.5)."""
+    fam, xb = model.fam, model.xb
+    beta0, *_ = glm_irls(fam, _fe_design(xb, model.alpha is not None), model.off.ravel())
+
+    def dev(v):
+        return model.deviance(v[1], v[0])
+
+    x, _ = minimise(dev, [0.5, beta0[0]], even_first=True)
     theta, b = x
     if not np.isfinite(b) or abs(b) > 25:
         raise AnalysisError(f"GLMM ({label}) did not converge")
-    steps = [1e-3 * max(1.0, abs(b)), 1e-3 * max(0.1, theta)]
-    H = hessian(lambda v: profile(np.array([v[1], v[0]])), np.array([theta, b]), steps[::-1])
-    var_beta = _var_first_fixed(H, theta)
-    eta0 = b * xb + off
-    if state["alpha"] is not None:
-        eta0 = eta0 + state["alpha"][:, None]
-    _, u = agq_deviance(fam, eta0, z, theta, nodes)
-    devres = float(np.sum(fam.devres(eta0 + theta * z * u[:, None])))
+    steps = [1e-3 * max(0.1, theta), 1e-3 * max(1.0, abs(b))]
+    var_beta = _var_first_fixed(hessian(dev, np.array([theta, b]), steps), theta)
+    model.deviance(b, theta)  # the study effects at the estimate
+    eta0 = model.eta0(b, model.alpha)
+    _, u = agq_deviance(fam, eta0, model.z, theta, model.nodes)
+    devres = float(np.sum(fam.devres(eta0 + theta * model.z * u[:, None])))
     return MLFit(float(b), var_beta, float(theta) ** 2, None, -0.5 * devres)
 
 
@@ -135,10 +154,10 @@ def _fe_design(xb, study_effects: bool):
     return np.column_stack(cols)
 
 
-def fit_um_rs(fam: Family, xb, label: str) -> tuple[MLFit, float, float]:
+def fit_um_rs(fam: Family, xb, label: str) -> tuple[MLFit, float, float, float]:
     """UM.RS: eta_ij = mu + beta*xb_ij + sigma u1_i + tau (±1/2) u2_i, Laplace. Returns the fit,
-    ll.FE (random intercept only, tau = 0) and ll.QE (study-specific treatment effects)."""
-    k = xb.shape[0]
+    ll.FE (random intercept only, tau = 0), ll.QE and QE.Wld (study-specific treatment
+    effects)."""
     z1 = np.ones_like(xb)
     z2 = np.where(xb == 1, 0.5, -0.5)
     sat = fam.loglik_saturated()
@@ -179,6 +198,48 @@ def fit_um_rs(fam: Family, xb, label: str) -> tuple[MLFit, float, float]:
         s1, b, mu = params
         return float(np.sum(agq_deviance(fam, mu + b * xb, z1, s1, 1)[0]))
 
-    _, dfe = minimise(dev_fe, [max(s1, 0.1), b, mu], even_first=True)
-    del k
-    return fit, sat - 0.5 * dfe, np.nan
+    x_fe, dfe = minimise(dev_fe, [max(s1, 0.1), b, mu], even_first=True)
+    ll_qe, q = _um_rs_saturated(fam, xb, z1, x_fe[0], x_fe[2], sat)
+    return fit, sat - 0.5 * dfe, ll_qe, q
+
+
+def _um_rs_saturated(fam: Family, xb, z1, s_start, mu_start, sat):
+    """UM.RS's saturated model (metafor: ``glmer`` with one treatment effect theta_i per study
+    and the random study intercept, Laplace): its log-likelihood and the Wald statistic of
+    equal theta_i, theta'(M/2)theta - (1'(M/2)theta)²/(1'(M/2)1) with M the Schur complement
+    of the (sigma, mu) block in the Hessian of the deviance (M/2 = inverse of var(theta))."""
+    k = xb.shape[0]
+    state = {"theta": np.zeros(k)}
+
+    def per_study(s1, mu, theta):
+        return agq_deviance(fam, mu + theta[:, None] * xb, z1, s1, 1)[0]
+
+    def profile(params):
+        s1, mu = params
+        t, f = _profile_alpha(lambda tv: per_study(s1, mu, tv), state["theta"])
+        state["theta"] = t
+        return float(np.sum(f))
+
+    x, dqe = minimise(profile, [max(s_start, 0.1), mu_start], even_first=True)
+    s1, mu = x
+    theta = state["theta"]
+    h = 1e-3
+    A = hessian(lambda v: float(np.sum(per_study(v[0], v[1], theta))), x, [h * max(0.1, s1), h])
+    f0 = per_study(s1, mu, theta)
+    fp, fm = per_study(s1, mu, theta + h), per_study(s1, mu, theta - h)
+    D = (fp - 2 * f0 + fm) / h**2
+    B = np.empty((2, k))
+    for row, e in enumerate(([h * max(0.1, s1), 0.0], [0.0, h])):
+        step = e[0] + e[1]
+
+        def cross(t_shift, e=e):
+            return per_study(s1 + e[0], mu + e[1], theta + t_shift) - per_study(
+                s1 - e[0], mu - e[1], theta + t_shift
+            )
+
+        B[row] = (cross(h) - cross(-h)) / (4 * h * step)
+    M = np.diag(D) - B.T @ np.linalg.solve(A, B)
+    P = M / 2
+    one = np.ones(k)
+    q = float(theta @ P @ theta - (one @ P @ theta) ** 2 / (one @ P @ one))
+    return sat - 0.5 * dqe, q
