@@ -70,7 +70,7 @@ def _profile_alpha(dev_fun, alpha0, tol=1e-8):
             f_new = dev_fun(new)
         a, f0 = new, f_new
         # converged, or running off to infinity on a flat deviance (a zero cell)
-        if np.all((np.abs(step) < tol) | (np.abs(g) < 1e-9)):
+        if np.all((np.abs(step) < tol) | (np.abs(g) < 1e-7)):
             break
     return a, f0
 
