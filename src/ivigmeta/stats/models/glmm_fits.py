@@ -47,14 +47,19 @@ class MLFit:
     loglik: float
 
 
-def _profile_alpha(dev_fun, alpha0, tol=1e-8):
+def _profile_alpha(dev_fun, alpha0, tol=1e-8, *, batched: bool = False):
     """Minimise the per-study deviances ``dev_fun(alpha)`` (a vector) over the per-study
-    alpha (Newton with central differences, studies separate)."""
+    alpha (Newton with central differences, studies separate). ``batched``: ``dev_fun`` also
+    takes a (2, k) stack of alphas and returns (2, k) deviances (one call for both
+    differences)."""
     a = np.array(alpha0, dtype=float)
     h = 1e-4
     f0 = dev_fun(a)
     for _ in range(100):
-        fp, fm = dev_fun(a + h), dev_fun(a - h)
+        if batched:
+            fp, fm = dev_fun(np.stack([a + h, a - h]))
+        else:
+            fp, fm = dev_fun(a + h), dev_fun(a - h)
         g = (fp - fm) / (2 * h)
         H = (fp - 2 * f0 + fm) / h**2
         step = np.where(H > 1e-12, g / np.where(H > 1e-12, H, 1.0), np.sign(g) * 0.5)
@@ -82,29 +87,41 @@ class ScalarModel:
     def __init__(self, fam: Family, xb, off, z, *, alpha=None, nodes: int = NODES):
         self.fam, self.xb, self.off, self.z, self.nodes = fam, xb, off, z, nodes
         self.alpha = None if alpha is None else np.asarray(alpha, dtype=float)
-        self.modes = None  # conditional modes of the last evaluation (for theta > 0): warm start
+        self.modes = {}  # conditional modes of the last evaluation (theta > 0), by batch size
+        if alpha is not None:  # two copies of the studies, for batched differences
+            size = None if fam.size is None else np.tile(fam.size, (2, 1))
+            self.fam2 = Family(np.tile(fam.y, (2, 1)), size)
 
     def eta0(self, beta: float, alpha=None):
         eta0 = beta * self.xb + self.off
-        return eta0 if alpha is None else eta0 + alpha[:, None]
+        if alpha is None:
+            return eta0
+        if alpha.ndim == 2:
+            return np.tile(eta0, (alpha.shape[0], 1)) + alpha.reshape(-1)[:, None]
+        return eta0 + alpha[:, None]
 
     def deviance(self, beta: float, theta: float) -> float:
         """lme4's AGQ deviance at (beta, theta), minimised over the study effects if any."""
         if not (np.isfinite(beta) and np.isfinite(theta)):
             return np.inf
 
+        sign = math.copysign(1.0, theta)
+
         def per_study(alpha=None):
-            start = None if self.modes is None else self.modes * math.copysign(1.0, theta)
+            m = 1 if alpha is None or alpha.ndim == 1 else alpha.shape[0]
+            fam, z = (self.fam, self.z) if m == 1 else (self.fam2, np.tile(self.z, (m, 1)))
+            start = self.modes.get(m)
+            eta0 = self.eta0(beta, alpha)
             dev, u = agq_deviance(
-                self.fam, self.eta0(beta, alpha), self.z, theta, self.nodes, start
+                fam, eta0, z, theta, self.nodes, None if start is None else start * sign
             )
             if theta != 0.0:
-                self.modes = u * math.copysign(1.0, theta)
-            return dev
+                self.modes[m] = u * sign
+            return dev if m == 1 else dev.reshape(m, -1)
 
         if self.alpha is None:
             return float(np.sum(per_study()))
-        self.alpha, f = _profile_alpha(per_study, self.alpha)
+        self.alpha, f = _profile_alpha(per_study, self.alpha, batched=True)
         return float(np.sum(f))
 
 
