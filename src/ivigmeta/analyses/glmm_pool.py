@@ -110,7 +110,8 @@ def _read_counts(path, measure: str):
     chosen = next((cols for cols in options if all(c in header for c in cols)), None)
     if chosen is None:
         wanted = " or ".join(" ".join(cols) for cols in options)
-        missing = [c for c in options[0] if c not in header]
+        closest = max(options, key=lambda cols: sum(c in header for c in cols))
+        missing = [c for c in closest if c not in header]
         raise InputError(f"{measure} with --method GLMM needs the columns {wanted}",
                          file=name, line=1, field=missing[0])  # fmt: skip
     ids, lines = [], []

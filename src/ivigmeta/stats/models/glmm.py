@@ -115,6 +115,15 @@ def rma_glmm(measure: str, *, model: str = "UM.FS", level: float = 95.0, **count
         raise AnalysisError(f"GLMM ({_label(measure, model_name)}): at least 2 studies needed "
                             f"(k = {k} after leaving out studies without events)")  # fmt: skip
     label = _label(measure, model_name)
+    if measure == "OR":
+        degenerate = np.all(a == 0) or np.all(c == 0) or np.all(b == 0) or np.all(d == 0)
+    elif measure == "PLO":
+        degenerate = np.all(x == 0) or np.all(x == n)
+    else:
+        degenerate = np.all(x == 0)
+    if degenerate:
+        raise AnalysisError(_failure(label, "no finite estimate: a group has no events, or only "
+                                     "events, in every study"))  # fmt: skip
     integration = "adaptive Gauss-Hermite quadrature, 7 nodes (lme4 nAGQ = 7)"
     se_tau2 = sigma2 = None
     try:
@@ -158,7 +167,7 @@ def rma_glmm(measure: str, *, model: str = "UM.FS", level: float = 95.0, **count
         else:
             from ivigmeta.stats.models.glmm_conditional import fit_cm_el
 
-            integration = "adaptive quadrature over the real line (QUADPACK qagi, as R integrate)"
+            integration = "adaptive Gauss-Hermite quadrature, 40 nodes (metafor: R integrate)"
             fit, ll_fe, ll_qe, q, se_tau2 = fit_cm_el(a, b, c, d, label=label)
             loglik = fit.loglik
     except (FloatingPointError, np.linalg.LinAlgError, ValueError) as error:

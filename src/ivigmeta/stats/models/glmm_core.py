@@ -57,8 +57,8 @@ class Family:
         """GLM working weight d mean / d eta (canonical links)."""
         if self.size is None:
             return np.exp(eta)
-        p = 1.0 / (1.0 + np.exp(-eta))
-        return self.size * p * (1.0 - p)
+        e = np.exp(-np.abs(eta))  # p (1 - p) without cancellation, symmetric in eta
+        return self.size * e / (1.0 + e) ** 2
 
     def devres(self, eta: np.ndarray) -> np.ndarray:
         """Deviance residuals d = 2 (l_saturated - l(eta)) per observation."""
