@@ -2,7 +2,7 @@
 values (tests/oracle/golden/glmm.json), over every data set, and where it occurs.
 
 Run from the repository root:  PYTHONPATH=src python tests/oracle/glmm_max_deviation.py
-(about 10 minutes: every random data set).
+(about 2 minutes: every random data set).
 """
 
 from __future__ import annotations
