@@ -34,7 +34,7 @@ from ivigmeta.stats.models.glmm import rma_glmm
 GOLDEN = json.loads((Path(__file__).parent / "oracle" / "golden" / "glmm.json").read_text())
 CASES = GOLDEN["cases"]
 SLOW = os.environ.get("IVIGMETA_SLOW") == "1"
-FAST_RANDOM = {"random OR 01", "random OR 02", "random PLO 01", "random PLO 02",
+FAST_RANDOM = {"random OR 01", "random OR 02", "random OR 04", "random PLO 01", "random PLO 02",
                "random PLO 03", "random IRLN 01", "random IRLN 02", "random IRLN 03"}  # fmt: skip
 
 
