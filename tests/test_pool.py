@@ -308,4 +308,4 @@ def test_method_and_measure_accept_any_case_and_show_metafor_spelling():
     assert (got["method"], got["measure"]) == ("DL", "MC")
     assert close(got["tau2"], expected["tau2"])
     help_text = run(["--help"]).output
-    assert "[EE|DL|HE|HS|SJ|ML|REML|EB|PM|MH|PETO]" in help_text
+    assert "[EE|DL|HE|HS|SJ|ML|REML|EB|PM|MH|PETO|GLMM]" in help_text

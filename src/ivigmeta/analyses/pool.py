@@ -157,6 +157,7 @@ def pool(
     to: str | None = None,
     drop00: bool | None = None,
     study_ci: str = "exact",
+    glmm_model: str = "UM.FS",
     **selection: Unpack[Selection],
 ) -> PoolResult:
     """Pool one outcome of the IVIG study records, or the rows of a CSV table.
@@ -175,7 +176,15 @@ def pool(
     table (default: escalc's 1/2 to tables with a zero cell; ``drop00`` True under MH and
     PETO, as rma.mh/rma.peto, else False); MH and Peto pool the uncorrected tables.
     ``study_ci`` chooses the study intervals of single proportions (exact, wilson, wald).
+    ``method="GLMM"`` (with ``csv`` and ``measure`` PLO, IRLN or OR, ``glmm_model`` for OR)
+    fits metafor's ``rma.glmm`` instead and returns a
+    :class:`ivigmeta.analyses.glmm_pool.GlmmPoolResult`.
     """
+    if method.upper() == "GLMM":
+        from ivigmeta.analyses.glmm_pool import pool_glmm
+
+        return pool_glmm(selection.get("csv"), selection.get("measure"), model=glmm_model,
+                         level=level)  # fmt: skip
     from ivigmeta.analyses.csv_effects import ZeroCells
     from ivigmeta.analyses.effect_data import check_correlation, effect_data_builder
     from ivigmeta.analyses.natural_scale import check_study_ci

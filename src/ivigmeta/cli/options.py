@@ -120,8 +120,8 @@ MEASURES = (  # ivigmeta.effects.escalc.MEASURES, written out so --help loads no
     *("IR", "IRLN", "IRS", "IRFT", "IRR", "IRD", "RR", "OR", "RD", "PETO"),
 )
 METHODS = ("EE", "DL", "HE", "HS", "SJ", "ML", "REML", "EB", "PM")
-#: ``pool`` also pools 2x2 tables by Mantel-Haenszel and Peto.
-POOL_METHODS = (*METHODS, "MH", "PETO")
+#: ``pool`` also pools 2x2 tables by Mantel-Haenszel and Peto, and counts by GLMMs.
+POOL_METHODS = (*METHODS, "MH", "PETO", "GLMM")
 TESTS = ("z", "t", "knha", "adhoc")
 
 _SHARED_OPTIONS: dict[str, tuple[tuple[str, ...], dict]] = {
@@ -176,7 +176,8 @@ _SHARED_OPTIONS: dict[str, tuple[tuple[str, ...], dict]] = {
             "default": "REML",
             "show_default": True,
             "help": "tau² estimator (EE: equal-effects model), or MH (Mantel-Haenszel: OR, RR, "
-            "RD) or PETO (Peto's odds ratio) on the 2x2 tables of --csv.",
+            "RD) or PETO (Peto's odds ratio) on the 2x2 tables of --csv, or GLMM (metafor "
+            "rma.glmm, ML) on the counts of --csv (--measure PLO, IRLN or OR).",
         },
     ),
     "test": (

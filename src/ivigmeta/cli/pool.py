@@ -23,6 +23,14 @@ POOL_HELP = {
 @click.command("pool")
 @shared_options(*SELECTION_OPTIONS, "pool_method", "test", **POOL_HELP)
 @click.option(
+    "--glmm-model",
+    type=click.Choice(("UM.FS", "UM.RS", "CM.EL", "CM.AL")),
+    default="UM.FS",
+    show_default=True,
+    help="With --method GLMM --measure OR: unconditional model with fixed (UM.FS) or random "
+    "(UM.RS) study effects, or conditional model, exact (CM.EL) or approximate (CM.AL).",
+)
+@click.option(
     "--pi",
     type=click.Choice(("auto", "z", "t", "hts")),
     default="auto",
@@ -95,8 +103,18 @@ def pool(
 ) -> None:
     """Pool an outcome across the IVIG studies (or a CSV table) with metafor's rma()."""
     from ivigmeta.analyses.pool import pool as pool_function
+
+    if options["method"] == "GLMM":
+        from ivigmeta.render.glmm import render_glmm
+
+        if r_sweep or forest_path:
+            raise click.UsageError("--r-sweep and --forest do not apply to --method GLMM")
+        result = pool_function(outcome, design=design, **options)
+        click.echo(render_glmm(result, output_format), nl=False)
+        return
     from ivigmeta.render.pool import render_pool
 
+    options.pop("glmm_model")
     result = pool_function(outcome, design=design, r_sweep=r_sweep, **options)
     click.echo(render_pool(result, output_format, natural=transf == "auto"), nl=False)
     if forest_path:

@@ -1,0 +1,173 @@
+"""``ivigmeta pool --csv FILE --method GLMM``: metafor's ``rma.glmm`` on the counts of a CSV
+table (PLO: ``xi ni``; IRLN: ``xi ti``; OR: ``ai bi ci di`` or ``ai n1i ci n2i``).
+
+The counts are read here (not through escalc: the GLMM models the counts themselves, with no
+continuity correction); every problem names the file, line and column.
+"""
+
+from __future__ import annotations
+
+import csv as csv_module
+from dataclasses import dataclass
+from pathlib import Path
+
+from ivigmeta.errors import InputError
+from ivigmeta.results import Result
+
+GLMM_MEASURES = ("PLO", "IRLN", "OR")
+GLMM_COLUMNS = {
+    "PLO": (("xi", "ni"),),
+    "IRLN": (("xi", "ti"),),
+    "OR": (("ai", "bi", "ci", "di"), ("ai", "n1i", "ci", "n2i")),
+}
+
+
+@dataclass(frozen=True)
+class GlmmStudy(Result):
+    """One study's counts as read (``n`` is trials, ``t`` person-time; OR: both groups)."""
+
+    id: str
+    counts: dict
+
+
+@dataclass(frozen=True)
+class GlmmPoolResult(Result):
+    """A GLMM pool (:class:`ivigmeta.stats.models.glmm.GlmmFit`, same field names as
+    ``ivigmeta pool``): ``q``/``q_p`` the Wald-type test of heterogeneity (metafor
+    ``QE.Wld``), ``q_lrt``/``q_lrt_p`` the likelihood-ratio test (``QE.LRT``)."""
+
+    outcome: None
+    measure: str
+    method: str
+    model: str | None
+    integration: str
+    test: str
+    level: float
+    k: int
+    estimate: float
+    se: float
+    ci_low: float
+    ci_high: float
+    statistic: float
+    df: None
+    p: float
+    tau2: float
+    tau: float
+    se_tau2: float | None
+    sigma2: float | None
+    i2: float
+    h2: float
+    q: float | None
+    q_df: int
+    q_p: float | None
+    q_lrt: float | None
+    q_lrt_p: float | None
+    loglik: float
+    studies: tuple[GlmmStudy, ...]
+    notes: tuple[str, ...]
+
+
+def pool_glmm(csv, measure: str | None, *, model: str = "UM.FS", level: float = 95.0):
+    """Fit ``rma.glmm(measure, model, method = "ML")`` to the rows of the CSV table ``csv``."""
+    from ivigmeta.stats.models.glmm import rma_glmm
+
+    if csv is None:
+        raise InputError("--method GLMM needs --csv (a table of counts)", field="method")
+    if measure is None or measure.upper() not in GLMM_MEASURES:
+        raise InputError(f"--method GLMM needs --measure {', '.join(GLMM_MEASURES)}, got "
+                         f"{measure}", field="measure")  # fmt: skip
+    measure = measure.upper()
+    ids, counts = _read_counts(csv, measure)
+    fit = rma_glmm(measure, model=model, level=level, **counts)
+    notes = [f"{len(ids)} rows read from {csv}; measure {measure}, GLMM (ML), "
+             f"{fit.integration}; no continuity correction"]  # fmt: skip
+    if fit.dropped:
+        names = ", ".join(ids[i] for i in fit.dropped)
+        notes.append(f"left out (no events or only events in both groups, as metafor drop00): "
+                     f"{names}")  # fmt: skip
+    if measure != "OR" and model != "UM.FS":
+        notes.append(f"--glmm-model {model} ignored: only OR has models")
+    studies = tuple(
+        GlmmStudy(i, {name: float(values[row]) for name, values in counts.items()})
+        for row, i in enumerate(ids)
+    )
+    fields = {**fit.to_dict(), "studies": studies, "notes": tuple(notes)}
+    return GlmmPoolResult.from_mapping(fields, outcome=None, method="GLMM", test="z", df=None)
+
+
+def _read_counts(path, measure: str):
+    """Study ids and the measure's count columns (floats; ``n1i n2i`` become ``bi di``)."""
+    from ivigmeta.records.csv_reader import _number
+
+    name = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"cannot read the file ({error.__class__.__name__})", file=name) from None
+    reader = csv_module.reader(text.splitlines())
+    header = [cell.strip() for cell in next(reader, [])]
+    options = GLMM_COLUMNS[measure]
+    chosen = next((cols for cols in options if all(c in header for c in cols)), None)
+    if chosen is None:
+        wanted = " or ".join(" ".join(cols) for cols in options)
+        closest = max(options, key=lambda cols: sum(c in header for c in cols))
+        missing = [c for c in closest if c not in header]
+        raise InputError(f"{measure} with --method GLMM needs the columns {wanted}",
+                         file=name, line=1, field=missing[0])  # fmt: skip
+    ids, lines = [], []
+    values: dict[str, list[float]] = {c: [] for c in chosen}
+    for cells in reader:
+        if not any(cell.strip() for cell in cells):
+            continue
+        line = reader.line_num
+        if len(cells) != len(header):
+            raise InputError(f"expected {len(header)} cells (as in the header), got "
+                             f"{len(cells)}", file=name, line=line)  # fmt: skip
+        row = dict(zip(header, (cell.strip() for cell in cells), strict=True))
+        ids.append(row.get("study") or str(len(ids) + 1))
+        lines.append(line)
+        for column in chosen:
+            value = _number(row[column], name, line, column)
+            if value != value:
+                raise InputError("expected a number, got an empty cell", file=name, line=line,
+                                 field=column)  # fmt: skip
+            _check_count(value, column, name, line)
+            values[column].append(value)
+    if not ids:
+        raise InputError("expected at least one study row below the header", file=name)
+    for row, line in enumerate(lines):
+        _check_row(values, row, name, line)
+    if "n1i" in values:
+        values["bi"] = [n - a for n, a in zip(values.pop("n1i"), values["ai"], strict=True)]
+        values["di"] = [n - c for n, c in zip(values.pop("n2i"), values["ci"], strict=True)]
+    return tuple(ids), values
+
+
+def _check_count(value: float, column: str, file: str, line: int) -> None:
+    if column == "ti":
+        if not value > 0:
+            raise InputError(f"expected a positive person-time, got {value:g}", file=file,
+                             line=line, field=column)  # fmt: skip
+        return
+    if value < 0 or value != int(value):
+        raise InputError(f"expected a count (a whole number >= 0), got {value:g}", file=file,
+                         line=line, field=column)  # fmt: skip
+
+
+def _check_row(values: dict, row: int, file: str, line: int) -> None:
+    """Events above the number of trials, and groups of size 0."""
+    for events, total in (("xi", "ni"), ("ai", "n1i"), ("ci", "n2i")):
+        if events in values and total in values and values[events][row] > values[total][row]:
+            raise InputError(f"expected at most {total} = {values[total][row]:g} events, got "
+                             f"{values[events][row]:g}", file=file, line=line,
+                             field=events)  # fmt: skip
+    for total in ("ni", "n1i", "n2i"):
+        if total in values and values[total][row] == 0:
+            raise InputError("expected a group size above 0, got 0", file=file, line=line,
+                             field=total)  # fmt: skip
+    if "bi" in values and values["ai"][row] + values["bi"][row] == 0:
+        raise InputError("expected a group size above 0 (ai + bi = 0)", file=file, line=line,
+                         field="bi")  # fmt: skip
+    if "di" in values and values["ci"][row] + values["di"][row] == 0:
+        raise InputError("expected a group size above 0 (ci + di = 0)", file=file, line=line,
+                         field="di")  # fmt: skip
