@@ -2,6 +2,7 @@
 exit 2. Expected numbers are metafor 5.0-1's rma.glmm (tests/oracle/golden/glmm.json)."""
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -108,3 +109,16 @@ def test_plo_only_our_errors_and_swapping_events_negates(rows):
     assert mirror.se == pytest.approx(fit.se, rel=1e-4)
     assert mirror.tau2 == pytest.approx(fit.tau2, rel=1e-3, abs=1e-6)
     assert mirror.q_lrt == pytest.approx(fit.q_lrt, rel=1e-6, abs=1e-8)
+
+
+def test_glmm_results_are_also_on_the_natural_scale():
+    """metafor: predict(res, transf = transf.ilogit) applies the inverse logit to the
+    estimate and both bounds; written out here."""
+    out = CliRunner().invoke(cli, ["pool", "--csv", "examples/pritz1997.csv", "--measure", "PLO",
+                                  "--method", "GLMM", "--format", "json"])  # fmt: skip
+    assert out.exit_code == 0, out.output
+    d = json.loads(out.output)
+    t = d["transformed"]
+    assert t["function"] == "transf.ilogit" and t["pi_low"] is None
+    for key in ("estimate", "ci_low", "ci_high"):
+        assert t[key] == pytest.approx(1 / (1 + math.exp(-d[key])), rel=1e-12)

@@ -34,7 +34,9 @@ class GlmmStudy(Result):
 class GlmmPoolResult(Result):
     """A GLMM pool (:class:`ivigmeta.stats.models.glmm.GlmmFit`, same field names as
     ``ivigmeta pool``): ``q``/``q_p`` the Wald-type test of heterogeneity (metafor
-    ``QE.Wld``), ``q_lrt``/``q_lrt_p`` the likelihood-ratio test (``QE.LRT``)."""
+    ``QE.Wld``), ``q_lrt``/``q_lrt_p`` the likelihood-ratio test (``QE.LRT``); ``transformed``
+    the estimate and CI on the natural scale, as for ``pool`` (inverse logit for PLO, exp for
+    IRLN and OR; no prediction interval)."""
 
     outcome: None
     measure: str
@@ -63,12 +65,14 @@ class GlmmPoolResult(Result):
     q_lrt: float | None
     q_lrt_p: float | None
     loglik: float
+    transformed: dict | None
     studies: tuple[GlmmStudy, ...]
     notes: tuple[str, ...]
 
 
 def pool_glmm(csv, measure: str | None, *, model: str = "UM.FS", level: float = 95.0):
     """Fit ``rma.glmm(measure, model, method = "ML")`` to the rows of the CSV table ``csv``."""
+    from ivigmeta.analyses.natural_scale import transformed_fields
     from ivigmeta.stats.models.glmm import rma_glmm
 
     if csv is None:
@@ -92,6 +96,7 @@ def pool_glmm(csv, measure: str | None, *, model: str = "UM.FS", level: float = 
         for row, i in enumerate(ids)
     )
     fields = {**fit.to_dict(), "studies": studies, "notes": tuple(notes)}
+    fields["transformed"] = transformed_fields(measure, fields)
     return GlmmPoolResult.from_mapping(fields, outcome=None, method="GLMM", test="z", df=None)
 
 

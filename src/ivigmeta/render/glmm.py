@@ -52,5 +52,9 @@ def _table(result: GlmmPoolResult) -> str:
              num(result.ci_low), num(result.ci_high))  # fmt: skip
     widths = (8, 7, 8, 7, 8, 8)
     lines.append(" ".join(c.rjust(w) for c, w in zip(cells, widths, strict=True)))
+    t = result.transformed
+    if t is not None and t["estimate"] is not None:
+        lines += ["", f"On the natural scale ({t['function']}): {num(t['estimate'])} "
+                  f"[{num(t['ci_low'])}, {num(t['ci_high'])}]"]  # fmt: skip
     lines += ["", "Notes:", *(f"- {note}" for note in result.notes)]
     return "\n".join(lines) + "\n"
