@@ -133,7 +133,7 @@ def multilevel_model(
     level: float = 95.0,
 ) -> MultilevelFit:
     """Fit the nested model; ``levels`` holds one label sequence per level, outermost first."""
-    from ivigmeta.stats.models.multilevel_fit import evaluate, indicator_matrices, maximise
+    from ivigmeta.stats.models.multilevel_fit import Problem, evaluate, maximise
 
     method = method.upper()
     if method not in METHODS:
@@ -154,9 +154,9 @@ def multilevel_model(
             f"k = {k} effect sizes cannot estimate {p} coefficients and {len(groups)} "
             "variance components"
         )
-    Z = indicator_matrices(groups)
-    fit = maximise(y, X, V, Z, reml=method == "REML")
-    final = evaluate(fit.sigma2, y, X, V, Z, reml=method == "REML")
+    problem = Problem.build(y, X, V, groups, reml=method == "REML")
+    equal_effects = evaluate(np.zeros(len(groups)), problem)
+    final = maximise(problem, equal_effects)
     se = np.sqrt(np.diag(final.vb))
     crit = z_crit(level)
     robust_tests = [None] * p
@@ -182,8 +182,10 @@ def multilevel_model(
         b = final.beta[1:]
         qm = float(b @ np.linalg.solve(final.vb[1:, 1:], b))
         qm_p = float(chi2_sf(qm, p - 1))
-    stats = _fit_statistics(y, X, V, final, method, len(groups))
-    i2_levels = _i2_levels(X, V, final.sigma2)
+    stats = _fit_statistics(equal_effects, final, method, len(groups))
+    typical = (k - p) / equal_effects.trace_p
+    total = float(np.sum(final.sigma2)) + typical
+    i2_levels = tuple(float(100.0 * s / total) for s in final.sigma2)
     first = coefficients[0]
     return MultilevelFit(
         method=method,
@@ -214,7 +216,7 @@ def multilevel_model(
 def _check_identified(names, counts, k) -> None:
     if counts[0] < 2:
         raise AnalysisError(f"{names[0]}: the model needs at least 2 clusters, got {counts[0]}")
-    for outer, inner, n_outer, n_inner in zip(names, names[1:], counts, counts[1:]):
+    for outer, inner, n_outer, n_inner in zip(names, names[1:], counts, counts[1:], strict=False):
         if n_inner == n_outer:
             raise AnalysisError(
                 f"{inner}: every {outer} has one {inner} ({n_outer} of each), so the "
@@ -264,17 +266,15 @@ def _design(mods, k) -> tuple[np.ndarray, list[str]]:
     return X, names
 
 
-def _fit_statistics(y, X, V, final, method, n_sigma2) -> dict:
-    k, p = X.shape
-    Vinv = np.linalg.inv(V)
-    beta_fe = np.linalg.solve(X.T @ Vinv @ X, X.T @ Vinv @ y)
-    e = y - X @ beta_fe
-    q_e = float(e @ Vinv @ e)
+def _fit_statistics(equal_effects, final, method, n_sigma2) -> dict:
+    """QE (the residual sum of squares of the equal-effects fit) and metafor's fitstats."""
+    k, p = equal_effects.residuals.size, equal_effects.beta.size
+    q_e = equal_effects.rss
     parms = p + n_sigma2
     if method == "REML":
         ll, n, deviance = final.ll_reml, k - p, -2.0 * final.ll_reml
     else:
-        ll_sat = -0.5 * k * np.log(2 * np.pi) - 0.5 * float(np.linalg.slogdet(V)[1])
+        ll_sat = -0.5 * k * np.log(2 * np.pi) - 0.5 * equal_effects.logdet_m
         ll, n, deviance = final.ll_ml, k, -2.0 * (final.ll_ml - ll_sat)
     n_c = max(n, parms + 2)
     return {
@@ -287,13 +287,3 @@ def _fit_statistics(y, X, V, final, method, n_sigma2) -> dict:
         "bic": -2.0 * ll + parms * np.log(n),
         "aicc": -2.0 * ll + 2 * parms * n_c / (n_c - parms - 1),
     }
-
-
-def _i2_levels(X, V, sigma2) -> tuple[float, ...]:
-    k, p = X.shape
-    W = np.linalg.inv(V)
-    WX = W @ X
-    P = W - WX @ np.linalg.solve(X.T @ WX, WX.T)
-    typical = (k - p) / float(np.trace(P))
-    total = float(np.sum(sigma2)) + typical
-    return tuple(float(100.0 * s / total) for s in sigma2)

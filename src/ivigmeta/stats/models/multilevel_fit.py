@@ -14,10 +14,11 @@ With W = M^-1, b = (X'WX)^-1 X'W y, r = y - X b and P = W - W X (X'WX)^-1 X'W:
 (Harville 1977, JASA 72:320-338), with Q = P for REML and Q = W for ML (P y = W r):
 
     d ll / d sigma2_l = -1/2 tr(Q D_l) + 1/2 (W r)' D_l (W r)
-    I_lm             =  1/2 tr(Q D_l Q D_m)
+    I_lm             =  1/2 tr(Q D_l Q D_m)                      (expected information)
+    J_lm             =  (W r)' D_l Q D_m (W r) - 1/2 tr(Q D_l Q D_m)  (observed information)
 
 The variance components are maximised over sigma2_l >= 0: a bounded quasi-Newton search
-(L-BFGS-B) from metafor's starting values, then projected Fisher scoring to the optimum
+(L-BFGS-B) from metafor's starting values, then projected Newton steps to the optimum
 (metafor's ``nlminb`` on log(sigma2) finds the same interior optimum; at the boundary it
 creeps towards 0 where we return 0 exactly). Starting values as metafor:
 sigma2_l = max(0.001 L, var(y - X b_FE) - 1/mean(1/v_i)) / L.
@@ -26,6 +27,7 @@ sigma2_l = max(0.001 L, var(y - X b_FE) - 1/mean(1/v_i)) / L.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
@@ -40,18 +42,31 @@ REMEDIES = (
 
 @dataclass(frozen=True, eq=False)
 class LikelihoodPoint:
-    """The model evaluated at one vector of variance components ``sigma2``."""
+    """The model evaluated at one vector of variance components ``sigma2``: M and W = M^-1
+    by diagonal blocks (rows ``blocks``), ``trace_p`` = tr(P), ``rss`` = r'W r."""
 
     sigma2: np.ndarray
     ll_ml: float
     ll_reml: float
+    logdet_m: float
+    rss: float
+    trace_p: float
     beta: np.ndarray
     vb: np.ndarray
-    M: np.ndarray
-    W: np.ndarray
+    blocks: tuple[np.ndarray, ...]
+    M_blocks: tuple[np.ndarray, ...]
     residuals: np.ndarray
     score: np.ndarray
     information: np.ndarray
+    observed: np.ndarray
+
+    def covariance(self, rows: np.ndarray) -> np.ndarray:
+        """M restricted to ``rows`` (rows within one block)."""
+        for block, M in zip(self.blocks, self.M_blocks, strict=True):
+            where = np.searchsorted(block, rows)
+            if where.max() < block.size and np.array_equal(block[where], rows):
+                return M[np.ix_(where, where)]
+        raise ValueError("rows span several blocks of M")
 
 
 def indicator_matrices(groups: list[np.ndarray]) -> list[np.ndarray]:
@@ -64,90 +79,176 @@ def indicator_matrices(groups: list[np.ndarray]) -> list[np.ndarray]:
     return matrices
 
 
-def evaluate(sigma2, y, X, V, Z: list[np.ndarray], reml: bool) -> LikelihoodPoint | None:
-    """Both log-likelihoods, b, Var(b) and the score/information of the chosen likelihood
-    at ``sigma2`` (None when M is not positive definite)."""
+@dataclass(frozen=True, eq=False)
+class Problem:
+    """Data and structure of one fit. M is block diagonal on ``blocks`` (the outermost
+    clusters when V does not link them; else one block of all rows); for each block its
+    rows' V, X, y, the indicator columns of its groups ([Z_1 ... Z_L] restricted to the
+    block: ``Z[b]`` over columns ``columns[b]``) and each level's D_l block."""
+
+    y: np.ndarray
+    X: np.ndarray
+    reml: bool
+    blocks: tuple[np.ndarray, ...]
+    V: tuple[np.ndarray, ...]
+    Z: tuple[np.ndarray, ...]
+    columns: tuple[np.ndarray, ...]
+    D: tuple[tuple[np.ndarray, ...], ...]
+    sizes: tuple[int, ...]
+    logdet_xx: float
+
+    @classmethod
+    def build(cls, y, X, V, groups: list[np.ndarray], reml: bool) -> Problem:
+        outer = groups[0]
+        if np.any(V[~np.equal.outer(outer, outer)] != 0):
+            blocks = (np.arange(y.size),)
+        else:
+            blocks = tuple(np.flatnonzero(outer == c) for c in range(int(outer.max()) + 1))
+        Z = np.hstack(indicator_matrices(groups))
+        sizes = tuple(int(codes.max()) + 1 for codes in groups)
+        level_of_column = np.repeat(np.arange(len(sizes)), sizes)
+        columns, Zb, D = [], [], []
+        for rows in blocks:
+            used = np.flatnonzero(Z[rows].any(axis=0))
+            columns.append(used)
+            Zb.append(Z[np.ix_(rows, used)])
+            D.append(
+                tuple(
+                    Zb[-1][:, level_of_column[used] == level]
+                    @ Zb[-1][:, level_of_column[used] == level].T
+                    for level in range(len(sizes))
+                )
+            )
+        return cls(
+            y=y,
+            X=X,
+            reml=reml,
+            blocks=blocks,
+            V=tuple(V[np.ix_(rows, rows)] for rows in blocks),
+            Z=tuple(Zb),
+            columns=tuple(columns),
+            D=tuple(D),
+            sizes=sizes,
+            logdet_xx=float(np.linalg.slogdet(X.T @ X)[1]),
+        )
+
+
+def evaluate(sigma2, problem: Problem) -> LikelihoodPoint | None:
+    """Both log-likelihoods, b, Var(b), the score and the expected and observed information
+    of the chosen likelihood at ``sigma2`` (None when M is not positive definite). Block by
+    block: small matrices only, so no multi-threaded BLAS call on a k x k matrix."""
+    y, X = problem.y, problem.X
     k, p = X.shape
-    M = V.copy()
-    for s, Zl in zip(sigma2, Z, strict=True):
-        M += s * (Zl @ Zl.T)
-    try:
-        L = np.linalg.cholesky(M)
-    except np.linalg.LinAlgError:
-        return None
-    Linv = np.linalg.solve(L, np.eye(k))
-    W = Linv.T @ Linv
-    XtW = X.T @ W
-    XtWX = XtW @ X
+    n_columns = sum(problem.sizes)
+    M_blocks, W_blocks = [], []
+    logdet_m, trace_w = 0.0, 0.0
+    XtWX, XtWy, XtWWX = np.zeros((p, p)), np.zeros(p), np.zeros((p, p))
+    for b, rows in enumerate(problem.blocks):
+        M = problem.V[b].copy()
+        for s, Dl in zip(sigma2, problem.D[b], strict=True):
+            M += s * Dl
+        try:
+            L = np.linalg.cholesky(M)
+        except np.linalg.LinAlgError:
+            return None
+        Linv = np.linalg.inv(L)
+        W = Linv.T @ Linv
+        WX = W @ X[rows]
+        XtWX += X[rows].T @ WX
+        XtWy += WX.T @ y[rows]
+        XtWWX += WX.T @ WX
+        trace_w += float(np.trace(W))
+        logdet_m += 2.0 * float(np.sum(np.log(np.diag(L))))
+        M_blocks.append(M)
+        W_blocks.append(W)
     try:
         Lx = np.linalg.cholesky(XtWX)
     except np.linalg.LinAlgError:
         return None
-    Lxinv = np.linalg.solve(Lx, np.eye(p))
+    Lxinv = np.linalg.inv(Lx)
     vb = Lxinv.T @ Lxinv
-    beta = vb @ (XtW @ y)
+    beta = vb @ XtWy
     r = y - X @ beta
-    Wr = W @ r
-    rss = float(r @ Wr)
-    logdet_m = 2.0 * float(np.sum(np.log(np.diag(L))))
+    rss = 0.0
+    ZQZ = np.zeros((n_columns, n_columns))
+    A = np.zeros((n_columns, p))
+    u = np.zeros(n_columns)
+    for b, rows in enumerate(problem.blocks):
+        W, Zb, used = W_blocks[b], problem.Z[b], problem.columns[b]
+        Wr = W @ r[rows]
+        rss += float(r[rows] @ Wr)
+        WZ = W @ Zb
+        ZQZ[np.ix_(used, used)] = Zb.T @ WZ  # Z'QZ with Q = W (ML) or P (REML)
+        A[used] = WZ.T @ X[rows]
+        u[used] = Zb.T @ Wr
+    if problem.reml:
+        ZQZ -= A @ vb @ A.T
     logdet_xwx = 2.0 * float(np.sum(np.log(np.diag(Lx))))
-    logdet_xx = float(np.linalg.slogdet(X.T @ X)[1])
     ll_ml = -0.5 * k * np.log(2 * np.pi) - 0.5 * logdet_m - 0.5 * rss
     ll_reml = (
         -0.5 * (k - p) * np.log(2 * np.pi)
-        + 0.5 * logdet_xx
+        + 0.5 * problem.logdet_xx
         - 0.5 * logdet_m
         - 0.5 * logdet_xwx
         - 0.5 * rss
     )
-    Q = W - XtW.T @ vb @ XtW if reml else W
-    QZ = [Q @ Zl for Zl in Z]
+    edges = np.cumsum((0, *problem.sizes))
+    parts = [slice(a, b) for a, b in pairwise(edges)]
     score = np.array(
-        [-0.5 * np.sum(qz * Zl) + 0.5 * float(np.sum((Zl.T @ Wr) ** 2)) for qz, Zl in zip(QZ, Z)]
+        [-0.5 * np.trace(ZQZ[part, part]) + 0.5 * float(u[part] @ u[part]) for part in parts]
     )
-    n = len(Z)
-    information = np.empty((n, n))
+    n = len(parts)
+    expected, observed = np.empty((n, n)), np.empty((n, n))
     for a in range(n):
         for b in range(a, n):
-            value = 0.5 * float(np.sum((Z[a].T @ QZ[b]) ** 2))
-            information[a, b] = information[b, a] = value
+            block = ZQZ[parts[a], parts[b]]
+            value = 0.5 * float(np.sum(block**2))
+            expected[a, b] = expected[b, a] = value
+            quad = float(u[parts[a]] @ block @ u[parts[b]])
+            observed[a, b] = observed[b, a] = 2.0 * quad - value
     return LikelihoodPoint(
         sigma2=np.asarray(sigma2, dtype=float),
         ll_ml=float(ll_ml),
         ll_reml=float(ll_reml),
+        logdet_m=logdet_m,
+        rss=rss,
+        trace_p=trace_w - float(np.sum(vb * XtWWX)),
         beta=beta,
         vb=vb,
-        M=M,
-        W=W,
+        blocks=problem.blocks,
+        M_blocks=tuple(M_blocks),
         residuals=r,
         score=score,
-        information=information,
+        information=expected,
+        observed=observed,
     )
 
 
-def starting_values(y, X, V, levels: int) -> np.ndarray:
+def starting_values(problem: Problem, equal_effects: LikelihoodPoint) -> np.ndarray:
     """metafor's sigma2.init: the variance of the equal-effects residuals minus the typical
     sampling variance 1/mean(1/v_i), at least 0.001 L, shared equally by the L levels."""
-    Vinv = np.linalg.inv(V)
-    beta_fe = np.linalg.solve(X.T @ Vinv @ X, X.T @ Vinv @ y)
+    levels = len(problem.sizes)
+    vi = np.concatenate([np.diag(V) for V in problem.V])
     total = max(
-        0.001 * levels, float(np.var(y - X @ beta_fe, ddof=1)) - 1.0 / np.mean(1.0 / np.diag(V))
+        0.001 * levels, float(np.var(equal_effects.residuals, ddof=1)) - 1.0 / np.mean(1.0 / vi)
     )
     return np.full(levels, total / levels)
 
 
-def maximise(y, X, V, Z: list[np.ndarray], reml: bool) -> LikelihoodPoint:
-    """The (RE)ML estimate of the variance components; AnalysisError if the search fails."""
+def maximise(problem: Problem, equal_effects: LikelihoodPoint) -> LikelihoodPoint:
+    """The (RE)ML estimate of the variance components; AnalysisError if the search fails.
+    ``equal_effects`` is the model at sigma2 = 0 (for the starting values)."""
     from scipy.optimize import minimize
 
-    start = starting_values(y, X, V, len(Z))
+    levels = len(problem.sizes)
+    start = starting_values(problem, equal_effects)
     scale = float(start[0])
 
     def ll_of(point: LikelihoodPoint) -> float:
-        return point.ll_reml if reml else point.ll_ml
+        return point.ll_reml if problem.reml else point.ll_ml
 
     def objective(theta):
-        point = evaluate(np.maximum(theta, 0.0) * scale, y, X, V, Z, reml)
+        point = evaluate(np.maximum(theta, 0.0) * scale, problem)
         if point is None:
             return np.inf, np.zeros_like(theta)
         return -ll_of(point), -point.score * scale
@@ -157,45 +258,49 @@ def maximise(y, X, V, Z: list[np.ndarray], reml: bool) -> LikelihoodPoint:
         start / scale,
         jac=True,
         method="L-BFGS-B",
-        bounds=[(0.0, None)] * len(Z),
-        options={"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-12},
+        bounds=[(0.0, None)] * levels,
+        options={"maxiter": 1000, "ftol": 1e-13, "gtol": 1e-9},
     )
-    current = evaluate(np.maximum(search.x, 0.0) * scale, y, X, V, Z, reml)
+    current = evaluate(np.maximum(search.x, 0.0) * scale, problem)
     if current is None or not np.isfinite(ll_of(current)):
         raise AnalysisError(f"the likelihood search failed ({search.message}); {REMEDIES}")
-    for _ in range(200):
-        step = _scoring_step(current)
+    for _ in range(100):
+        step = _newton_step(current)
         if step is None:
             break
-        moved = False
-        for halving in range(40):
-            candidate = evaluate(np.maximum(current.sigma2 + step * 0.5**halving, 0.0),
-                                 y, X, V, Z, reml)  # fmt: skip
+        for halving in range(30):
+            candidate = evaluate(np.maximum(current.sigma2 + step * 0.5**halving, 0.0), problem)
             if candidate is not None and ll_of(candidate) >= ll_of(current):
-                moved = np.max(np.abs(candidate.sigma2 - current.sigma2)) > 1e-13 * scale
-                current = candidate
                 break
-        if not moved:
+        else:
+            break
+        change = np.max(np.abs(candidate.sigma2 - current.sigma2))
+        current = candidate
+        if change <= 1e-12 * max(scale, float(np.max(current.sigma2))):
             break
     if not _converged(current, scale):
         raise AnalysisError(
-            f"the variance components did not converge (score {current.score.tolist()}); "
-            f"{REMEDIES}"
+            f"the variance components did not converge (score {current.score.tolist()}); {REMEDIES}"
         )
     return current
 
 
-def _scoring_step(point: LikelihoodPoint) -> np.ndarray | None:
-    """The Fisher-scoring step on the components that are positive or want to grow."""
+def _newton_step(point: LikelihoodPoint) -> np.ndarray | None:
+    """A Newton step (observed information; Fisher scoring where that is not positive
+    definite) on the components that are positive or want to grow out of 0."""
     free = (point.sigma2 > 0) | (point.score > 0)
     if not free.any():
         return None
     step = np.zeros_like(point.sigma2)
-    try:
-        step[free] = np.linalg.solve(point.information[np.ix_(free, free)], point.score[free])
-    except np.linalg.LinAlgError:
-        return None
-    return step
+    index = np.ix_(free, free)
+    for information in (point.observed[index], point.information[index]):
+        try:
+            np.linalg.cholesky(information)
+        except np.linalg.LinAlgError:
+            continue
+        step[free] = np.linalg.solve(information, point.score[free])
+        return step
+    return None
 
 
 def _converged(point: LikelihoodPoint, scale: float) -> bool:

@@ -38,12 +38,12 @@ def robust_tests(X, point, clusters, kind: str, level: float = 95.0) -> list:
         raise AnalysisError(f"robust: expected one of {', '.join(TYPES)}, got {kind!r}")
     members = [np.flatnonzero(clusters == c) for c in np.unique(clusters)]
     J, p = len(members), X.shape[1]
-    if J < 2 or (kind == "CR1" and J <= p):
+    if J < 2 or (kind == "CR1" and p >= J):
         raise AnalysisError(f"robust {kind}: needs more clusters than {p}, got J = {J}")
     B = point.vb
     blocks = []
     for rows in members:
-        theta = point.M[np.ix_(rows, rows)]
+        theta = point.covariance(rows)
         W = np.linalg.inv(theta)
         blocks.append((rows, theta, W))
     if kind == "CR2":
