@@ -218,10 +218,11 @@ def _check_identified(names, counts, k) -> None:
         raise AnalysisError(f"{names[0]}: the model needs at least 2 clusters, got {counts[0]}")
     for outer, inner, n_outer, n_inner in zip(names, names[1:], counts, counts[1:], strict=False):
         if n_inner == n_outer:
+            what = inner.rsplit("/", 1)[-1]
             raise AnalysisError(
-                f"{inner}: every {outer} has one {inner} ({n_outer} of each), so the "
-                f"{outer} and {inner} variance components are not identified; fit a model "
-                f"without the {inner} level (or `pool` for one effect per {outer})"
+                f"{inner}: the model is not identified: every {outer} has one {what} "
+                f"({n_outer} of each), so their variance components cannot be told apart; "
+                f"drop the {what} level (or use `pool` for one effect per {outer})"
             )
 
 

@@ -1,0 +1,155 @@
+"""``ivigmeta multilevel``: several effect sizes per study, metafor's three-level ``rma.mv``.
+
+Effect sizes come from a CSV table (``csv`` + ``measure``, as for ``pool --csv``); the
+columns named by ``cluster`` (outermost first; several give more levels) and ``within``
+(the effect size within its cluster; default: each row) define the nesting, metafor's
+``random = ~ 1 | cluster/within``. ``rho`` assumes that correlation between the sampling
+errors of effects sharing the innermost cluster (metafor ``vcalc``); ``robust`` adds
+cluster-robust tests clustered by the outermost column. See
+:mod:`ivigmeta.stats.models.multilevel`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ivigmeta.results import Result
+from ivigmeta.stats.models.multilevel import MultilevelCoefficient, RobustTest
+
+
+@dataclass(frozen=True)
+class MultilevelResult(Result):
+    """A fitted multilevel model with the data it came from. ``estimate`` ... ``p`` and
+    ``robust`` are the first coefficient's (the pooled effect without moderators);
+    ``sigma2``, ``n_levels`` and ``i2_levels`` follow ``levels``, outermost first."""
+
+    outcome: str | None
+    measure: str
+    source: str | None
+    levels: tuple[str, ...]
+    mods: tuple[str, ...]
+    method: str
+    level: float
+    k: int
+    rho: float | None
+    estimate: float
+    se: float
+    ci_low: float
+    ci_high: float
+    statistic: float
+    p: float
+    robust: RobustTest | None
+    sigma2: tuple[float, ...]
+    n_levels: tuple[int, ...]
+    coefficients: tuple[MultilevelCoefficient, ...]
+    qm: float | None
+    qm_df: int | None
+    qm_p: float | None
+    q_e: float
+    q_e_df: int
+    q_e_p: float
+    loglik: float
+    deviance: float
+    aic: float
+    bic: float
+    aicc: float
+    i2: float
+    i2_levels: tuple[float, ...]
+    notes: tuple[str, ...]
+
+
+def multilevel(
+    cluster: str | Sequence[str],
+    within: str | None = None,
+    *,
+    csv: str | Path | None = None,
+    measure: str | None = None,
+    mods: str | Sequence[str] | None = None,
+    method: str = "REML",
+    rho: float | None = None,
+    robust: str | None = None,
+    level: float = 95.0,
+    r: float | None = None,
+) -> MultilevelResult:
+    """Fit ``rma.mv(yi, V, mods, random = ~ 1 | cluster/within)`` to the rows of ``csv``.
+
+    ``cluster``: a column name or several (outermost first); ``within``: the column naming
+    the effect size within its cluster (default: every row its own); ``mods``: numeric
+    moderator columns ("a,b" or a list); ``method``: REML or ML; ``rho``: sampling-error
+    correlation of effects sharing a cluster; ``robust``: "CR2" or "CR1"; ``r``: pre-post
+    correlation for pre-post measures, as for ``pool``.
+    """
+    from ivigmeta.analyses.effect_data import load_effect_data
+    from ivigmeta.errors import AnalysisError, InputError
+    from ivigmeta.stats.models.multilevel import multilevel_model
+
+    if csv is None:
+        raise InputError(
+            "give --csv FILE: multilevel models read a table with one row per effect size "
+            "(the study records' --all-timepoints is not implemented yet)",
+            field="csv",
+        )
+    clusters = [cluster] if isinstance(cluster, str) else list(cluster)
+    names = _names(mods)
+    if not clusters or any(not c for c in clusters):
+        raise InputError("expected a column name", field="cluster")
+    if robust is not None and robust.upper() not in ("CR2", "CR1"):
+        raise InputError(f"expected CR2 or CR1, got {robust!r}", field="robust")
+    data = load_effect_data(None, r=r, csv=csv, measure=measure)
+    labels = [_labels(data, name) for name in [*clusters, *([within] if within else [])]]
+    if within is None:
+        labels.append([str(i + 1) for i in range(data.k)])
+    nesting = [*clusters, within or "row"]
+    level_names = ["/".join(nesting[: i + 1]) for i in range(len(nesting))]
+    moderators = {name: data.numbers(name) for name in names}
+    try:
+        fit = multilevel_model(data.yi, data.vi, levels=labels, level_names=level_names,
+                               mods=moderators or None, method=method, rho=rho,
+                               robust=robust, level=level)  # fmt: skip
+    except AnalysisError as error:
+        raise AnalysisError(f"{data.source}: {error}") from None
+    notes = list(data.notes)
+    if rho is not None:
+        notes.append(
+            f"sampling errors of effects sharing a {clusters[-1]} "
+            f"assumed correlated with rho = {rho:g} (metafor vcalc)"
+        )
+    if fit.robust is not None:
+        notes.append(
+            f"robust tests: {fit.robust.type}, clustered by {clusters[0]} "
+            f"(J = {fit.robust.clusters})"
+            + (", Satterthwaite df (clubSandwich)" if fit.robust.type == "CR2" else ", df J - p")
+        )
+    return MultilevelResult.from_mapping(
+        vars(fit), outcome=None, measure=data.measure, source=data.source,
+        mods=tuple(names), notes=tuple(notes),
+    )  # fmt: skip
+
+
+def _names(mods) -> list[str]:
+    from ivigmeta.errors import InputError
+
+    if mods is None:
+        return []
+    names = [m.strip() for m in mods.split(",")] if isinstance(mods, str) else list(mods)
+    if not names or any(not name for name in names):
+        raise InputError("expected moderator names separated by commas, e.g. year,n", field="mods")
+    return names
+
+
+def _labels(data, name: str) -> list[str]:
+    """The column's cells as labels; an empty cell is an error naming its line."""
+    from ivigmeta.errors import InputError
+
+    values = data.values(name)
+    for index, value in enumerate(values):
+        if value is None:
+            raise InputError(
+                f"expected a label for every effect size, got an empty cell (study "
+                f"{data.ids[index]})",
+                field=name,
+                **data._where(index),
+            )
+    return [str(v) for v in values]

@@ -1,0 +1,34 @@
+"""``ivigmeta multilevel``: dependent effect sizes, metafor's three-level ``rma.mv``."""
+
+from __future__ import annotations
+
+import click
+
+from ivigmeta.cli.options import UpperCaseChoice, shared_options
+
+
+@click.command("multilevel")
+@click.option("--cluster", "cluster", multiple=True, required=True,
+              help="Column naming the cluster (study) of each effect size; repeat for more "
+              "levels, outermost first (--cluster district --cluster school).")  # fmt: skip
+@click.option("--within", default=None,
+              help="Column naming the effect size within its cluster (metafor "
+              "random = ~ 1 | cluster/within). Default: every row its own.")  # fmt: skip
+@click.option("--mods", default=None, help="Numeric moderator columns, comma-separated.")
+@click.option("--method", type=UpperCaseChoice(("REML", "ML")), default="REML",
+              show_default=True, help="Estimator of the variance components.")  # fmt: skip
+@click.option("--rho", type=click.FloatRange(-1, 1, min_open=True, max_open=True), default=None,
+              help="Correlation assumed between the sampling errors of effect sizes in the "
+              "same (innermost) cluster (metafor vcalc). Default: independent.")  # fmt: skip
+@click.option("--robust", type=UpperCaseChoice(("CR2", "CR1")), default=None,
+              help="Add cluster-robust tests clustered by the outermost --cluster: CR2 with "
+              "Satterthwaite df (clubSandwich) or CR1 with J - p df (metafor robust).")  # fmt: skip
+@shared_options("csv", "measure", "r", "level", "format",
+                csv="CSV table, one row per effect size (metafor escalc column names).")  # fmt: skip
+def multilevel_command(output_format: str, csv: str | None, **options) -> None:
+    """Multilevel model for several effect sizes per study (metafor rma.mv)."""
+    from ivigmeta.analyses.multilevel import multilevel
+    from ivigmeta.render.multilevel import render_multilevel
+
+    result = multilevel(options.pop("cluster"), csv=csv, **options)
+    click.echo(render_multilevel(result, output_format), nl=False)
