@@ -23,8 +23,10 @@ from ivigmeta.cli.options import UpperCaseChoice, shared_options
 @click.option("--robust", type=UpperCaseChoice(("CR2", "CR1")), default=None,
               help="Add cluster-robust tests clustered by the outermost --cluster: CR2 with "
               "Satterthwaite df (clubSandwich) or CR1 with J - p df (metafor robust).")  # fmt: skip
-@shared_options("csv", "measure", "r", "level", "format",
-                csv="CSV table, one row per effect size (metafor escalc column names).")  # fmt: skip
+@shared_options(
+    *("csv", "measure", "r", "level", "format"),
+    csv="CSV table, one row per effect size (metafor escalc column names).",
+)
 def multilevel_command(output_format: str, csv: str | None, **options) -> None:
     """Multilevel model for several effect sizes per study (metafor rma.mv)."""
     from ivigmeta.analyses.multilevel import multilevel
