@@ -140,6 +140,8 @@ def multilevel_model(
         raise InputError(f"expected one of {', '.join(METHODS)}, got {method!r}", field="method")
     y = np.asarray(yi, dtype=float)
     k = y.size
+    if y.ndim != 1 or k < 3 or not np.all(np.isfinite(y)):
+        raise AnalysisError(f"a multilevel model needs 3 or more finite effect sizes (k = {k})")
     names = tuple(level_names or (f"level{i + 1}" for i in range(len(levels))))
     if not levels or any(len(labels) != k for labels in levels) or len(names) != len(levels):
         raise AnalysisError(f"every level needs one label per effect size (k = {k})")
