@@ -96,3 +96,32 @@ def test_any_input_is_a_fit_or_our_error(rows, method, rho, robust):
 def test_empty_levels_are_our_error():
     with pytest.raises(IvigmetaError):
         multilevel_model([0.1, 0.2], [0.01, 0.01], levels=[])
+
+
+@pytest.mark.parametrize("reml", [True, False])
+def test_score_and_information_are_the_derivatives(reml):
+    """The analytic score and observed information equal central differences of the
+    (restricted) log-likelihood and of the score."""
+    from ivigmeta.stats.models.multilevel import nested_groups
+    from ivigmeta.stats.models.multilevel_fit import Problem, evaluate
+
+    rng = np.random.default_rng(7)
+    cluster = np.repeat(np.arange(6), [3, 2, 4, 1, 2, 3])
+    vi = rng.uniform(0.02, 0.1, cluster.size)
+    yi = rng.normal(0.2, 0.4, cluster.size)
+    X = np.column_stack([np.ones(cluster.size), rng.normal(size=cluster.size)])
+    groups = nested_groups([cluster.tolist(), list(range(cluster.size))])
+    problem = Problem.build(yi, X, np.diag(vi), groups, reml)
+    s, h = np.array([0.05, 0.03]), 1e-6
+
+    def ll(q):
+        point = evaluate(q, problem)
+        return point.ll_reml if reml else point.ll_ml
+
+    point = evaluate(s, problem)
+    steps = np.eye(2) * h
+    score = [(ll(s + e) - ll(s - e)) / (2 * h) for e in steps]
+    hessian = [(evaluate(s + e, problem).score - evaluate(s - e, problem).score) / (2 * h)
+               for e in steps]  # fmt: skip
+    assert point.score == pytest.approx(score, rel=1e-6)
+    assert point.observed == pytest.approx(-np.array(hessian), rel=1e-5)

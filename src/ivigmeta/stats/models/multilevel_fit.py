@@ -15,10 +15,10 @@ With W = M^-1, b = (X'WX)^-1 X'W y, r = y - X b and P = W - W X (X'WX)^-1 X'W:
 
     d ll / d sigma2_l = -1/2 tr(Q D_l) + 1/2 (W r)' D_l (W r)
     I_lm             =  1/2 tr(Q D_l Q D_m)                      (expected information)
-    J_lm             =  (W r)' D_l Q D_m (W r) - 1/2 tr(Q D_l Q D_m)  (observed information)
+    J_lm             =  (W r)' D_l P D_m (W r) - 1/2 tr(Q D_l Q D_m)  (observed information)
 
-The variance components are maximised over sigma2_l >= 0: a bounded quasi-Newton search
-(L-BFGS-B) from metafor's starting values, then projected Newton steps to the optimum
+The variance components are maximised over sigma2_l >= 0 from metafor's starting values by
+projected Fisher scoring, then Newton steps near the optimum (L-BFGS-B as a fallback)
 (metafor's ``nlminb`` on log(sigma2) finds the same interior optimum; at the boundary it
 creeps towards 0 where we return 0 exactly). Starting values as metafor:
 sigma2_l = max(0.001 L, var(y - X b_FE) - 1/mean(1/v_i)) / L.
@@ -170,7 +170,7 @@ def evaluate(sigma2, problem: Problem) -> LikelihoodPoint | None:
     beta = vb @ XtWy
     r = y - X @ beta
     rss = 0.0
-    ZQZ = np.zeros((n_columns, n_columns))
+    ZWZ = np.zeros((n_columns, n_columns))
     A = np.zeros((n_columns, p))
     u = np.zeros(n_columns)
     for b, rows in enumerate(problem.blocks):
@@ -178,11 +178,11 @@ def evaluate(sigma2, problem: Problem) -> LikelihoodPoint | None:
         Wr = W @ r[rows]
         rss += float(r[rows] @ Wr)
         WZ = W @ Zb
-        ZQZ[np.ix_(used, used)] = Zb.T @ WZ  # Z'QZ with Q = W (ML) or P (REML)
+        ZWZ[np.ix_(used, used)] = Zb.T @ WZ
         A[used] = WZ.T @ X[rows]
         u[used] = Zb.T @ Wr
-    if problem.reml:
-        ZQZ -= A @ vb @ A.T
+    ZPZ = ZWZ - A @ vb @ A.T
+    ZQZ = ZPZ if problem.reml else ZWZ  # Q = P (REML) or W (ML)
     logdet_xwx = 2.0 * float(np.sum(np.log(np.diag(Lx))))
     ll_ml = -0.5 * k * np.log(2 * np.pi) - 0.5 * logdet_m - 0.5 * rss
     ll_reml = (
@@ -201,11 +201,10 @@ def evaluate(sigma2, problem: Problem) -> LikelihoodPoint | None:
     expected, observed = np.empty((n, n)), np.empty((n, n))
     for a in range(n):
         for b in range(a, n):
-            block = ZQZ[parts[a], parts[b]]
-            value = 0.5 * float(np.sum(block**2))
+            value = 0.5 * float(np.sum(ZQZ[parts[a], parts[b]] ** 2))
             expected[a, b] = expected[b, a] = value
-            quad = float(u[parts[a]] @ block @ u[parts[b]])
-            observed[a, b] = observed[b, a] = 2.0 * quad - value
+            quad = float(u[parts[a]] @ ZPZ[parts[a], parts[b]] @ u[parts[b]])
+            observed[a, b] = observed[b, a] = quad - value
     return LikelihoodPoint(
         sigma2=np.asarray(sigma2, dtype=float),
         ll_ml=float(ll_ml),
@@ -238,46 +237,14 @@ def starting_values(problem: Problem, equal_effects: LikelihoodPoint) -> np.ndar
 def maximise(problem: Problem, equal_effects: LikelihoodPoint) -> LikelihoodPoint:
     """The (RE)ML estimate of the variance components; AnalysisError if the search fails.
     ``equal_effects`` is the model at sigma2 = 0 (for the starting values)."""
-    from scipy.optimize import minimize
-
-    levels = len(problem.sizes)
     start = starting_values(problem, equal_effects)
     scale = float(start[0])
-
-    def ll_of(point: LikelihoodPoint) -> float:
-        return point.ll_reml if problem.reml else point.ll_ml
-
-    def objective(theta):
-        point = evaluate(np.maximum(theta, 0.0) * scale, problem)
-        if point is None:
-            return np.inf, np.zeros_like(theta)
-        return -ll_of(point), -point.score * scale
-
-    search = minimize(
-        objective,
-        start / scale,
-        jac=True,
-        method="L-BFGS-B",
-        bounds=[(0.0, None)] * levels,
-        options={"maxiter": 1000, "ftol": 1e-13, "gtol": 1e-9},
-    )
-    current = evaluate(np.maximum(search.x, 0.0) * scale, problem)
-    if current is None or not np.isfinite(ll_of(current)):
-        raise AnalysisError(f"the likelihood search failed ({search.message}); {REMEDIES}")
-    for _ in range(100):
-        step = _newton_step(current)
-        if step is None:
-            break
-        for halving in range(30):
-            candidate = evaluate(np.maximum(current.sigma2 + step * 0.5**halving, 0.0), problem)
-            if candidate is not None and ll_of(candidate) >= ll_of(current):
-                break
-        else:
-            break
-        change = np.max(np.abs(candidate.sigma2 - current.sigma2))
-        current = candidate
-        if change <= 1e-12 * max(scale, float(np.max(current.sigma2))):
-            break
+    current = evaluate(start, problem)
+    if current is not None:
+        current = _climb(current, problem, scale)
+    if current is None or not _converged(current, scale):
+        current = _bounded_search(problem, start, scale)
+        current = _climb(current, problem, scale)
     if not _converged(current, scale):
         raise AnalysisError(
             f"the variance components did not converge (score {current.score.tolist()}); {REMEDIES}"
@@ -285,15 +252,68 @@ def maximise(problem: Problem, equal_effects: LikelihoodPoint) -> LikelihoodPoin
     return current
 
 
-def _newton_step(point: LikelihoodPoint) -> np.ndarray | None:
-    """A Newton step (observed information; Fisher scoring where that is not positive
-    definite) on the components that are positive or want to grow out of 0."""
+def _ll(point: LikelihoodPoint, problem: Problem) -> float:
+    return point.ll_reml if problem.reml else point.ll_ml
+
+
+def _climb(current: LikelihoodPoint, problem: Problem, scale: float) -> LikelihoodPoint:
+    """Projected Fisher scoring, switching to Newton steps once the steps are small; each
+    step halved until the likelihood does not decrease."""
+    newton = False
+    for _ in range(200):
+        step = _step(current, newton)
+        if step is None:
+            break
+        for halving in range(30):
+            candidate = evaluate(np.maximum(current.sigma2 + step * 0.5**halving, 0.0), problem)
+            if candidate is not None and _ll(candidate, problem) >= _ll(current, problem):
+                break
+        else:
+            break
+        change = np.max(np.abs(candidate.sigma2 - current.sigma2))
+        current = candidate
+        size = max(scale, float(np.max(current.sigma2)))
+        newton = newton or change <= 0.1 * size
+        if change <= 1e-12 * size:
+            break
+    return current
+
+
+def _bounded_search(problem: Problem, start: np.ndarray, scale: float) -> LikelihoodPoint:
+    """Fallback: L-BFGS-B on sigma2 / scale >= 0 with the analytic score."""
+    from scipy.optimize import minimize
+
+    def objective(theta):
+        point = evaluate(np.maximum(theta, 0.0) * scale, problem)
+        if point is None:
+            return np.inf, np.zeros_like(theta)
+        return -_ll(point, problem), -point.score * scale
+
+    search = minimize(
+        objective,
+        start / scale,
+        jac=True,
+        method="L-BFGS-B",
+        bounds=[(0.0, None)] * start.size,
+        options={"maxiter": 1000, "ftol": 1e-13, "gtol": 1e-9},
+    )
+    point = evaluate(np.maximum(search.x, 0.0) * scale, problem)
+    if point is None or not np.isfinite(_ll(point, problem)):
+        raise AnalysisError(f"the likelihood search failed ({search.message}); {REMEDIES}")
+    return point
+
+
+def _step(point: LikelihoodPoint, newton: bool) -> np.ndarray | None:
+    """A Fisher-scoring (expected information) or Newton (observed information, if positive
+    definite) step on the components that are positive or want to grow out of 0."""
     free = (point.sigma2 > 0) | (point.score > 0)
     if not free.any():
         return None
     step = np.zeros_like(point.sigma2)
     index = np.ix_(free, free)
-    for information in (point.observed[index], point.information[index]):
+    candidates = (point.observed[index], point.information[index]) if newton else (
+        point.information[index],)  # fmt: skip
+    for information in candidates:
         try:
             np.linalg.cholesky(information)
         except np.linalg.LinAlgError:
