@@ -117,7 +117,64 @@ for (i in 1:10) {
   }
 }
 
+# correlated random effects over time: random = ~ time | cluster, struct = "CS" | "AR"
+struct_case <- function(name, d, cluster, time, struct, mods = character(0), method = "REML",
+                        rho = NULL) {
+  random <- as.formula(paste("~", time, "|", cluster))
+  mf <- if (length(mods)) as.formula(paste("~", paste(mods, collapse = " + "))) else ~ 1
+  V <- if (is.null(rho)) diag(d$vi) else vcalc(vi, cluster = d[[cluster]], obs = d[[time]],
+                                               rho = rho, data = d)
+  res <- rma.mv(d$yi, V, mods = mf, random = random, struct = struct, data = d, method = method)
+  fs <- fitstats(res)
+  labels <- list(as.character(d[[cluster]]))
+  names(labels) <- cluster
+  list(
+    name = name, method = method, struct = struct, cluster = cluster, time = time, mods = mods,
+    rho_v = if (is.null(rho)) NA else rho,
+    data = list(yi = d$yi, vi = d$vi, labels = labels, time = d[[time]],
+                moderators = lapply(setNames(mods, mods), function(m) d[[m]])),
+    tau2 = res$tau2, rho = res$rho,
+    beta = c(res$b), se = res$se, zval = res$zval, pval = res$pval,
+    ci_low = res$ci.lb, ci_high = res$ci.ub,
+    qe = res$QE, qe_p = res$QEp,
+    loglik = fs[1, 1], deviance = fs[2, 1], aic = fs[3, 1], bic = fs[4, 1], aicc = fs[5, 1],
+    robust = robust_of(res, d[[cluster]])
+  )
+}
+
+ishak <- dat.ishak2007
+long <- do.call(rbind, lapply(1:4, function(t) data.frame(
+  study = ishak$study, time = t, yi = ishak[[paste0("y", t, "i")]],
+  vi = ishak[[paste0("v", t, "i")]], mbase = ishak$mbase)))
+long <- long[!is.na(long$yi), ]
+long <- long[order(long$study, long$time), ]
+for (t in 2:4) long[[paste0("t", t)]] <- as.numeric(long$time == t)
+# metafor's help(dat.ishak2007) model with constant sampling correlation 0.8 (vcalc rho)
+# instead of its AR(1) phi = 0.97: the optimum of rho is interior
+struct_cases <- list()
+for (struct in c("AR", "CS")) {
+  for (method in c("REML", "ML")) {
+    struct_cases[[length(struct_cases) + 1]] <- struct_case(
+      "ishak2007_time", long, "study", "time", struct, c("t2", "t3", "t4"), method, rho = 0.8)
+  }
+}
+set.seed(20261202)
+for (i in 1:4) {
+  J <- sample(15:25, 1)
+  d <- do.call(rbind, lapply(seq_len(J), function(j) {
+    times <- sort(sample(c(3, 6, 12, 24), sample(2:4, 1)))
+    data.frame(trial = sprintf("t%02d", j), month = times)
+  }))
+  d$vi <- round(runif(nrow(d), 0.02, 0.2), 4)
+  u <- rnorm(J, 0, 0.3)[as.integer(factor(d$trial))]
+  d$yi <- round(0.4 + u + rnorm(nrow(d), 0, 0.2) + rnorm(nrow(d), 0, sqrt(d$vi)), 4)
+  struct <- if (i %% 2) "AR" else "CS"
+  struct_cases[[length(struct_cases) + 1]] <- struct_case(
+    sprintf("random_struct%02d", i), d, "trial", "month", struct,
+    method = if (i > 2) "ML" else "REML")
+}
+
 write_golden(list(metafor = as.character(packageVersion("metafor")),
                   clubSandwich = as.character(packageVersion("clubSandwich")),
-                  cases = cases),
+                  cases = cases, struct_cases = struct_cases),
              "multilevel.json")

@@ -64,7 +64,11 @@ class MultilevelCoefficient(Result):
 class MultilevelFit(Result):
     """A fitted multilevel model. ``estimate`` ... ``p`` and ``robust`` describe the first
     coefficient (the pooled effect without moderators, the intercept with them);
-    ``sigma2``, ``n_levels`` and ``i2_levels`` run over the levels outermost first."""
+    ``sigma2``, ``n_levels`` and ``i2_levels`` run over the levels outermost first.
+    ``sampling_rho`` is the assumed correlation of sampling errors (None: V diagonal or
+    given). With ``struct`` (CS/AR) ``sigma2`` is empty and ``tau2``/``rho`` are the
+    variance and correlation of the random effects over time; ``i2_levels`` then holds
+    100 tau2 / (tau2 + typical sampling variance)."""
 
     method: str
     level: float
@@ -94,6 +98,9 @@ class MultilevelFit(Result):
     aicc: float
     i2: float
     i2_levels: tuple[float, ...]
+    sampling_rho: float | None
+    struct: str | None
+    tau2: float | None
     rho: float | None
 
 
@@ -131,9 +138,14 @@ def multilevel_model(
     method: str = "REML",
     robust: str | None = None,
     level: float = 95.0,
+    struct: str | None = None,
+    time: Sequence | None = None,
 ) -> MultilevelFit:
-    """Fit the nested model; ``levels`` holds one label sequence per level, outermost first."""
+    """Fit the nested model; ``levels`` holds one label sequence per level, outermost first.
+    With ``struct`` ("CS" or "AR") and ``time`` (one value per effect size), fit instead
+    ``random = ~ time | cluster`` with ``levels`` = [cluster] (:mod:`.multilevel_struct`)."""
     from ivigmeta.stats.models.multilevel_fit import Problem, evaluate, maximise
+    from ivigmeta.stats.models.multilevel_struct import STRUCTS
 
     method = method.upper()
     if method not in METHODS:
@@ -145,20 +157,45 @@ def multilevel_model(
     names = tuple(level_names or (f"level{i + 1}" for i in range(len(levels))))
     if not levels or any(len(labels) != k for labels in levels) or len(names) != len(levels):
         raise AnalysisError(f"every level needs one label per effect size (k = {k})")
+    if struct is not None:
+        struct = struct.upper()
+        if struct not in STRUCTS:
+            raise InputError(f"expected one of {', '.join(STRUCTS)}, got {struct!r}",
+                             field="struct")  # fmt: skip
+        if len(levels) != 1 or time is None or len(time) != k:
+            raise AnalysisError(f"--struct {struct} needs one cluster column and a time per "
+                                "effect size (--time)")  # fmt: skip
     groups = nested_groups(levels)
     counts = tuple(int(codes.max()) + 1 for codes in groups)
-    _check_identified(names, counts, k)
+    if struct is None:
+        _check_identified(names, counts, k)
+    elif counts[0] < 2:
+        raise AnalysisError(f"{names[0]}: the model needs at least 2 clusters, got {counts[0]}")
     V = _sampling_covariance(vi, V, rho, groups, names, k)
     X, coef_names = _design(mods, k)
     p = X.shape[1]
-    if k <= p + len(groups):
+    n_components = len(groups) if struct is None else 2
+    if k <= p + n_components:
         raise AnalysisError(
-            f"k = {k} effect sizes cannot estimate {p} coefficients and {len(groups)} "
+            f"k = {k} effect sizes cannot estimate {p} coefficients and {n_components} "
             "variance components"
         )
     problem = Problem.build(y, X, V, groups, reml=method == "REML")
     equal_effects = evaluate(np.zeros(len(groups)), problem)
-    final = maximise(problem, equal_effects)
+    tau2 = struct_rho = None
+    if struct is None:
+        final = maximise(problem, equal_effects)
+        components = final.sigma2
+    else:
+        from ivigmeta.stats.models.multilevel_fit import starting_values
+        from ivigmeta.stats.models.multilevel_struct import StructProblem, maximise_struct
+
+        times = _time_levels(time)
+        start = float(starting_values(problem, equal_effects)[0] * len(groups) / 2)
+        struct_problem = StructProblem.build(y, X, V, groups[0], times, struct,
+                                             reml=method == "REML")  # fmt: skip
+        tau2, struct_rho, final = maximise_struct(struct_problem, start)
+        components = np.array([tau2])
     se = np.sqrt(np.diag(final.vb))
     crit = z_crit(level)
     robust_tests = [None] * p
@@ -184,10 +221,10 @@ def multilevel_model(
         b = final.beta[1:]
         qm = float(b @ np.linalg.solve(final.vb[1:, 1:], b))
         qm_p = float(chi2_sf(qm, p - 1))
-    stats = _fit_statistics(equal_effects, final, method, len(groups))
+    stats = _fit_statistics(equal_effects, final, method, n_components)
     typical = (k - p) / equal_effects.trace_p
-    total = float(np.sum(final.sigma2)) + typical
-    i2_levels = tuple(float(100.0 * s / total) for s in final.sigma2)
+    total = float(np.sum(components)) + typical
+    i2_levels = tuple(float(100.0 * s / total) for s in components)
     first = coefficients[0]
     return MultilevelFit(
         method=method,
@@ -210,9 +247,24 @@ def multilevel_model(
         qm_p=qm_p,
         i2=float(sum(i2_levels)),
         i2_levels=i2_levels,
-        rho=rho,
+        sampling_rho=rho,
+        struct=struct,
+        tau2=tau2,
+        rho=struct_rho,
         **stats,
     )
+
+
+def _time_levels(time) -> np.ndarray:
+    """Each time's position among the sorted distinct times (numeric order when every time
+    is a number, else text order: R's factor levels)."""
+    try:
+        values = [float(t) for t in time]
+    except (TypeError, ValueError):
+        values = [str(t) for t in time]
+    distinct = sorted(set(values))
+    position = {value: i for i, value in enumerate(distinct)}
+    return np.array([position[v] for v in values])
 
 
 def _check_identified(names, counts, k) -> None:
