@@ -81,7 +81,7 @@ def test_rho_and_ml_from_the_command_line(tmp_path):
     assert result.exit_code == 0, result.output
     out = json.loads(result.output)
     assert out["sigma2"] == pytest.approx(case["sigma2"], abs=1e-6)
-    assert out["rho"] == 0.4
+    assert out["sampling_rho"] == 0.4
     assert any("rho = 0.4" in note for note in out["notes"])
 
 
@@ -94,6 +94,32 @@ def test_four_levels_from_repeated_cluster(tmp_path):
     out = json.loads(result.output)
     assert out["levels"] == ["site", "site/cluster", "site/cluster/es"]
     assert out["sigma2"] == pytest.approx(case["sigma2"], abs=1e-6)
+
+
+def test_struct_ar_from_the_command_line(tmp_path):
+    from test_multilevel_oracle import STRUCT_CASES
+
+    case = next(c for c in STRUCT_CASES if c["struct"] == "AR" and c["method"] == "REML")
+    data = case["data"]
+    table = tmp_path / "s.csv"
+    columns = {"yi": data["yi"], "vi": data["vi"], **data["labels"], "time": data["time"],
+               **data["moderators"]}  # fmt: skip
+    with open(table, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(columns)
+        writer.writerows(zip(*columns.values(), strict=True))
+    result = run("--csv", str(table), "--cluster", "study", "--struct", "ar", "--time", "time",
+                 "--rho", "0.8", "--mods", "t2,t3,t4", "--robust", "CR2",
+                 "--format", "json")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert (out["struct"], out["time"], out["sigma2"]) == ("AR", "time", [])
+    assert out["tau2"] == pytest.approx(case["tau2"], abs=1e-4)
+    assert out["rho"] == pytest.approx(case["rho"], abs=1e-4)
+    assert out["robust"]["se"] == pytest.approx(case["robust"]["CR2"]["se"][0], abs=1e-6)
+    text = run("--csv", str(table), "--cluster", "study", "--struct", "AR", "--time", "time").output
+    assert "inner factor: time (struct AR)" in text and "rho  " in text
+    one_line_error(run("--csv", str(table), "--cluster", "study", "--struct", "AR"), "--time")
 
 
 def test_table_prints_like_metafor(tmp_path):

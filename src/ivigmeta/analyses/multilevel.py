@@ -33,6 +33,10 @@ class MultilevelResult(Result):
     method: str
     level: float
     k: int
+    sampling_rho: float | None
+    struct: str | None
+    time: str | None
+    tau2: float | None
     rho: float | None
     estimate: float
     se: float
@@ -72,6 +76,8 @@ def multilevel(
     robust: str | None = None,
     level: float = 95.0,
     r: float | None = None,
+    struct: str | None = None,
+    time: str | None = None,
 ) -> MultilevelResult:
     """Fit ``rma.mv(yi, V, mods, random = ~ 1 | cluster/within)`` to the rows of ``csv``.
 
@@ -79,7 +85,9 @@ def multilevel(
     the effect size within its cluster (default: every row its own); ``mods``: numeric
     moderator columns ("a,b" or a list); ``method``: REML or ML; ``rho``: sampling-error
     correlation of effects sharing a cluster; ``robust``: "CR2" or "CR1"; ``r``: pre-post
-    correlation for pre-post measures, as for ``pool``.
+    correlation for pre-post measures, as for ``pool``; ``struct`` ("CS" or "AR") with
+    ``time`` (a column) fits ``random = ~ time | cluster, struct = ...`` instead of the
+    nested levels (one ``cluster``, no ``within``).
     """
     from ivigmeta.analyses.effect_data import load_effect_data
     from ivigmeta.errors import AnalysisError, InputError
@@ -97,20 +105,33 @@ def multilevel(
         raise InputError("expected a column name", field="cluster")
     if robust is not None and robust.upper() not in ("CR2", "CR1"):
         raise InputError(f"expected CR2 or CR1, got {robust!r}", field="robust")
+    if (struct is None) != (time is None):
+        raise InputError("--struct and --time go together", field="struct" if time else "time")
+    if struct is not None and (within is not None or len(clusters) != 1):
+        raise InputError("--struct takes one --cluster and no --within", field="struct")
     data = load_effect_data(None, r=r, csv=csv, measure=measure)
     labels = [_labels(data, name) for name in [*clusters, *([within] if within else [])]]
-    if within is None:
-        labels.append([str(i + 1) for i in range(data.k)])
     nesting = [*clusters, within or "row"]
+    if struct is None and within is None:
+        labels.append([str(i + 1) for i in range(data.k)])
+    if struct is not None:
+        nesting = clusters
     level_names = ["/".join(nesting[: i + 1]) for i in range(len(nesting))]
+    times = _labels(data, time) if time is not None else None
     moderators = {name: data.numbers(name) for name in names}
     try:
         fit = multilevel_model(data.yi, data.vi, levels=labels, level_names=level_names,
                                mods=moderators or None, method=method, rho=rho,
-                               robust=robust, level=level)  # fmt: skip
+                               robust=robust, level=level, struct=struct,
+                               time=times)  # fmt: skip
     except AnalysisError as error:
         raise AnalysisError(f"{data.source}: {error}") from None
     notes = list(data.notes)
+    if struct is not None:
+        order = "AR(1) over the sorted distinct times" if fit.struct == "AR" else (
+            "one correlation for any two times")  # fmt: skip
+        notes.append(f"random effects of one {clusters[0]} correlated over {time}: "
+                     f"{fit.struct}, {order} (metafor struct = \"{fit.struct}\")")  # fmt: skip
     if rho is not None:
         notes.append(
             f"sampling errors of effects sharing a {clusters[-1]} "
@@ -124,7 +145,7 @@ def multilevel(
         )
     return MultilevelResult.from_mapping(
         vars(fit), outcome=None, measure=data.measure, source=data.source,
-        mods=tuple(names), notes=tuple(notes),
+        mods=tuple(names), time=time, notes=tuple(notes),
     )  # fmt: skip
 
 

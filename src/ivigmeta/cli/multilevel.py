@@ -23,6 +23,11 @@ from ivigmeta.cli.options import UpperCaseChoice, shared_options
 @click.option("--robust", type=UpperCaseChoice(("CR2", "CR1")), default=None,
               help="Add cluster-robust tests clustered by the outermost --cluster: CR2 with "
               "Satterthwaite df (clubSandwich) or CR1 with J - p df (metafor robust).")  # fmt: skip
+@click.option("--struct", type=UpperCaseChoice(("CS", "AR")), default=None,
+              help="Instead of nested levels: random effects of one --cluster correlated "
+              "over --time, compound symmetry (CS) or AR(1) (metafor random = ~ time | "
+              "cluster).")  # fmt: skip
+@click.option("--time", default=None, help="Column with each effect size's time (for --struct).")
 @shared_options(
     *("csv", "measure", "r", "level", "format"),
     csv="CSV table, one row per effect size (metafor escalc column names).",

@@ -64,16 +64,24 @@ def render_multilevel(result: MultilevelResult, output_format: str = "table") ->
                                        result.aicc))]  # fmt: skip
     lines += [*table(fit_header, [fit_row]), ""]
     lines += heading("Variance Components")
-    components = [
-        [f"sigma^2.{i + 1}", num(s), num(math.sqrt(s)), str(n), "no", name]
-        for i, (s, n, name) in enumerate(zip(result.sigma2, result.n_levels, result.levels,
-                                             strict=True))
-    ]  # fmt: skip
-    lines += [*table(("", "estim", "sqrt", "nlvls", "fixed", "factor"), components), ""]
+    if result.struct is None:
+        components = [
+            [f"sigma^2.{i + 1}", num(s), num(math.sqrt(s)), str(n), "no", name]
+            for i, (s, n, name) in enumerate(zip(result.sigma2, result.n_levels, result.levels,
+                                                 strict=True))
+        ]  # fmt: skip
+        lines += [*table(("", "estim", "sqrt", "nlvls", "fixed", "factor"), components), ""]
+        names = result.levels
+    else:
+        lines += [f"outer factor: {result.levels[0]} (nlvls = {result.n_levels[0]})",
+                  f"inner factor: {result.time} (struct {result.struct})", ""]  # fmt: skip
+        rows = [["tau^2", num(result.tau2), num(math.sqrt(result.tau2)), "no"],
+                ["rho", num(result.rho), "", "no"]]  # fmt: skip
+        lines += [*table(("", "estim", "sqrt", "fixed"), rows), ""]
+        names = ("tau^2",)
     i2 = ", ".join(
-        f"{name} {num(value, 2)}%" for name, value in zip(result.levels, result.i2_levels,
-                                                           strict=True)
-    )  # fmt: skip
+        f"{name} {num(value, 2)}%" for name, value in zip(names, result.i2_levels, strict=True)
+    )
     lines += [f"I^2 (multilevel, Cheung 2014): total {num(result.i2, 2)}% ({i2})", ""]
     q_name = "Test for Residual Heterogeneity" if len(result.coefficients) > 1 else (
         "Test for Heterogeneity")  # fmt: skip

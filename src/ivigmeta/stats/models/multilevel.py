@@ -300,7 +300,8 @@ def _sampling_covariance(vi, V, rho, groups, names, k) -> np.ndarray:
     try:
         np.linalg.cholesky(V)
     except np.linalg.LinAlgError:
-        where = f" (rho = {rho:g} for effects sharing a {names[-2]})" if rho is not None else ""
+        shared = names[-2] if len(names) > 1 else names[0]
+        where = f" (rho = {rho:g} for effects sharing a {shared})" if rho is not None else ""
         raise AnalysisError(
             f"the sampling covariance matrix V is not positive definite{where}"
         ) from None
