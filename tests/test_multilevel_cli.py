@@ -197,3 +197,37 @@ def test_bad_tables_are_one_line_errors(tmp_path, content, args, fragments):
 def test_records_need_a_table():
     result = CliRunner().invoke(cli, ["multilevel", "--cluster", "study"])
     one_line_error(result, "--csv")
+
+
+def test_all_timepoints_models_the_mrss_trajectories():
+    """Every usable mRSS timepoint of the bundled records: Poelman 2015 at 6, 12, 18 and 24
+    months and Takehara 2013 at 12 weeks; the fit equals multilevel_model on those rows."""
+    from ivigmeta.analyses.effect_data import effect_data_builder
+    from ivigmeta.stats.models.multilevel import multilevel_model
+
+    result = CliRunner().invoke(cli, ["multilevel", "--outcome", "mrss", "--all-timepoints",
+                                      "--cluster", "study", "--struct", "AR", "--time", "month",
+                                      "--rho", "0.6", "--format", "json"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    data = effect_data_builder("mrss", all_timepoints=True)(None)
+    assert data.ids == ("poelman2015",) * 4 + ("takehara2013",)
+    assert data.months[:4] == (6.0, 12.0, 18.0, 24.0)
+    direct = multilevel_model(data.yi, data.vi, levels=[list(data.ids)], rho=0.6, struct="AR",
+                              time=list(data.months))  # fmt: skip
+    assert out["k"] == 5 and out["struct"] == "AR"
+    assert (out["tau2"], out["rho"], out["estimate"]) == pytest.approx(
+        (direct.tau2, direct.rho, direct.estimate), rel=1e-12
+    )
+    assert any("every usable timepoint" in note for note in out["notes"])
+    assert any("rho = 0.6" in note for note in out["notes"])
+    nested = CliRunner().invoke(cli, ["multilevel", "--outcome", "mrss", "--all-timepoints",
+                                      "--cluster", "study", "--format", "json"])  # fmt: skip
+    assert json.loads(nested.output)["levels"] == ["study", "study/row"]
+
+
+def test_all_timepoints_is_for_records_only(tmp_path):
+    table = tmp_path / "k.csv"
+    table.write_text("study,yi,vi\na,0.1,0.01\na,0.2,0.02\nb,0.3,0.01\nb,0.1,0.01\n")
+    one_line_error(run("--csv", str(table), "--all-timepoints", "--cluster", "study"),
+                   "--all-timepoints")  # fmt: skip

@@ -18,6 +18,8 @@ from pathlib import Path
 from ivigmeta.results import Result
 from ivigmeta.stats.models.multilevel import MultilevelCoefficient, RobustTest
 
+RECORD_COLUMNS = ("study", "month", "timepoint")
+
 
 @dataclass(frozen=True)
 class MultilevelResult(Result):
@@ -78,6 +80,10 @@ def multilevel(
     r: float | None = None,
     struct: str | None = None,
     time: str | None = None,
+    outcome: str | None = None,
+    all_timepoints: bool = False,
+    studies_path: str | Path | None = None,
+    design: str | None = None,
 ) -> MultilevelResult:
     """Fit ``rma.mv(yi, V, mods, random = ~ 1 | cluster/within)`` to the rows of ``csv``.
 
@@ -87,16 +93,19 @@ def multilevel(
     correlation of effects sharing a cluster; ``robust``: "CR2" or "CR1"; ``r``: pre-post
     correlation for pre-post measures, as for ``pool``; ``struct`` ("CS" or "AR") with
     ``time`` (a column) fits ``random = ~ time | cluster, struct = ...`` instead of the
-    nested levels (one ``cluster``, no ``within``).
+    nested levels (one ``cluster``, no ``within``). From the study records (``outcome`` with
+    ``all_timepoints``: every usable timepoint of every study) the columns are ``study``
+    (the record id), ``month`` (the timepoint in months) and ``timepoint`` (its label), or
+    any record field.
     """
-    from ivigmeta.analyses.effect_data import load_effect_data
+    from ivigmeta.analyses.effect_data import check_correlation, effect_data_builder
     from ivigmeta.errors import AnalysisError, InputError
     from ivigmeta.stats.models.multilevel import multilevel_model
 
-    if csv is None:
+    if csv is None and not all_timepoints:
         raise InputError(
-            "give --csv FILE: multilevel models read a table with one row per effect size "
-            "(the study records' --all-timepoints is not implemented yet)",
+            "give --csv FILE (one row per effect size) or, for the study records, "
+            "--outcome with --all-timepoints",
             field="csv",
         )
     clusters = [cluster] if isinstance(cluster, str) else list(cluster)
@@ -109,7 +118,9 @@ def multilevel(
         raise InputError("--struct and --time go together", field="struct" if time else "time")
     if struct is not None and (within is not None or len(clusters) != 1):
         raise InputError("--struct takes one --cluster and no --within", field="struct")
-    data = load_effect_data(None, r=r, csv=csv, measure=measure)
+    check_correlation(r)
+    data = effect_data_builder(outcome, csv=csv, measure=measure, studies_path=studies_path,
+                               design=design, all_timepoints=all_timepoints)(r)  # fmt: skip
     labels = [_labels(data, name) for name in [*clusters, *([within] if within else [])]]
     nesting = [*clusters, within or "row"]
     if struct is None and within is None:
@@ -125,7 +136,7 @@ def multilevel(
                                robust=robust, level=level, struct=struct,
                                time=times)  # fmt: skip
     except AnalysisError as error:
-        raise AnalysisError(f"{data.source}: {error}") from None
+        raise AnalysisError(f"{data.source or data.outcome}: {error}") from None
     notes = list(data.notes)
     if struct is not None:
         order = "AR(1) over the sorted distinct times" if fit.struct == "AR" else (
@@ -144,7 +155,7 @@ def multilevel(
             + (", Satterthwaite df (clubSandwich)" if fit.robust.type == "CR2" else ", df J - p")
         )
     return MultilevelResult.from_mapping(
-        vars(fit), outcome=None, measure=data.measure, source=data.source,
+        vars(fit), outcome=data.outcome, measure=data.measure, source=data.source,
         mods=tuple(names), time=time, notes=tuple(notes),
     )  # fmt: skip
 
@@ -161,10 +172,14 @@ def _names(mods) -> list[str]:
 
 
 def _labels(data, name: str) -> list[str]:
-    """The column's cells as labels; an empty cell is an error naming its line."""
+    """The column's cells as labels; an empty cell is an error naming its line. Record rows
+    also have the columns ``study``, ``month`` and ``timepoint``."""
     from ivigmeta.errors import InputError
 
-    values = data.values(name)
+    if data.source is None and name in RECORD_COLUMNS:
+        values = {"study": data.ids, "month": data.months, "timepoint": data.timepoints}[name]
+    else:
+        values = data.values(name)
     for index, value in enumerate(values):
         if value is None:
             raise InputError(

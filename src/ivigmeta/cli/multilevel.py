@@ -28,8 +28,11 @@ from ivigmeta.cli.options import UpperCaseChoice, shared_options
               "over --time, compound symmetry (CS) or AR(1) (metafor random = ~ time | "
               "cluster).")  # fmt: skip
 @click.option("--time", default=None, help="Column with each effect size's time (for --struct).")
+@click.option("--all-timepoints", is_flag=True,
+              help="With --outcome: every usable timepoint of every study record, one row "
+              "each (columns study, month, timepoint).")  # fmt: skip
 @shared_options(
-    *("csv", "measure", "r", "level", "format"),
+    *("outcome", "design", "csv", "measure", "r", "level", "studies", "format"),
     csv="CSV table, one row per effect size (metafor escalc column names).",
 )
 def multilevel_command(output_format: str, csv: str | None, **options) -> None:
