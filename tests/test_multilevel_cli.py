@@ -231,3 +231,17 @@ def test_all_timepoints_is_for_records_only(tmp_path):
     table.write_text("study,yi,vi\na,0.1,0.01\na,0.2,0.02\nb,0.3,0.01\nb,0.1,0.01\n")
     one_line_error(run("--csv", str(table), "--all-timepoints", "--cluster", "study"),
                    "--all-timepoints")  # fmt: skip
+
+
+def test_profile_ci_from_the_command_line(tmp_path):
+    case = case_named("konstantopoulos2011")
+    table = write_case(case, tmp_path / "k.csv")
+    result = run("--csv", table, "--cluster", "district", "--within", "school", "--profile-ci",
+                 "--format", "json")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    ci = json.loads(result.output)["sigma2_ci"]
+    assert [b for pair in ci for b in pair] == pytest.approx(
+        [b for pair in case["sigma2_ci"] for b in pair], abs=1e-4
+    )
+    one_line_error(run("--csv", table, "--cluster", "district", "--struct", "AR", "--time",
+                       "school", "--profile-ci"), "profile-likelihood")  # fmt: skip

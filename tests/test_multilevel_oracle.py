@@ -35,7 +35,7 @@ def as_list(value) -> list:
     return value if isinstance(value, list) else [value]
 
 
-def fit_case(case, robust: str | None = "CR2"):
+def fit_case(case, robust: str | None = "CR2", profile_ci: bool = False):
     data = case["data"]
     levels = as_list(case["levels"])
     moderators = data.get("moderators") or {}
@@ -49,6 +49,7 @@ def fit_case(case, robust: str | None = "CR2"):
         method=case["method"],
         rho=case["rho"],
         robust=robust,
+        profile_ci=profile_ci,
     )
 
 
@@ -179,3 +180,35 @@ def test_struct_cs_and_ar_match_metafor(case):
     assert [c.robust.se for c in fit.coefficients] == near(expected["se"])
     assert [c.robust.df for c in fit.coefficients] == near(expected["df"], 1e-4)
     assert [c.robust.p for c in fit.coefficients] == near(expected["p"])
+
+
+FAST_CI = ("konstantopoulos2011", "random01", "random10_four_level")
+
+
+def check_profile_ci(case):
+    """metafor's confint.rma.mv bounds, at 1e-4: its uniroot stops at tol = eps^0.25
+    (1.2e-4); largest deviation over all cases 2.8e-5 (assink2016, REML; every case is
+    compared by tests/oracle/multilevel_max_deviation.py, three run here for speed)."""
+    data = case["data"]
+    moderators = data.get("moderators") or {}
+    fit = multilevel_model(
+        data["yi"],
+        data["vi"],
+        levels=[data["labels"][name] for name in as_list(case["levels"])],
+        mods={name: moderators[name] for name in as_list(case["mods"])} or None,
+        method=case["method"],
+        rho=case["rho"],
+        profile_ci=True,
+    )
+    for ours, theirs in zip(fit.sigma2_ci, case["sigma2_ci"], strict=True):
+        assert list(ours) == pytest.approx(theirs, abs=1e-4)
+        assert ours[0] <= ours[1]
+
+
+@pytest.mark.parametrize(
+    "case",
+    [c for c in CASES if c["name"] in FAST_CI and c["method"] == "REML"],
+    ids=lambda c: c["name"],
+)
+def test_profile_ci_matches_metafor(case):
+    check_profile_ci(case)

@@ -67,6 +67,10 @@ one_case <- function(name, d, levels, mods = character(0), method = "REML", rho 
     qm = if (length(mods)) res$QM else NA, qm_p = if (length(mods)) res$QMp else NA,
     loglik = fs[1, 1], deviance = fs[2, 1], aic = fs[3, 1], bic = fs[4, 1], aicc = fs[5, 1],
     i2 = i2_levels(res, V),
+    sigma2_ci = lapply(seq_along(res$sigma2), function(j) {
+      ci <- confint(res, sigma2 = j)$random[1, 2:3]
+      unname(ci)
+    }),
     robust = robust_of(res, d[[levels[1]]])
   )
 }

@@ -25,12 +25,13 @@ def quantities(case, fit, cr1):
     yield "CR2 se", [c.robust.se for c in coefficients], robust["CR2"]["se"]
     yield "CR2 df", [c.robust.df for c in coefficients], robust["CR2"]["df"]
     yield "CR1 se", [c.robust.se for c in cr1.coefficients], robust["CR1"]["se"]
+    yield "sigma2 CI", [b for pair in fit.sigma2_ci for b in pair], np.ravel(case["sigma2_ci"])
 
 
 def main() -> None:
     worst: dict[str, tuple[float, str]] = {}
     for case in CASES:
-        fit, cr1 = fit_case(case), fit_case(case, robust="CR1")
+        fit, cr1 = fit_case(case, profile_ci=True), fit_case(case, robust="CR1")
         for name, ours, theirs in quantities(case, fit, cr1):
             deviation = float(np.max(np.abs(np.subtract(ours, as_list(theirs)))))
             if deviation >= worst.get(name, (-1.0, ""))[0]:

@@ -63,6 +63,7 @@ class MultilevelResult(Result):
     aicc: float
     i2: float
     i2_levels: tuple[float, ...]
+    sigma2_ci: tuple[tuple[float | None, float | None], ...] | None
     notes: tuple[str, ...]
 
 
@@ -84,6 +85,7 @@ def multilevel(
     all_timepoints: bool = False,
     studies_path: str | Path | None = None,
     design: str | None = None,
+    profile_ci: bool = False,
 ) -> MultilevelResult:
     """Fit ``rma.mv(yi, V, mods, random = ~ 1 | cluster/within)`` to the rows of ``csv``.
 
@@ -96,7 +98,8 @@ def multilevel(
     nested levels (one ``cluster``, no ``within``). From the study records (``outcome`` with
     ``all_timepoints``: every usable timepoint of every study) the columns are ``study``
     (the record id), ``month`` (the timepoint in months) and ``timepoint`` (its label), or
-    any record field.
+    any record field. ``profile_ci`` adds profile-likelihood CIs of the sigma2
+    (metafor ``confint``).
     """
     from ivigmeta.analyses.effect_data import check_correlation, effect_data_builder
     from ivigmeta.errors import AnalysisError, InputError
@@ -134,7 +137,7 @@ def multilevel(
         fit = multilevel_model(data.yi, data.vi, levels=labels, level_names=level_names,
                                mods=moderators or None, method=method, rho=rho,
                                robust=robust, level=level, struct=struct,
-                               time=times)  # fmt: skip
+                               time=times, profile_ci=profile_ci)  # fmt: skip
     except AnalysisError as error:
         raise AnalysisError(f"{data.source or data.outcome}: {error}") from None
     notes = list(data.notes)

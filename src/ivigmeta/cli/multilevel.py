@@ -28,6 +28,11 @@ from ivigmeta.cli.options import UpperCaseChoice, shared_options
               "over --time, compound symmetry (CS) or AR(1) (metafor random = ~ time | "
               "cluster).")  # fmt: skip
 @click.option("--time", default=None, help="Column with each effect size's time (for --struct).")
+@click.option(
+    "--profile-ci",
+    is_flag=True,
+    help="Profile-likelihood CIs of the variance components (metafor confint).",
+)
 @click.option("--all-timepoints", is_flag=True,
               help="With --outcome: every usable timepoint of every study record, one row "
               "each (columns study, month, timepoint).")  # fmt: skip

@@ -70,7 +70,15 @@ def render_multilevel(result: MultilevelResult, output_format: str = "table") ->
             for i, (s, n, name) in enumerate(zip(result.sigma2, result.n_levels, result.levels,
                                                  strict=True))
         ]  # fmt: skip
-        lines += [*table(("", "estim", "sqrt", "nlvls", "fixed", "factor"), components), ""]
+        header = ("", "estim", "sqrt", "nlvls", "fixed", "factor")
+        if result.sigma2_ci is not None:
+            header += ("ci.lb", "ci.ub")
+            components = [[*row, num(lo), num(hi) if hi is not None else ">"]
+                          for row, (lo, hi) in zip(components, result.sigma2_ci,
+                                                   strict=True)]  # fmt: skip
+        lines += [*table(header, components), ""]
+        if result.sigma2_ci is not None:
+            lines += [f"({num(result.level, 0)}% profile-likelihood CIs, metafor confint)", ""]
         names = result.levels
     else:
         lines += [f"outer factor: {result.levels[0]} (nlvls = {result.n_levels[0]})",

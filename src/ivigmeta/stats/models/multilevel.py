@@ -68,7 +68,8 @@ class MultilevelFit(Result):
     ``sampling_rho`` is the assumed correlation of sampling errors (None: V diagonal or
     given). With ``struct`` (CS/AR) ``sigma2`` is empty and ``tau2``/``rho`` are the
     variance and correlation of the random effects over time; ``i2_levels`` then holds
-    100 tau2 / (tau2 + typical sampling variance)."""
+    100 tau2 / (tau2 + typical sampling variance). ``sigma2_ci``: profile-likelihood
+    (lower, upper) per sigma2 when asked for (upper None: beyond the searched range)."""
 
     method: str
     level: float
@@ -98,6 +99,7 @@ class MultilevelFit(Result):
     aicc: float
     i2: float
     i2_levels: tuple[float, ...]
+    sigma2_ci: tuple[tuple[float | None, float | None], ...] | None
     sampling_rho: float | None
     struct: str | None
     tau2: float | None
@@ -140,10 +142,12 @@ def multilevel_model(
     level: float = 95.0,
     struct: str | None = None,
     time: Sequence | None = None,
+    profile_ci: bool = False,
 ) -> MultilevelFit:
     """Fit the nested model; ``levels`` holds one label sequence per level, outermost first.
     With ``struct`` ("CS" or "AR") and ``time`` (one value per effect size), fit instead
-    ``random = ~ time | cluster`` with ``levels`` = [cluster] (:mod:`.multilevel_struct`)."""
+    ``random = ~ time | cluster`` with ``levels`` = [cluster] (:mod:`.multilevel_struct`).
+    ``profile_ci`` adds profile-likelihood CIs of the sigma2 (:mod:`.multilevel_confint`)."""
     from ivigmeta.stats.models.multilevel_fit import Problem, evaluate, maximise
     from ivigmeta.stats.models.multilevel_struct import STRUCTS
 
@@ -183,9 +187,16 @@ def multilevel_model(
     problem = Problem.build(y, X, V, groups, reml=method == "REML")
     equal_effects = evaluate(np.zeros(len(groups)), problem)
     tau2 = struct_rho = None
+    sigma2_ci = None
     if struct is None:
         final = maximise(problem, equal_effects)
         components = final.sigma2
+        if profile_ci:
+            from ivigmeta.stats.models.multilevel_confint import profile_intervals
+
+            sigma2_ci = profile_intervals(problem, equal_effects, final, level)
+    elif profile_ci:
+        raise AnalysisError("profile-likelihood CIs are implemented for sigma2, not --struct")
     else:
         from ivigmeta.stats.models.multilevel_fit import starting_values
         from ivigmeta.stats.models.multilevel_struct import StructProblem, maximise_struct
@@ -247,6 +258,7 @@ def multilevel_model(
         qm_p=qm_p,
         i2=float(sum(i2_levels)),
         i2_levels=i2_levels,
+        sigma2_ci=sigma2_ci,
         sampling_rho=rho,
         struct=struct,
         tau2=tau2,

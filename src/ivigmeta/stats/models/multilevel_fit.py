@@ -234,18 +234,25 @@ def starting_values(problem: Problem, equal_effects: LikelihoodPoint) -> np.ndar
     return np.full(levels, total / levels)
 
 
-def maximise(problem: Problem, equal_effects: LikelihoodPoint) -> LikelihoodPoint:
+def maximise(
+    problem: Problem, equal_effects: LikelihoodPoint, fixed: tuple[int, float] | None = None
+) -> LikelihoodPoint:
     """The (RE)ML estimate of the variance components; AnalysisError if the search fails.
-    ``equal_effects`` is the model at sigma2 = 0 (for the starting values)."""
+    ``equal_effects`` is the model at sigma2 = 0 (for the starting values); ``fixed`` =
+    (l, value) holds sigma2_l at value (for profile likelihoods)."""
     start = starting_values(problem, equal_effects)
     scale = float(start[0])
+    held = np.zeros(start.size, dtype=bool)
+    if fixed is not None:
+        held[fixed[0]] = True
+        start[fixed[0]] = fixed[1]
     current = evaluate(start, problem)
     if current is not None:
-        current = _climb(current, problem, scale)
-    if current is None or not _converged(current, scale):
-        current = _bounded_search(problem, start, scale)
-        current = _climb(current, problem, scale)
-    if not _converged(current, scale):
+        current = _climb(current, problem, scale, held)
+    if current is None or not _converged(current, scale, held):
+        current = _bounded_search(problem, start, scale, held)
+        current = _climb(current, problem, scale, held)
+    if not _converged(current, scale, held):
         raise AnalysisError(
             f"the variance components did not converge (score {current.score.tolist()}); {REMEDIES}"
         )
@@ -256,12 +263,14 @@ def _ll(point: LikelihoodPoint, problem: Problem) -> float:
     return point.ll_reml if problem.reml else point.ll_ml
 
 
-def _climb(current: LikelihoodPoint, problem: Problem, scale: float) -> LikelihoodPoint:
+def _climb(
+    current: LikelihoodPoint, problem: Problem, scale: float, held: np.ndarray
+) -> LikelihoodPoint:
     """Projected Fisher scoring, switching to Newton steps once the steps are small; each
     step halved until the likelihood does not decrease."""
     newton = False
     for _ in range(200):
-        step = _step(current, newton)
+        step = _step(current, newton, held)
         if step is None:
             break
         for halving in range(30):
@@ -279,7 +288,9 @@ def _climb(current: LikelihoodPoint, problem: Problem, scale: float) -> Likeliho
     return current
 
 
-def _bounded_search(problem: Problem, start: np.ndarray, scale: float) -> LikelihoodPoint:
+def _bounded_search(
+    problem: Problem, start: np.ndarray, scale: float, held: np.ndarray
+) -> LikelihoodPoint:
     """Fallback: L-BFGS-B on sigma2 / scale >= 0 with the analytic score."""
     from scipy.optimize import minimize
 
@@ -294,7 +305,7 @@ def _bounded_search(problem: Problem, start: np.ndarray, scale: float) -> Likeli
         start / scale,
         jac=True,
         method="L-BFGS-B",
-        bounds=[(0.0, None)] * start.size,
+        bounds=[(x, x) if h else (0.0, None) for x, h in zip(start / scale, held, strict=True)],
         options={"maxiter": 1000, "ftol": 1e-13, "gtol": 1e-9},
     )
     point = evaluate(np.maximum(search.x, 0.0) * scale, problem)
@@ -303,10 +314,10 @@ def _bounded_search(problem: Problem, start: np.ndarray, scale: float) -> Likeli
     return point
 
 
-def _step(point: LikelihoodPoint, newton: bool) -> np.ndarray | None:
+def _step(point: LikelihoodPoint, newton: bool, held: np.ndarray) -> np.ndarray | None:
     """A Fisher-scoring (expected information) or Newton (observed information, if positive
     definite) step on the components that are positive or want to grow out of 0."""
-    free = (point.sigma2 > 0) | (point.score > 0)
+    free = ((point.sigma2 > 0) | (point.score > 0)) & ~held
     if not free.any():
         return None
     step = np.zeros_like(point.sigma2)
@@ -323,10 +334,12 @@ def _step(point: LikelihoodPoint, newton: bool) -> np.ndarray | None:
     return None
 
 
-def _converged(point: LikelihoodPoint, scale: float) -> bool:
+def _converged(point: LikelihoodPoint, scale: float, held: np.ndarray) -> bool:
     """Karush-Kuhn-Tucker conditions, in log-likelihood units: a relative change of a positive
-    sigma2_l or a step of the starting scale out of 0 gains at most 1e-6."""
-    inside = point.sigma2 > 0
+    sigma2_l or a step of the starting scale out of 0 gains at most 1e-6 (``held``
+    components are not free)."""
+    inside = (point.sigma2 > 0) & ~held
+    boundary = (point.sigma2 <= 0) & ~held
     gain_inside = np.abs(point.score[inside]) * point.sigma2[inside]
-    gain_boundary = point.score[~inside] * scale
+    gain_boundary = point.score[boundary] * scale
     return bool(np.all(gain_inside <= 1e-6) and np.all(gain_boundary <= 1e-6))
