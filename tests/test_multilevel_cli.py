@@ -169,7 +169,7 @@ def test_non_positive_definite_v(tmp_path):
 def test_non_convergence_names_the_remedies(tmp_path, monkeypatch):
     from ivigmeta.stats.models import multilevel_fit
 
-    monkeypatch.setattr(multilevel_fit, "_converged", lambda point, scale: False)
+    monkeypatch.setattr(multilevel_fit, "_converged", lambda *args: False)
     table = write_case(case_named("konstantopoulos2011"), tmp_path / "k.csv")
     one_line_error(run("--csv", table, "--cluster", "district", "--within", "school"),
                    "did not converge", "metafor's remedies")  # fmt: skip
