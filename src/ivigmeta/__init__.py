@@ -30,6 +30,7 @@ _EXPORTS: dict[str, str] = {
     "sensitivity": "ivigmeta.analyses.sensitivity",
     "subgroup": "ivigmeta.analyses.subgroup",
     "regress": "ivigmeta.analyses.regress",
+    "multilevel": "ivigmeta.analyses.multilevel",
     "bias": "ivigmeta.analyses.bias",
     "report": "ivigmeta.analyses.report",
     "pool_many": "ivigmeta.stats.models.pool_many",

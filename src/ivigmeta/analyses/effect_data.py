@@ -68,7 +68,8 @@ class EffectData:
     (records); ``counts`` holds the uncorrected counts of count measures (``ai bi ci di`` of
     2x2 tables, ``xi ni`` of single proportions; empty otherwise), which Mantel-Haenszel,
     Peto and the exact study intervals use. ``yi``/``vi`` are NaN for a study without an
-    effect size (a double zero under ``drop00``). Study fields are read with :meth:`values` /
+    effect size (a double zero under ``drop00``). ``months`` is each record row's time in
+    months (empty for CSV rows). Study fields are read with :meth:`values` /
     :meth:`numbers`.
     """
 
@@ -85,6 +86,7 @@ class EffectData:
     _records: tuple = field(default=(), repr=False)
     _columns: dict = field(default_factory=dict, repr=False)
     _lines: tuple[int, ...] = field(default=(), repr=False)
+    months: tuple[float | None, ...] = ()
 
     @property
     def k(self) -> int:
@@ -157,11 +159,17 @@ def effect_data_builder(
     design: str | None = None,
     addon: bool | None = None,
     zero_cells=None,
+    all_timepoints: bool = False,
 ) -> Builder:
     """Select the studies once; the returned function computes their effect sizes for an
     assumed correlation ``r`` (``pool --r-sweep`` calls it once per r). ``zero_cells`` (a
     :class:`~ivigmeta.analyses.csv_effects.ZeroCells`) sets escalc's ``add``, ``to`` and
-    ``drop00`` for the count measures of a CSV table."""
+    ``drop00`` for the count measures of a CSV table. ``all_timepoints`` (records only, for
+    ``multilevel``) keeps every usable timepoint of every study, one row each, in order of
+    months, with the months in ``EffectData.months``."""
+    if all_timepoints and (csv is not None or timepoint is not None):
+        raise InputError("--all-timepoints selects study records, without --timepoint",
+                         field="all-timepoints")  # fmt: skip
     if csv is not None:
         if addon is not None:
             raise InputError("--addon/--no-addon selects study records, not CSV rows",
@@ -171,7 +179,8 @@ def effect_data_builder(
         return csv_builder(csv, measure, outcome, zero_cells)
     if outcome is None:
         raise InputError("give --outcome (for study records) or --csv FILE", field="outcome")
-    return _records_builder(outcome, studies_path, measure, timepoint, design, addon)
+    return _records_builder(outcome, studies_path, measure, timepoint, design, addon,
+                            all_timepoints)  # fmt: skip
 
 
 def check_correlation(r: float | None) -> None:
@@ -183,7 +192,8 @@ def check_correlation(r: float | None) -> None:
 # --------------------------------------------------------------------------- study records
 
 
-def _records_builder(outcome, studies_path, measure, timepoint, design, addon) -> Builder:
+def _records_builder(outcome, studies_path, measure, timepoint, design, addon,
+                     all_timepoints=False) -> Builder:  # fmt: skip
     from ivigmeta.analyses import study_rows
     from ivigmeta.records.loader import load_studies
     from ivigmeta.records.vocabulary import DESIGNS, OUTCOMES
@@ -234,7 +244,9 @@ def _records_builder(outcome, studies_path, measure, timepoint, design, addon) -
                 field="measure",
             )
         notes.append(f"measure: {measure} ({_describe(measure)})")
-    notes.append(f"timepoint: {study_rows.timepoint_rule(when)}")
+    rule = "every usable timepoint (--all-timepoints)" if all_timepoints else (
+        study_rows.timepoint_rule(when))  # fmt: skip
+    notes.append(f"timepoint: {rule}")
     candidates = change if measure in CHANGE_MEASURES else two_group
     imputed = study_rows.imputation_correlation(ivig, outcome)
 
@@ -250,6 +262,13 @@ def _records_builder(outcome, studies_path, measure, timepoint, design, addon) -
                     usable[candidate] = row
             if not usable:
                 row_notes.append(f"excluded: {'; '.join(problems)}")
+                continue
+            if all_timepoints:
+                timed = sorted(usable, key=lambda c: (c.months is None, c.months or 0.0))
+                row_notes.extend(f"not usable: {p}" for p in problems)
+                for candidate in timed:
+                    row_notes.extend(usable[candidate].derivations)
+                    rows.append(usable[candidate])
                 continue
             chosen, reason = study_rows.choose_timepoint(list(usable), when)
             if chosen is None:
@@ -281,6 +300,7 @@ def _records_builder(outcome, studies_path, measure, timepoint, design, addon) -
             uses_r=any(getattr(row, "depends_on_r", False) for row in rows),
             source=None,
             _records=tuple(by_id[i] for i in ids),
+            months=tuple(row.months for row in rows),
         )
 
     return build

@@ -11,6 +11,7 @@ from ivigmeta.cli.batch import batch
 from ivigmeta.cli.bias import bias_command
 from ivigmeta.cli.checks import grim, reproduce, test_group
 from ivigmeta.cli.convert import convert_group
+from ivigmeta.cli.multilevel import multilevel_command
 from ivigmeta.cli.pool import pool
 from ivigmeta.cli.report import report
 from ivigmeta.cli.sensitivity import regress_command, sensitivity_command, subgroup_command
@@ -27,6 +28,7 @@ for command in (
     sensitivity_command,
     subgroup_command,
     regress_command,
+    multilevel_command,
     bias_command,
     convert_group,
     report,
