@@ -239,7 +239,11 @@ class _Drawing:
         ax = figure.add_axes((left, bottom, width, ROW_HEIGHT * max(n, 3) / height))
         self.ax = ax
         ax.set_ylim(max(n, 3) - 0.5, -0.5)  # row 0 at the top
-        low, high = xlim if xlim is not None else axis_limits(blocks, overall, self.revman)
+        low, high = (
+            xlim
+            if xlim is not None
+            else axis_limits(blocks, overall, self.revman and self.null_line)
+        )
         ax.set_xlim(self.scale(low), self.scale(high))
         if self.ratio:
             ratio_axis(ax)

@@ -67,20 +67,40 @@ MEASURE_AXIS = {
     "ROM": "Ratio of means, IVIG / control",
     "RR": "Risk ratio",
     "OR": "Odds ratio",
+    "PETO": "Odds ratio (Peto)",
+    "IRR": "Incidence rate ratio",
     "RD": "Risk difference",
     "PR": "Proportion",
-    "PLO": "Proportion (logit)",
+    "PLO": "Proportion",
+    "PAS": "Proportion",
+    "PFT": "Proportion",
+    "ZCOR": "Correlation",
+}
+#: Axis labels on the model scale (``--transf none``).
+MODEL_SCALE_AXIS = {
+    "RR": "Log risk ratio",
+    "OR": "Log odds ratio",
+    "PETO": "Log odds ratio (Peto)",
+    "ROM": "Log ratio of means, IVIG / control",
+    "IRR": "Log incidence rate ratio",
+    "PLO": "Logit of the proportion",
+    "PAS": "Arcsine square root of the proportion",
+    "PFT": "Freeman-Tukey double arcsine of the proportion",
+    "ZCOR": "Fisher's z of the correlation",
 }
 SHORT_OUTCOME_NAMES = {"mrss": "mRSS", "mrss_change": "mRSS change", "crp": "CRP", "haq": "HAQ",
                        "gerd": "GERD", "ucla_git_total": "UCLA GIT 2.0 total"}  # fmt: skip
 
 
-def effect_label_for(outcome: str | None, measure: str) -> str:
-    """Axis label: ``Mean change from baseline in mRSS (points)``."""
+def effect_label_for(outcome: str | None, measure: str, natural: bool = True) -> str:
+    """Axis label: ``Mean change from baseline in mRSS (points)``; ``natural=False`` names the
+    model scale of a transformed measure (``Log risk ratio``)."""
     from ivigmeta.records.vocabulary import OUTCOMES
 
     measure = measure.upper()
     text = MEASURE_AXIS.get(measure, measure)
+    if not natural:
+        text = MODEL_SCALE_AXIS.get(measure, text)
     if outcome:
         text += f" in {SHORT_OUTCOME_NAMES.get(outcome, outcome.replace('_', ' '))}"
         definition = OUTCOMES.get(outcome)
@@ -330,10 +350,16 @@ def save_pool_forest(result, path, *, by: str | None = None, layout: str = "revm
                          primary=ResultFit(result))  # fmt: skip
     labels = study_labels(pool_options.get("studies_path")) if from_records else None
     figure = forest_figure(
-        forest, labels=labels, layout=layout, digits=digits, xlim=xlim, natural=natural,
+        forest,
+        labels=labels,
+        layout=layout,
+        digits=digits,
+        xlim=xlim,
+        natural=natural,
         result=result,
         favours=_favours(result.outcome, result.measure, favours, csv=not from_records),
-        effect_label=label or effect_label_for(result.outcome, result.measure, natural))  # fmt: skip
+        effect_label=label or effect_label_for(result.outcome, result.measure, natural),
+    )
     save_figure(figure, path)
 
 
