@@ -84,7 +84,7 @@ class EffectData:
     source: str | None
     counts: dict = field(default_factory=dict, repr=False)
     _records: tuple = field(default=(), repr=False)
-    _inputs: dict = field(default_factory=dict, repr=False)
+    _inputs: dict = field(default_factory=dict, repr=False)  # forest data columns
     _columns: dict = field(default_factory=dict, repr=False)
     _lines: tuple[int, ...] = field(default=(), repr=False)
     months: tuple[float | None, ...] = ()
@@ -112,14 +112,6 @@ class EffectData:
                 )
             return [cell if cell != "" else None for cell in self._columns[name]]
         return [_record_field(study, name) for study in self._records]
-
-    def inputs(self) -> dict[str, list]:
-        """The escalc inputs of each study as given (``ai``, ``m1i``, ``ni``, ...: the CSV
-        cells as text, the numbers of the record rows; for a change row ``mean_change``,
-        ``sd_change`` and ``ni``); only the columns that exist."""
-        if self.source is not None:
-            return {name: list(cells) for name, cells in self._columns.items()}
-        return {name: list(values) for name, values in self._inputs.items()}
 
     def numbers(self, name: str) -> np.ndarray:
         """Field ``name`` as numbers (booleans count 1/0); every study must have a value."""
@@ -310,7 +302,7 @@ def _records_builder(outcome, studies_path, measure, timepoint, design, addon,
             source=None,
             _records=tuple(by_id[i] for i in ids),
             months=tuple(row.months for row in rows),
-            _inputs=_row_inputs(measure, rows),
+            _inputs=study_rows.row_inputs(measure in TWO_GROUP_MEASURES, rows),
         )
 
     return build
@@ -321,15 +313,6 @@ def _addon_rule(addon: bool | None) -> str:
         return ""
     kept = "IVIG added to other treatment" if addon else "IVIG not added to other treatment"
     return f", {kept} (intervention.addon {str(addon).lower()}; records without addon left out)"
-
-
-def _row_inputs(measure, rows) -> dict[str, list]:
-    if measure in TWO_GROUP_MEASURES:
-        names = {"m1i": "mean1", "sd1i": "sd1", "n1i": "n1", "m2i": "mean2", "sd2i": "sd2",
-                 "n2i": "n2"}  # fmt: skip
-    else:
-        names = {"mean_change": "mean_change", "sd_change": "sd_change", "ni": "n"}
-    return {key: [getattr(row, name) for row in rows] for key, name in names.items()}
 
 
 def _row(measure, candidate, r, imputed):

@@ -183,7 +183,7 @@ def _sort_order(data, fit, sort_by: str | None) -> list[int]:
 
 
 def _data_columns(data, arm_names):
-    inputs = data.inputs()
+    inputs = study_inputs(data)
     measure = data.measure
     k = data.k
 
@@ -234,6 +234,13 @@ def _data_columns(data, arm_names):
             for i in range(k):
                 cells[i].append(values[i])
     return tuple(arms), tuple(tuple(c) for c in cells)
+
+
+def study_inputs(data) -> dict[str, list]:
+    """Each study's escalc inputs as given: a CSV table's cells as text, the numbers of the
+    record rows (:func:`ivigmeta.analyses.study_rows.row_inputs`)."""
+    source = data._columns if data.source is not None else data._inputs
+    return {name: list(values) for name, values in source.items()}
 
 
 def _sum_columns(inputs, a, b) -> list[str]:

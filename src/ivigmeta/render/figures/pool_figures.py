@@ -20,9 +20,10 @@ def save_radial(result, path) -> None:
 
 def labbe_arms(data) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(ai, bi, ci, di) of 2x2 data (bi = n1i - ai where the table gives n1i)."""
+    from ivigmeta.analyses.forest_data import study_inputs
     from ivigmeta.errors import AnalysisError
 
-    inputs = data.inputs()
+    inputs = study_inputs(data)
     if data.measure not in ("RR", "OR", "RD") or "ai" not in inputs or "ci" not in inputs:
         raise AnalysisError(f"L'Abbé plots need 2x2 data (ai, bi, ci, di), not {data.measure}")
 
