@@ -28,10 +28,10 @@ STUDIES = (
     ForestStudy("Delta 2004 (imprecise)", -0.9, -60.0, 58.0, 2.0),
     ForestStudy("Epsilon 2005", -5.0, -9.0, -1.0, 33.0),
 )
-OVERALL = ForestSummary(
-    "Random-effects model", -7.5, -10.0, -5.0, pi_low=-12.0, pi_high=-3.0,
-    tau2=2.5, i2=35.0, q=6.2, q_df=4, q_p=0.185, test="z", statistic=-5.9, p=3e-9,
-)  # fmt: skip
+OVERALL = (ForestSummary(
+    "Total (95% CI)", -7.5, -10.0, -5.0, weight=100.0, pi_low=-12.0, pi_high=-3.0,
+    notes=("Heterogeneity: Tau² = 2.50; Chi² = 6.20, df = 4 (P = 0.19); I² = 35%",),
+),)  # fmt: skip
 
 
 def test_forest_rows_diamond_and_prediction_interval_are_where_the_numbers_say():
@@ -52,9 +52,8 @@ def test_forest_rows_diamond_and_prediction_interval_are_where_the_numbers_say()
     shown = texts(root)
     assert "−8.00 [−11.30, −4.70]" in shown and "30.0%" in shown
     assert "−7.50 [−10.00, −5.00]" in shown
-    assert "Heterogeneity: τ² = 2.50, I² = 35.0%, Q = 6.20 (df = 4), p = 0.1850" in shown
-    assert "Test for effect: z = −5.90, p < 0.0001" in shown
-    assert "MD [95% CI]" in shown
+    assert "Heterogeneity: Tau² = 2.50; Chi² = 6.20, df = 4 (P = 0.19); I² = 35%" in shown
+    assert "100.0%" in shown
 
 
 def test_forest_clips_a_very_wide_interval_with_arrows_at_both_ends():
@@ -74,7 +73,7 @@ def test_forest_ratio_measure_plots_exp_on_a_log_axis():
         ForestStudy("B", math.log(2.0), math.log(0.8), math.log(5.0), 40.0),
     )
     summary = ForestSummary("Pooled", math.log(0.8), math.log(0.4), math.log(1.6))
-    root = parse(figure_svg(forest_plot([ForestBlock(None, studies)], "OR", overall=summary)))
+    root = parse(figure_svg(forest_plot([ForestBlock(None, studies)], "OR", overall=(summary,))))
     to_x = x_axis_map(root, log=True)
     left, top, right, _ = path_points(group(root, "diamond-overall"))
     assert (left[0], top[0], right[0]) == pytest.approx((to_x(0.4), to_x(0.8), to_x(1.6)), abs=0.05)
@@ -84,16 +83,15 @@ def test_forest_ratio_measure_plots_exp_on_a_log_axis():
 
 def test_forest_subgroups_get_their_own_blocks_and_diamonds():
     blocks = [
-        ForestBlock("RCT", STUDIES[:2], ForestSummary("Subgroup model", -9.0, -12.0, -6.0, q=0.5,
-                                                       q_df=1, q_p=0.48)),
-        ForestBlock("Cohort", STUDIES[2:], ForestSummary("Subgroup model", -6.0, -9.0, -3.0)),
+        ForestBlock("RCT", STUDIES[:2], (ForestSummary("Subtotal", -9.0, -12.0, -6.0),)),
+        ForestBlock("Cohort", STUDIES[2:], (ForestSummary("Subtotal", -6.0, -9.0, -3.0),)),
     ]  # fmt: skip
     figure = forest_plot(blocks, "MD", overall=OVERALL, favours=("IVIG better", "IVIG worse"))
     root = parse(figure_svg(figure))
     assert ids(root, "diamond-") == ["diamond-subgroup-1", "diamond-subgroup-2", "diamond-overall"]
     assert len(ids(root, "study-square-")) == 5
     shown = texts(root)
-    assert {"RCT", "Cohort", "← IVIG better", "IVIG worse →"} <= set(shown)
+    assert {"RCT", "Cohort", "IVIG better", "IVIG worse"} <= set(shown)
     to_x = x_axis_map(root)
     assert path_points(group(root, "diamond-subgroup-2"))[1][0] == pytest.approx(
         to_x(-6.0), abs=0.05
@@ -140,7 +138,7 @@ from ivigmeta.render.figures.forest import ForestBlock, ForestStudy, ForestSumma
 from ivigmeta.render.figures.style import figure_bytes
 studies = (ForestStudy("A", -1.0, -2.0, 0.0, 50.0), ForestStudy("B", -2.0, -3.5, -0.5, 50.0))
 fig = forest_plot([ForestBlock(None, studies)], "MD",
-                  overall=ForestSummary("Pooled", -1.5, -2.3, -0.7, tau2=0.1, i2=10.0))
+                  overall=(ForestSummary("Pooled", -1.5, -2.3, -0.7, notes=("Heterogeneity",)),))
 for fmt in ("svg", "png", "pdf"):
     print(fmt, hashlib.sha256(figure_bytes(fig, fmt)).hexdigest())
 """

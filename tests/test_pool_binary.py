@@ -298,7 +298,7 @@ def test_forest_of_proportions_is_drawn_on_the_proportion_scale():
     result = pool(csv=ROOT / "examples/pritz1997.csv", measure="PLO")
     root = parse(figure_svg(forest_from_pool(result)))
     words = texts(root)
-    assert "Proportion" in words and "Proportion [95% CI]" in words
+    assert "Proportion" in words and "IV, Random, 95% CI" in words
     assert not any("logit" in w for w in words)
     to_x = x_axis_map(root)
     left, _, right, _ = path_points(group(root, "diamond-overall"))
@@ -311,7 +311,7 @@ def test_forest_of_proportions_is_drawn_on_the_proportion_scale():
 def test_forest_of_mh_risk_ratios_uses_a_ratio_axis_and_names_the_method():
     result = pool(csv=BCG, measure="RR", method="MH")
     words = texts(parse(figure_svg(forest_from_pool(result))))
-    assert "Risk ratio (log scale)" in words and "Mantel-Haenszel method" in words
+    assert "Risk ratio (log scale)" in words and "M-H, Fixed, 95% CI" in words
     assert "0.64 [0.59, 0.69]" in words
     model = texts(parse(figure_svg(forest_from_pool(result, natural=False))))
     assert "Log risk ratio" in model and "−0.45 [−0.53, −0.38]" in model

@@ -220,3 +220,40 @@ def test_report_renders_in_headless_chromium_without_console_errors(full_html, t
                        if f'id="forest-{o}"' in full_html]  # fmt: skip
     assert "mrss" in forests
     assert dom.count("<svg") == full_html.count("<svg")
+
+
+def test_report_has_the_baujat_plot_of_metafors_coordinates(full_html):
+    from ivigmeta.stats.sensitivity.baujat import baujat
+
+    expected = metafor_mrss()
+    root = parse(figure_svg(full_html, "baujat-mrss"))
+    points = group(root, "baujat-mrss-baujat-points").findall(f".//{SVG}use")
+    assert len(points) == expected["k"]
+    b = baujat([s["yi"] for s in expected["studies"]], [s["vi"] for s in expected["studies"]])
+    to_x = x_axis_map(root, prefix="baujat-mrss-")
+    drawn = sorted(float(p.get("x")) for p in points)
+    assert drawn == pytest.approx(sorted(to_x(x) for x in b.x), abs=0.02)
+
+
+OVERFLOW_PROBE = """<script>window.addEventListener("load", () => {
+  const edge = document.querySelector("main").getBoundingClientRect().right;
+  const wide = [...document.querySelectorAll("table, figure")].filter(
+    (t) => t.getBoundingClientRect().right > edge + 1 || t.scrollWidth > t.clientWidth + 1);
+  document.body.setAttribute("data-overflow",
+    wide.map((t) => (t.closest("section") || {}).id).join(" ") || "none");
+});</script>"""
+
+
+@pytest.mark.parametrize("width", [1024, 700])
+def test_no_table_or_figure_overflows_the_page_in_chromium(full_html, tmp_path, width):
+    # the page itself has no script; a copy gets one that measures the laid-out boxes
+    browser = chromium()
+    page = tmp_path / "probe.html"
+    page.write_text(full_html.replace("</body>", OVERFLOW_PROBE + "</body>"), encoding="utf-8")
+    run = subprocess.run(
+        [browser, *CHROMIUM_FLAGS, f"--window-size={width},900",
+         f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert 'data-overflow="none"' in run.stdout, re.findall(r'data-overflow="[^"]*"', run.stdout)

@@ -84,6 +84,7 @@ class EffectData:
     source: str | None
     counts: dict = field(default_factory=dict, repr=False)
     _records: tuple = field(default=(), repr=False)
+    _inputs: dict = field(default_factory=dict, repr=False)  # forest data columns
     _columns: dict = field(default_factory=dict, repr=False)
     _lines: tuple[int, ...] = field(default=(), repr=False)
     months: tuple[float | None, ...] = ()
@@ -301,6 +302,7 @@ def _records_builder(outcome, studies_path, measure, timepoint, design, addon,
             source=None,
             _records=tuple(by_id[i] for i in ids),
             months=tuple(row.months for row in rows),
+            _inputs=study_rows.row_inputs(measure in TWO_GROUP_MEASURES, rows),
         )
 
     return build

@@ -77,3 +77,23 @@ def regress(
         raise AnalysisError(f"meta-regression on {', '.join(names)}: {error}") from None
     return RegressResult.from_mapping(vars(result), outcome=data.outcome, measure=data.measure,
                                       mods=tuple(names), notes=data.notes)  # fmt: skip
+
+
+def bubble(
+    mod: str,
+    outcome: str | None = None,
+    *,
+    r: float | None = None,
+    method: str = "REML",
+    test: str = "z",
+    level: float = 95.0,
+    **selection: Unpack[Selection],
+):
+    """Bubble plot data (:func:`ivigmeta.stats.sensitivity.bubble.bubble_data`) on the one
+    numeric moderator ``mod``, studies selected as for :func:`regress`."""
+    from ivigmeta.analyses.effect_data import load_effect_data
+    from ivigmeta.stats.sensitivity.bubble import bubble_data
+
+    data = load_effect_data(outcome, r=r, **selection)
+    return bubble_data(data.yi, data.vi, data.numbers(mod.strip()), method=method, test=test,
+                       level=level)  # fmt: skip

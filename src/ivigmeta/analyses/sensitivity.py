@@ -84,6 +84,25 @@ def sensitivity(
     )
 
 
+def baujat_coordinates(
+    outcome: str | None = None,
+    *,
+    r: float | None = None,
+    method: str = "REML",
+    test: str = "z",
+    level: float = 95.0,
+    **selection: Unpack[Selection],
+):
+    """Baujat coordinates (:func:`ivigmeta.stats.sensitivity.baujat.baujat`) of the studies
+    selected as for :func:`sensitivity`."""
+    from ivigmeta.analyses.effect_data import load_effect_data, require_studies
+    from ivigmeta.stats.sensitivity.baujat import baujat
+
+    data = load_effect_data(outcome, r=r, **selection)
+    require_studies(data, 2, "Baujat plot")
+    return baujat(data.yi, data.vi, data.ids, method=method, test=test)
+
+
 def _order_keys(data, order: str | None) -> tuple[str, list | None]:
     from ivigmeta.errors import AnalysisError
 

@@ -373,3 +373,15 @@ def two_group_row(candidate: _Candidate) -> tuple[TwoGroupRow | None, str | None
         derivations=tuple(notes),
     )
     return row, None
+
+
+def row_inputs(two_group: bool, rows) -> dict[str, list]:
+    """The escalc inputs of record rows, for the forest plot's data columns: ``m1i``, ``sd1i``,
+    ``n1i``, ``m2i``, ``sd2i``, ``n2i`` of two-group rows; ``mean_change``, ``sd_change`` and
+    ``ni`` of change rows."""
+    if two_group:
+        names = {"m1i": "mean1", "sd1i": "sd1", "n1i": "n1", "m2i": "mean2", "sd2i": "sd2",
+                 "n2i": "n2"}  # fmt: skip
+    else:
+        names = {"mean_change": "mean_change", "sd_change": "sd_change", "ni": "n"}
+    return {key: [getattr(row, name) for row in rows] for key, name in names.items()}

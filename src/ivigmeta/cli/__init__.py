@@ -11,6 +11,7 @@ from ivigmeta.cli.batch import batch
 from ivigmeta.cli.bias import bias_command
 from ivigmeta.cli.checks import grim, reproduce, test_group
 from ivigmeta.cli.convert import convert_group
+from ivigmeta.cli.gosh import gosh_command
 from ivigmeta.cli.multilevel import multilevel_command
 from ivigmeta.cli.pool import pool
 from ivigmeta.cli.report import report
@@ -26,6 +27,7 @@ for command in (
     reproduce,
     grim,
     sensitivity_command,
+    gosh_command,
     subgroup_command,
     regress_command,
     multilevel_command,

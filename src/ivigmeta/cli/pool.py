@@ -20,6 +20,18 @@ POOL_HELP = {
 }
 
 
+FIGURE_DEFAULTS = {
+    "by": None,
+    "model": "random",
+    "layout": "revman",
+    "favours": None,
+    "digits": 2,
+    "sort_by": None,
+    "xlim": None,
+    "label": None,
+}
+
+
 @click.command("pool")
 @shared_options(*SELECTION_OPTIONS, "pool_method", "test", **POOL_HELP)
 @click.option(
@@ -84,11 +96,71 @@ POOL_HELP = {
     help="Also draw a forest plot to FILE (.svg, .png or .pdf).",
 )
 @click.option(
-    "--by",
-    type=click.Choice(("design",)),
+    "--radial",
+    "radial_path",
+    type=click.Path(dir_okay=False),
     default=None,
-    help="With --forest: subgroup blocks, each pooled on its own with its own diamond.",
+    help="Also draw the radial (Galbraith) plot to FILE.",
 )
+@click.option(
+    "--drapery",
+    "drapery_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Also draw the drapery plot (p-value functions, Rücker & Schwarzer 2021) to FILE.",
+)
+@click.option(
+    "--labbe",
+    "labbe_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Also draw the L'Abbé plot of 2x2 data (RR, OR, RD) to FILE.",
+)
+@click.option(
+    "--by",
+    default=None,
+    help="With --forest: subgroup blocks by this record field or CSV column, each "
+    "pooled on its own, then the test for subgroup differences.",
+)
+@click.option(
+    "--model",
+    type=click.Choice(("random", "common", "both")),
+    default="random",
+    show_default=True,
+    help="With --forest: the pooled diamond(s) drawn.",
+)
+@click.option(
+    "--layout",
+    type=click.Choice(("revman", "metafor")),
+    default="revman",
+    show_default=True,
+    help="With --forest: RevMan's columns or metafor's compact forest().",
+)
+@click.option(
+    "--favours",
+    default=None,
+    metavar="A,B",
+    help='With --forest: the two arms, e.g. "BCG,Control" (Favours BCG | Favours Control).',
+)
+@click.option(
+    "--digits",
+    type=click.IntRange(0, 6),
+    default=2,
+    show_default=True,
+    help="With --forest: decimals of the effects and CIs.",
+)
+@click.option(
+    "--sort-by",
+    default=None,
+    help="With --forest: order the studies by effect, weight, label or a field.",
+)
+@click.option(
+    "--xlim",
+    default=None,
+    metavar="LOW,HIGH",
+    help="With --forest: x-axis limits on the natural scale (ratios as ratios).",
+)
+@click.option("--label", default=None, help="With --forest: the x-axis label.")
 @studies_option
 @format_option()
 def pool(
@@ -98,6 +170,16 @@ def pool(
     forest_path: str | None,
     by: str | None,
     output_format: str,
+    model: str,
+    layout: str,
+    favours: str | None,
+    digits: int,
+    sort_by: str | None,
+    xlim: str | None,
+    label: str | None,
+    radial_path: str | None,
+    labbe_path: str | None,
+    drapery_path: str | None,
     transf: str,
     **options,
 ) -> None:
@@ -107,17 +189,89 @@ def pool(
     if options["method"] == "GLMM":
         from ivigmeta.render.glmm import render_glmm
 
-        if r_sweep or forest_path:
-            raise click.UsageError("--r-sweep and --forest do not apply to --method GLMM")
+        if r_sweep or forest_path or radial_path or labbe_path or drapery_path:
+            raise click.UsageError("--r-sweep and the figures do not apply to --method GLMM")
         result = pool_function(outcome, design=design, **options)
         click.echo(render_glmm(result, output_format), nl=False)
         return
+    options.pop("glmm_model")
+    from ivigmeta.errors import InputError
     from ivigmeta.render.pool import render_pool
 
-    options.pop("glmm_model")
+    figure = {
+        "by": by,
+        "model": model,
+        "layout": layout,
+        "favours": favours,
+        "digits": digits,
+        "sort_by": sort_by,
+        "xlim": _pair(xlim),
+        "label": label,
+    }
+    if favours is not None and len([p for p in favours.split(",") if p.strip()]) != 2:
+        raise InputError('expected two names, e.g. "BCG,Control"', field="favours")
+    if forest_path:
+        from ivigmeta.render.figures.style import check_figure_path
+
+        check_figure_path(forest_path)
+        if by is not None:  # an unknown field or column fails before anything is printed
+            from ivigmeta.analyses.effect_data import load_effect_data
+
+            load_effect_data(outcome, r=options.get("r"), design=design,
+                             **_selection(options)).values(by)  # fmt: skip
+    else:
+        given = [name for name, value in figure.items() if value != FIGURE_DEFAULTS[name]]
+        if given:
+            raise InputError("needs --forest FILE", field=given[0].replace("_", "-"))
+    labbe_data = None
+    for path in (radial_path, labbe_path, drapery_path):
+        if path:
+            from ivigmeta.render.figures.style import check_figure_path
+
+            check_figure_path(path)
+    if labbe_path:
+        from ivigmeta.analyses.effect_data import load_effect_data
+        from ivigmeta.render.figures.pool_figures import check_labbe
+
+        labbe_data = load_effect_data(outcome, r=options.get("r"), design=design,
+                                      **_selection(options))  # fmt: skip
+        check_labbe(labbe_data)
     result = pool_function(outcome, design=design, r_sweep=r_sweep, **options)
-    click.echo(render_pool(result, output_format, natural=transf == "auto"), nl=False)
+    if radial_path:
+        from ivigmeta.render.figures.pool_figures import save_radial
+
+        save_radial(result, radial_path)
+    if drapery_path:
+        from ivigmeta.render.figures.pool_figures import save_drapery
+
+        save_drapery(result, drapery_path)
+    if labbe_path:
+        from ivigmeta.render.figures.pool_figures import save_labbe
+
+        save_labbe(result, labbe_data, labbe_path)
     if forest_path:
         from ivigmeta.render.figures.forest_from_pool import save_pool_forest
 
-        save_pool_forest(result, forest_path, by=by, natural=transf == "auto", **options)
+        save_pool_forest(result, forest_path, design=design, natural=transf == "auto",
+                         **figure, **options)  # fmt: skip
+    click.echo(render_pool(result, output_format, natural=transf == "auto"), nl=False)
+
+
+def _selection(options: dict) -> dict:
+    from ivigmeta.analyses.effect_data import SELECTION_KEYS
+
+    return {k: v for k, v in options.items() if k in SELECTION_KEYS}
+
+
+def _pair(text: str | None) -> tuple[float, float] | None:
+    if text is None:
+        return None
+    from ivigmeta.errors import InputError
+
+    try:
+        low, high = (float(part) for part in text.split(","))
+    except ValueError:
+        raise InputError(f"expected two numbers LOW,HIGH, got {text!r}", field="xlim") from None
+    if not low < high:
+        raise InputError(f"expected LOW < HIGH, got {text!r}", field="xlim")
+    return low, high

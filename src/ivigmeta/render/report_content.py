@@ -212,6 +212,46 @@ def forest_svg(o: OutcomeReport, labels: dict[str, str]) -> str:
     return figure_svg(figure)
 
 
+BAUJAT_MIN_K = 2  # metafor baujat() needs k >= 2
+GOSH_K = (5, 16)  # below: too few subsets to show a pattern; above: 2^k fits grow large
+
+
+def diagnostic_figures(o: OutcomeReport, labels: dict[str, str]) -> list[tuple[str, str, str]]:
+    """(figure id, SVG, caption) of the Baujat plot (k >= 2) and the GOSH plot (5 <= k <= 16)."""
+    from ivigmeta.render.figures.diagnostics import baujat_plot
+    from ivigmeta.render.figures.gosh import gosh_plot
+    from ivigmeta.render.figures.style import figure_svg
+    from ivigmeta.stats.sensitivity.baujat import baujat
+    from ivigmeta.stats.sensitivity.gosh import gosh
+
+    r = o.pool.result
+    yi = [s.yi for s in r.studies]
+    vi = [s.vi for s in r.studies]
+    ids = [labels.get(s.id, s.id) for s in r.studies]
+    figures = []
+    if r.k >= BAUJAT_MIN_K:
+        b = baujat(yi, vi, ids, method=r.method, test=r.test)
+        figures.append(
+            (
+                f"baujat-{o.outcome}",
+                figure_svg(baujat_plot(b.x, b.y, b.ids, equal_effects=r.method == "EE")),
+                "Baujat plot: each study's squared Pearson residual (its share of the "
+                "heterogeneity) against its influence on the pooled estimate.",
+            )
+        )
+    if GOSH_K[0] <= r.k <= GOSH_K[1]:
+        g = gosh(yi, vi, method=r.method)
+        figures.append(
+            (
+                f"gosh-{o.outcome}",
+                figure_svg(gosh_plot(g.estimate, g.i2, r.measure, effect_label=effect_label(o))),
+                f"GOSH plot: the model refitted on all {len(g)} subsets of the studies; "
+                "clusters point to studies that drive the heterogeneity.",
+            )
+        )
+    return figures
+
+
 def forest_caption(o: OutcomeReport) -> str:
     r = o.pool.result
     return (

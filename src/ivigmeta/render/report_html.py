@@ -28,9 +28,9 @@ p.meta, .muted { color: var(--muted); }
 nav ul { columns: 2; padding-left: 18px; margin: 8px 0; }
 table { border-collapse: collapse; width: 100%; margin: 8px 0 12px; font-size: 0.9rem; }
 th, td { text-align: left; vertical-align: top; padding: 5px 8px;
-         border-bottom: 1px solid var(--line); }
+         border-bottom: 1px solid var(--line); overflow-wrap: anywhere; }
 th { background: #f3f5f7; font-weight: 600; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .headline { background: #f3f7fb; border-left: 4px solid var(--accent); padding: 10px 14px;
             margin: 12px 0; }
 .flag { color: var(--warn); background: var(--warn-bg); display: block; padding: 1px 4px;
@@ -51,6 +51,8 @@ table.studies th:nth-child(1) { width: 13%; } table.studies th:nth-child(2) { wi
 table.studies th:nth-child(3) { width: 11%; } table.studies th:nth-child(4) { width: 8%; }
 table.studies th:nth-child(5) { width: 14%; } table.studies th:nth-child(6) { width: 24%; }
 table.studies td:nth-child(1), table.studies td:nth-child(5) { overflow-wrap: anywhere; }
+#reproduce table { table-layout: fixed; font-size: 0.8rem; }
+#reproduce td, #reproduce th { overflow-wrap: anywhere; white-space: normal; padding: 4px 5px; }
 footer { margin-top: 48px; color: var(--muted); font-size: 0.85rem; }
 """
 
@@ -187,6 +189,8 @@ def _outcome(o: OutcomeReport, labels: dict[str, str]) -> str:
     parts.append(_notes_list("How the studies were chosen and derived", result.notes))
     parts.append("<h3>Sensitivity</h3>")
     parts.append(_analysis(o.sensitivity, o, "leave-one-out", labels))
+    for figure_id, svg, caption in content.diagnostic_figures(o, labels):
+        parts.append(_figure(figure_id, svg, caption))
     parts.append("<h3>Small-study effects and publication bias</h3>")
     parts.append(_analysis(o.bias, o, "funnel", labels))
     parts.append("</section>")

@@ -1,34 +1,43 @@
-"""Forest plot: one row per study, pooled diamonds, prediction interval, heterogeneity line.
+"""Forest plot: one row per study, pooled diamonds, prediction interval, heterogeneity lines.
 
-Layout follows metafor's ``forest()`` and RevMan: study label on the left; square (area
-proportional to the study's weight) with its confidence interval in the middle; the effect with
-its CI and the weight as text on the right. A pooled estimate is a diamond spanning its CI; the
-prediction interval is a bar on its own row; the heterogeneity line gives tau², I², Q (df) and
-its p-value. Subgroup blocks (``--by``) get a header row and their own diamond.
+Two layouts. ``revman`` (default) as the Cochrane Review Manager prints it: study label, the
+data of each arm (Events/Total, Mean/SD/Total, ...) under the arm's name, the weight
+(``12.3%``), the effect with its CI as text (``0.49 [0.34, 0.70]``), then the squares and
+whiskers on an axis symmetric about the null; under each block a subtotal row with the summed
+totals, "Total events", the heterogeneity line (``Heterogeneity: Tau² = 0.31; Chi² = 152.23,
+df = 12 (P < 0.00001); I² = 92%``) and ``Test for overall effect: Z = 3.97 (P < 0.0001)``
+(``t`` under Knapp-Hartung); "Favours ..." under the axis. ``metafor`` is the compact look of
+metafor's ``forest()``: label, the plot, then the effect text and weight on the right.
 
-Ratio measures (:data:`~ivigmeta.render.figures.style.RATIO_MEASURES`) carry log ratios in
-``yi``: they are drawn as exp(yi) on a log axis with the reference line at 1; text shows ratios.
-
-A confidence interval reaching far beyond the others is clipped at the axis limit and drawn with
-an arrow head there (the text column still gives its full value). Artists carry ids (``gid``)
-that appear in SVG output: ``study-square-N``, ``study-ci-N``, ``clip-arrow``,
-``diamond-overall``, ``diamond-subgroup-N``, ``prediction-interval``.
-
-About 500 lines: one figure's layout (row geometry, text columns, clipping, diamonds) that
-the drawing helpers share; the data a forest plot shows comes from
-:mod:`ivigmeta.render.figures.forest_from_pool`.
+Columns are laid out from the measured width of their text (DejaVu Sans, the font the SVG
+names), so no label reaches into the plot. Ratio measures
+(:data:`~ivigmeta.render.figures.style.RATIO_MEASURES`) carry log ratios: drawn as exp on a log
+axis, text on the ratio scale. A CI beyond the axis is clipped with an arrow head. SVG ids:
+``study-square-N``, ``study-ci-N``, ``clip-arrow``, ``diamond-overall`` (``-2`` for the second
+model), ``diamond-subgroup-N``, ``prediction-interval``.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
 from matplotlib.transforms import blended_transform_factory
 
+from ivigmeta.render.figures.forest_rows import (
+    FONT_SIZE,
+    ForestBlock,
+    ForestColumns,
+    ForestStudy,
+    ForestSummary,
+    axis_limits,
+    format_effect,
+    format_revman_p,
+    square_sizes,
+    text_width,
+)
 from ivigmeta.render.figures.style import (
     ACCENT,
     GRID,
@@ -38,476 +47,418 @@ from ivigmeta.render.figures.style import (
     RATIO_MEASURES,
     figure_context,
     format_number,
-    format_p,
     new_figure,
     ratio_axis,
 )
 
+__all__ = [
+    "ForestBlock",
+    "ForestColumns",
+    "ForestStudy",
+    "ForestSummary",
+    "forest_plot",
+    "format_effect",
+    "format_revman_p",
+]
 
-@dataclass(frozen=True)
-class ForestStudy:
-    """One study row. ``yi`` and the CI are on the analysis scale (log for ratio measures)."""
-
-    label: str
-    yi: float
-    ci_low: float
-    ci_high: float
-    weight: float | None = None  # percent of the block's (or the model's) total weight
-
-
-@dataclass(frozen=True)
-class ForestSummary:
-    """A pooled estimate (a diamond), with its prediction interval and heterogeneity."""
-
-    label: str
-    estimate: float
-    ci_low: float
-    ci_high: float
-    pi_low: float | None = None
-    pi_high: float | None = None
-    tau2: float | None = None
-    i2: float | None = None  # percent
-    q: float | None = None
-    q_df: int | None = None
-    q_p: float | None = None
-    test: str | None = None  # "z" or "t" (for the test of the pooled effect)
-    statistic: float | None = None
-    df: float | None = None
-    p: float | None = None
-    k: int | None = None  # studies pooled: no PI below 3 (subgroups) and no Q line below 2
-
-
-@dataclass(frozen=True)
-class ForestBlock:
-    """A block of studies: all of them, or one subgroup with its own pooled diamond."""
-
-    title: str | None
-    studies: tuple[ForestStudy, ...]
-    summary: ForestSummary | None = None
-
-
-# Layout, in inches and figure fractions.
-WIDTH = 8.6
-ROW_HEIGHT = 0.24
-TOP_MARGIN = 0.45
-BOTTOM_MARGIN = 0.8
-LABEL_X = 0.012
-AXES_LEFT, AXES_RIGHT = 0.36, 0.685
-EFFECT_X = 0.895
-WEIGHT_X = 0.985
-SQUARE_MIN, SQUARE_MAX = 4.0, 13.0  # side of the weight square, points
-DIAMOND_HALF_HEIGHT = 0.36  # in row units
-
-
-def heterogeneity_text(summary: ForestSummary) -> str | None:
-    """``Heterogeneity: τ² = 1.23, I² = 45.6%, Q = 7.89 (df = 3), p = 0.0483`` (known parts)."""
-    parts = []
-    if summary.tau2 is not None:
-        parts.append(f"τ² = {format_number(summary.tau2)}")
-    if summary.i2 is not None:
-        parts.append(f"I² = {summary.i2:.1f}%")
-    if summary.q is not None:
-        df = f" (df = {summary.q_df})" if summary.q_df is not None else ""
-        parts.append(f"Q = {format_number(summary.q)}{df}")
-    if summary.q_p is not None:
-        parts.append(format_p(summary.q_p))
-    return "Heterogeneity: " + ", ".join(parts) if parts else None
-
-
-def effect_test_text(summary: ForestSummary) -> str | None:
-    """``Test for overall effect: z = −2.95, p = 0.0032`` (t shows its degrees of freedom)."""
-    if summary.statistic is None or summary.p is None:
-        return None
-    name = "t" if summary.test in ("t", "knha") else "z"
-    df = (
-        f"({format_number(summary.df, 0 if float(summary.df).is_integer() else 2)})"
-        if (name == "t" and summary.df is not None)
-        else ""
-    )
-    return (
-        f"Test for effect: {name}{df} = {format_number(summary.statistic)}, {format_p(summary.p)}"
-    )
-
-
-def _effect_text(estimate: float, low: float, high: float, ratio: bool) -> str:
-    if not all(math.isfinite(v) for v in (estimate, low, high)):
-        return "not estimable"
-    values = (estimate, low, high)
-    if ratio:
-        values = tuple(math.exp(v) for v in values)
-    text = [_format_value(v, ratio) for v in values]
-    return f"{text[0]} [{text[1]}, {text[2]}]"
-
-
-def _format_value(value: float, ratio: bool) -> str:
-    """Two decimals; ratios outside [0.01, 1000) in three significant digits instead."""
-    if ratio and not 0.01 <= value < 1000:
-        return f"{value:.3g}"
-    return format_number(value)
-
-
-def _finite(values) -> list[float]:
-    return [float(v) for v in values if v is not None and math.isfinite(v)]
-
-
-def axis_limits(
-    blocks: Sequence[ForestBlock], overall: ForestSummary | None
-) -> tuple[float, float]:
-    """Default x limits on the analysis scale.
-
-    The core range spans the point estimates, every pooled CI and PI, and the null (0). CIs are
-    shown whole unless they reach more than one core width beyond it; those are clipped.
-    """
-    summaries = [b.summary for b in blocks if b.summary is not None]
-    if overall is not None:
-        summaries.append(overall)
-    studies = [s for b in blocks for s in b.studies]
-    core = _finite([0.0, *(s.yi for s in studies)])
-    for summary in summaries:
-        core += _finite([summary.estimate, summary.ci_low, summary.ci_high])
-        core += _finite([summary.pi_low, summary.pi_high])
-    core_low, core_high = min(core), max(core)
-    width = core_high - core_low or 1.0
-    every = core + _finite(v for s in studies for v in (s.ci_low, s.ci_high))
-    low = max(min(every), core_low - width)
-    high = min(max(every), core_high + width)
-    pad = 0.04 * (high - low)
-    return low - pad, high + pad
-
-
-def _square_sizes(weights: list[float | None]) -> list[float]:
-    """Side of each square in points: area proportional to weight (equal when weights unknown)."""
-    known = [w for w in weights if w is not None and w > 0]
-    top = max(known) if known else None
-    sizes = []
-    for weight in weights:
-        if top is None or weight is None or weight <= 0:
-            sizes.append(0.5 * (SQUARE_MIN + SQUARE_MAX) if top is None else SQUARE_MIN)
-        else:
-            sizes.append(max(SQUARE_MIN, SQUARE_MAX * math.sqrt(weight / top)))
-    return sizes
+LAYOUTS = ("revman", "metafor")
+ROW_HEIGHT = 0.2  # inches
+PAD = 0.12  # inches, between columns
+LEFT = 0.1
+PLOT_WIDTH = 2.4
+DIAMOND_HALF_HEIGHT = 0.38  # row units
 
 
 def forest_plot(
     blocks: Sequence[ForestBlock],
     measure: str,
     *,
-    overall: ForestSummary | None = None,
-    level: float = 95.0,
+    overall: Sequence[ForestSummary] = (),
+    notes: Sequence[str] = (),
+    columns: ForestColumns | None = None,
+    layout: str = "revman",
+    effect_head: tuple[str, str] = ("", ""),
     favours: tuple[str, str] | None = None,
     effect_label: str | None = None,
     xlim: tuple[float, float] | None = None,
-    column_head: str | None = None,
+    digits: int = 2,
     null_line: bool = True,
 ) -> Figure:
     """Draw a forest plot and return the matplotlib ``Figure``.
 
-    ``blocks`` hold the study rows (one block without a title for an ungrouped analysis; one
-    per subgroup otherwise, each with its own summary diamond); ``overall`` is the pooled
-    estimate over all studies. ``favours`` labels the left and right of the null line.
-    ``effect_label`` names the x axis (default: the measure, e.g. "Mean change (MC)").
-    ``xlim`` is on the analysis scale (log for ratio measures). ``column_head`` heads the
-    effect column (default: the measure); ``null_line=False`` draws no line of no effect
-    (single proportions have none).
+    ``blocks`` hold the study rows (one untitled block, or one per subgroup with subtotal
+    diamonds); ``overall`` the pooled diamonds over all studies; ``notes`` the lines under
+    everything (test for subgroup differences); ``null_line=False`` draws no line of no effect
+    (single proportions have none). ``effect_head`` is the two-line header of the
+    effect column (``Risk Ratio`` / ``IV, Random, 95% CI``). ``xlim`` is on the analysis scale.
     """
+    if layout not in LAYOUTS:
+        raise ValueError(f"layout {layout!r}")
     with figure_context():
-        return _draw(blocks, measure, overall, level, favours, effect_label, xlim, column_head,
-                     null_line)  # fmt: skip
+        return _Drawing(
+            blocks,
+            measure,
+            overall,
+            notes,
+            columns,
+            layout,
+            effect_head,
+            favours,
+            effect_label,
+            xlim,
+            digits,
+            null_line,
+        ).figure
 
 
-def _draw(
-    blocks, measure, overall, level, favours, effect_label, xlim, column_head=None, null_line=True
-) -> Figure:
-    ratio = measure.upper() in RATIO_MEASURES
+class _Drawing:
+    def __init__(
+        self,
+        blocks,
+        measure,
+        overall,
+        notes,
+        columns,
+        layout,
+        effect_head,
+        favours,
+        effect_label,
+        xlim,
+        digits,
+        null_line=True,
+    ):
+        self.null_line = null_line
+        self.ratio = measure.upper() in RATIO_MEASURES
+        self.digits = digits
+        self.revman = layout == "revman"
+        self.columns = columns if (self.revman and columns) else ForestColumns()
+        self.rows = self._rows(blocks, overall, notes)
+        self._layout(effect_head)
+        self._draw(blocks, overall, effect_head, favours, effect_label or measure.upper(), xlim)
 
-    def scale(value: float) -> float:
-        return math.exp(value) if ratio else value
+    def scale(self, value: float) -> float:
+        return math.exp(value) if self.ratio else value
 
-    # Rows from the top: (kind, payload, block index)
-    rows: list[tuple[str, object, int]] = []
-    for index, block in enumerate(blocks, start=1):
-        if block.title:
-            rows.append(("header", block.title, index))
-        rows += [("study", study, index) for study in block.studies]
-        if block.summary is not None:
-            summary = block.summary
-            k = summary.k if summary.k is not None else len(block.studies)
-            rows.append(("summary", summary, index))
-            has_pi = summary.pi_low is not None and summary.pi_high is not None
-            if has_pi and (len(blocks) == 1 or k >= 3):
-                rows.append(("pi", summary, index))
-            if len(blocks) > 1 and k >= 2 and (text := heterogeneity_text(summary)):
-                rows.append(("note", text, index))
-        if len(blocks) > 1:
-            rows.append(("gap", None, index))
-    if overall is not None:
-        rows.append(("summary", overall, 0))
-        if overall.pi_low is not None and overall.pi_high is not None:
-            rows.append(("pi", overall, 0))
-        for text in (heterogeneity_text(overall), effect_test_text(overall)):
-            if text:
-                rows.append(("note", text, 0))
-    elif len(blocks) == 1 and blocks[0].summary is not None:
-        if text := effect_test_text(blocks[0].summary):
-            rows.append(("note", text, 1))
-        if text := heterogeneity_text(blocks[0].summary):
-            rows.append(("note", text, 1))
-    while rows and rows[-1][0] == "gap":
-        rows.pop()
+    # --- rows -----------------------------------------------------------------------------
 
-    n_rows = len(rows)
-    height = TOP_MARGIN + BOTTOM_MARGIN + ROW_HEIGHT * max(n_rows, 3)
-    figure = new_figure(WIDTH, height)
-    bottom = BOTTOM_MARGIN / height
-    top = 1 - TOP_MARGIN / height
-    ax = figure.add_axes((AXES_LEFT, bottom, AXES_RIGHT - AXES_LEFT, top - bottom))
-    ax.set_ylim(-0.5, n_rows - 0.5)
-    ax.invert_yaxis()  # row 0 at the top
+    def _rows(self, blocks, overall, notes) -> list[tuple[str, object]]:
+        rows: list[tuple[str, object]] = []
+        grouped = any(b.title for b in blocks)
+        for block in blocks:
+            if block.title:
+                rows.append(("title", block.title))
+            rows += [("study", s) for s in block.studies]
+            rows += self._summary_rows(block.summaries, subgroup=True)
+            if grouped:
+                rows.append(("gap", None))
+        rows += self._summary_rows(overall, subgroup=False)
+        rows += [("note", text) for text in notes]
+        return rows
 
-    low, high = xlim if xlim is not None else axis_limits(blocks, overall)
-    ax.set_xlim(scale(low), scale(high))
-    if ratio:
-        ratio_axis(ax)
-    ax.yaxis.set_visible(False)
-    for side in ("left", "right", "top"):
-        ax.spines[side].set_visible(False)
-    if null_line:
-        ax.axvline(scale(0.0), color=INK, linewidth=0.8, zorder=1)
-    if overall is not None and math.isfinite(overall.estimate):
-        ax.axvline(
-            scale(overall.estimate), color=GRID, linewidth=0.8, linestyle=(0, (4, 3)), zorder=0
+    def _summary_rows(self, summaries, subgroup: bool) -> list[tuple[str, object]]:
+        rows = [("subgroup" if subgroup else "summary", s) for s in summaries]
+        for s in summaries:
+            if s.pi_low is not None and s.pi_high is not None:
+                rows.append(("pi", s))
+        if summaries and any(summaries[0].events):
+            rows.append(("events", summaries[0].events))
+        for s in summaries:
+            rows += [("note", text) for text in s.notes]
+        return rows
+
+    # --- horizontal layout ---------------------------------------------------------------
+
+    def _layout(self, effect_head) -> None:
+        """Column positions in inches (right edges for right-aligned text)."""
+        studies = [p for kind, p in self.rows if kind == "study"]
+        summaries = [p for kind, p in self.rows if kind in ("summary", "subgroup")]
+        labels = [text_width(s.label) for s in studies]
+        labels += [text_width(p, bold=True) for kind, p in self.rows if kind == "title"]
+        labels += [text_width(s.label, bold=True) for s in summaries]
+        labels += [text_width("Study or Subgroup", bold=True), text_width("Total events")]
+        x = LEFT + max(labels) + PAD
+        self.cell_right = []
+        self.arm_spans = []
+        cells = [
+            *(s.cells for s in studies),
+            *(s.cells for s in summaries),
+            *(p for kind, p in self.rows if kind == "events"),
+        ]
+        index = 0
+        for _name, headers in self.columns.arms:
+            start = x
+            for header in headers:
+                width = max(
+                    [text_width(header, bold=True)]
+                    + [text_width(c[index], bold=True) for c in cells if len(c) > index]
+                )
+                x += width
+                self.cell_right.append(x)
+                x += PAD
+                index += 1
+            self.arm_spans.append((start, x - PAD))
+            x += PAD / 2
+        effects = [text_width(self._effect(s)) for s in studies]
+        effects += [text_width(self._effect(s), bold=True) for s in summaries]
+        effect_width = max(
+            effects + [text_width(h, bold=True) for h in effect_head] + [text_width("[0.00, 0.00]")]
+        )
+        weight_width = max(text_width("Weight", bold=True), text_width("100.0%", bold=True))
+        if self.revman:
+            self.weight_right = x + weight_width
+            self.effect_right = self.weight_right + PAD + effect_width
+            self.plot_left = self.effect_right + PAD * 1.5
+            self.width = self.plot_left + PLOT_WIDTH + 0.3
+        else:
+            self.plot_left = x
+            self.effect_right = self.plot_left + PLOT_WIDTH + PAD * 1.5 + effect_width
+            self.weight_right = self.effect_right + PAD + weight_width
+            self.width = self.weight_right + LEFT
+        notes = [text_width(p, size=FONT_SIZE - 0.5) for kind, p in self.rows if kind == "note"]
+        self.width = max([self.width] + [LEFT * 2 + w for w in notes])
+
+    def _effect(self, item) -> str:
+        return format_effect(
+            item.yi if isinstance(item, ForestStudy) else item.estimate,
+            item.ci_low,
+            item.ci_high,
+            self.ratio,
+            self.digits,
         )
 
-    text_at = blended_transform_factory(figure.transFigure, ax.transData)
-    header_y = -0.5 - 0.35 / ROW_HEIGHT * 0.6  # just above the first row
-    level_text = f"{level:g}%"
-    measure_head = f"{column_head or measure.upper()} [{level_text} CI]"
-    for x, text, align in (
-        (LABEL_X, "Study", "left"),
-        (EFFECT_X, measure_head, "right"),
-        (WEIGHT_X, "Weight", "right"),
-    ):
-        ax.text(
+    # --- drawing -------------------------------------------------------------------------
+
+    def _draw(self, blocks, overall, effect_head, favours, effect_label, xlim) -> None:
+        n = len(self.rows)
+        top_margin = 2.4 * ROW_HEIGHT + 0.1
+        bottom_margin = 0.75
+        height = top_margin + bottom_margin + ROW_HEIGHT * max(n, 3)
+        self.figure = figure = new_figure(self.width, height)
+        left, width = self.plot_left / self.width, PLOT_WIDTH / self.width
+        bottom = bottom_margin / height
+        ax = figure.add_axes((left, bottom, width, ROW_HEIGHT * max(n, 3) / height))
+        self.ax = ax
+        ax.set_ylim(max(n, 3) - 0.5, -0.5)  # row 0 at the top
+        low, high = (
+            xlim
+            if xlim is not None
+            else axis_limits(blocks, overall, self.revman and self.null_line)
+        )
+        ax.set_xlim(self.scale(low), self.scale(high))
+        if self.ratio:
+            ratio_axis(ax)
+        ax.yaxis.set_visible(False)
+        for side in ("left", "right", "top"):
+            ax.spines[side].set_visible(False)
+        ax.tick_params(labelsize=FONT_SIZE)
+        if self.null_line:
+            ax.axvline(self.scale(0.0), color=INK, linewidth=0.7, zorder=1)
+        self.at = blended_transform_factory(figure.dpi_scale_trans, ax.transData)
+        self._headers(effect_head)
+        studies = [p for kind, p in self.rows if kind == "study"]
+        sizes = iter(square_sizes([s.weight for s in studies]))
+        counts = {"study": 0, "subgroup": 0, "summary": 0}
+        for y, (kind, payload) in enumerate(self.rows):
+            if kind in counts:
+                counts[kind] += 1
+            if kind == "title":
+                self._text(LEFT, y, payload, bold=True)
+            elif kind == "study":
+                self._study(y, payload, next(sizes), counts["study"])
+            elif kind in ("summary", "subgroup"):
+                gid = (
+                    f"diamond-subgroup-{counts[kind]}"
+                    if kind == "subgroup"
+                    else "diamond-overall" + ("" if counts[kind] == 1 else f"-{counts[kind]}")
+                )
+                self._summary(y, payload, gid, bold=kind == "summary")
+            elif kind == "pi":
+                self._prediction(y, payload)
+            elif kind == "events":
+                self._text(LEFT, y, "Total events")
+                self._cells(y, payload)
+            elif kind == "note":
+                self._text(LEFT, y, payload, size=FONT_SIZE - 0.5, color=MUTED)
+        ax.set_xlabel(
+            effect_label + (" (log scale)" if self.ratio else ""),
+            fontsize=FONT_SIZE,
+            labelpad=16 if favours else 4,
+        )
+        if favours:
+            self._favours(favours)
+
+    def _text(self, x, y, text, *, align="left", bold=False, size=FONT_SIZE, color=INK):
+        self.ax.text(
             x,
-            header_y,
+            y,
             text,
-            transform=text_at,
+            transform=self.at,
             ha=align,
             va="center",
-            fontweight="bold",
+            fontsize=size,
+            fontweight="bold" if bold else "normal",
+            color=color,
             clip_on=False,
         )
 
-    studies = [payload for kind, payload, _ in rows if kind == "study"]
-    sizes = iter(_square_sizes([s.weight for s in studies]))
-    x_low, x_high = ax.get_xlim()
-    study_number = 0
-    subgroup_number = 0
-    for y, (kind, payload, block_index) in enumerate(rows):
-        if kind == "header":
-            ax.text(
-                LABEL_X,
-                y,
-                payload,
-                transform=text_at,
-                ha="left",
+    def _headers(self, effect_head) -> None:
+        top, sub = -2.0, -1.05
+        for (name, _), (start, end) in zip(self.columns.arms, self.arm_spans, strict=True):
+            self.ax.text(
+                0.5 * (start + end),
+                top,
+                name,
+                transform=self.at,
+                ha="center",
                 va="center",
+                fontsize=FONT_SIZE,
                 fontweight="bold",
                 clip_on=False,
             )
-        elif kind == "study":
-            study_number += 1
-            size = next(sizes)
-            _draw_study(ax, text_at, y, payload, size, study_number, ratio, scale, x_low, x_high)
-        elif kind == "summary":
-            gid = "diamond-overall" if block_index == 0 else None
-            if gid is None:
-                subgroup_number += 1
-                gid = f"diamond-subgroup-{subgroup_number}"
-            _draw_summary(ax, text_at, y, payload, gid, ratio, scale, bold=block_index == 0)
-        elif kind == "pi":
-            _draw_prediction(ax, text_at, y, payload, level_text, ratio, scale)
-        elif kind == "note":
-            ax.text(
-                LABEL_X,
-                y,
-                payload,
-                transform=text_at,
-                ha="left",
-                va="center",
-                color=MUTED,
-                fontsize=8,
-                clip_on=False,
+        headers = [h for _, hs in self.columns.arms for h in hs]
+        for right, header in zip(self.cell_right, headers, strict=True):
+            self._text(right, sub, header, align="right", bold=True)
+        self._text(LEFT, sub, "Study or Subgroup" if self.revman else "Study", bold=True)
+        self._text(self.weight_right, sub, "Weight", align="right", bold=True)
+        head, method = effect_head
+        self._text(self.effect_right, top, head, align="right", bold=True)
+        self._text(self.effect_right, sub, method, align="right", bold=True)
+        if self.revman:
+            middle = self.plot_left + PLOT_WIDTH / 2
+            for y, text in ((top, head), (sub, method)):
+                self.ax.text(
+                    middle,
+                    y,
+                    text,
+                    transform=self.at,
+                    ha="center",
+                    va="center",
+                    fontsize=FONT_SIZE,
+                    fontweight="bold",
+                    clip_on=False,
+                )
+
+    def _cells(self, y, cells, bold=False) -> None:
+        for right, cell in zip(self.cell_right, cells, strict=False):
+            self._text(right, y, cell, align="right", bold=bold)
+
+    def _weight(self, y, weight, bold=False) -> None:
+        if weight is not None:
+            self._text(self.weight_right, y, f"{weight:.1f}%", align="right", bold=bold)
+
+    def _study(self, y, study: ForestStudy, size, number) -> None:
+        self._text(LEFT, y, study.label)
+        self._cells(y, study.cells)
+        self._weight(y, study.weight)
+        self._text(self.effect_right, y, self._effect(study), align="right")
+        values = (study.yi, study.ci_low, study.ci_high)
+        if not all(math.isfinite(v) for v in values):
+            return
+        ax = self.ax
+        x_low, x_high = ax.get_xlim()
+        low, high = self.scale(study.ci_low), self.scale(study.ci_high)
+        ax.plot(
+            [max(low, x_low), min(high, x_high)],
+            [y, y],
+            color=INK,
+            linewidth=0.9,
+            solid_capstyle="butt",
+            gid=f"study-ci-{number}",
+            zorder=2,
+        )
+        for clipped, x, marker in ((low < x_low, x_low, "<"), (high > x_high, x_high, ">")):
+            if clipped:
+                ax.plot(
+                    [x],
+                    [y],
+                    marker=marker,
+                    markersize=4.5,
+                    color=INK,
+                    linestyle="none",
+                    gid="clip-arrow",
+                    clip_on=False,
+                    zorder=3,
+                )
+        if x_low <= self.scale(study.yi) <= x_high:
+            ax.plot(
+                [self.scale(study.yi)],
+                [y],
+                marker="s",
+                markersize=size,
+                color="#2e7d32" if self.revman else INK,
+                markeredgewidth=0,
+                linestyle="none",
+                gid=f"study-square-{number}",
+                zorder=3,
             )
 
-    label = effect_label or measure.upper()
-    if ratio:
-        label += " (log scale)"
-    ax.set_xlabel(label, labelpad=18 if favours else 4)
-    if favours:
-        left, right = favours
-        null = scale(0.0)
-        for text, offset, align in ((f"← {left}", -6, "right"), (f"{right} →", 6, "left")):
-            if text.strip("←→ "):
-                ax.annotate(
+    def _summary(self, y, summary: ForestSummary, gid, bold) -> None:
+        self._text(LEFT, y, summary.label, bold=True)
+        self._cells(y, summary.cells, bold=True)
+        self._weight(y, summary.weight, bold=True)
+        self._text(self.effect_right, y, self._effect(summary), align="right", bold=True)
+        if not all(math.isfinite(v) for v in (summary.estimate, summary.ci_low, summary.ci_high)):
+            return
+        h = DIAMOND_HALF_HEIGHT
+        e = self.scale(summary.estimate)
+        vertices = [
+            (self.scale(summary.ci_low), y),
+            (e, y - h),
+            (self.scale(summary.ci_high), y),
+            (e, y + h),
+        ]
+        color = INK if self.revman else ACCENT
+        self.ax.add_patch(
+            Polygon(
+                vertices,
+                closed=True,
+                facecolor=color,
+                edgecolor=color,
+                linewidth=0.6,
+                gid=gid,
+                zorder=3,
+            )
+        )
+        if bold and not self.revman:
+            self.ax.axvline(e, color=GRID, linewidth=0.7, linestyle=(0, (4, 3)), zorder=0)
+
+    def _prediction(self, y, summary: ForestSummary) -> None:
+        self._text(LEFT + 0.1, y, "Prediction interval", size=FONT_SIZE - 0.5, color=HIGHLIGHT)
+        low, high = summary.pi_low, summary.pi_high
+        shown = [format_number(self.scale(v), self.digits) for v in (low, high)]
+        self._text(
+            self.effect_right,
+            y,
+            f"[{shown[0]}, {shown[1]}]",
+            align="right",
+            size=FONT_SIZE - 0.5,
+            color=HIGHLIGHT,
+        )
+        x_low, x_high = self.ax.get_xlim()
+        a, b = max(self.scale(low), x_low), min(self.scale(high), x_high)
+        self.ax.add_patch(
+            Polygon(
+                [(a, y - 0.12), (b, y - 0.12), (b, y + 0.12), (a, y + 0.12)],
+                closed=True,
+                facecolor=HIGHLIGHT,
+                edgecolor="none",
+                gid="prediction-interval",
+                zorder=3,
+            )
+        )
+
+    def _favours(self, favours) -> None:
+        null = self.scale(0.0)
+        for text, offset, align in ((favours[0], -5, "right"), (favours[1], 5, "left")):
+            if text:
+                self.ax.annotate(
                     text,
                     xy=(null, 0),
                     xycoords=("data", "axes fraction"),
-                    xytext=(offset, -17),
+                    xytext=(offset, -16),
                     textcoords="offset points",
                     ha=align,
                     va="top",
-                    fontsize=8,
-                    color=MUTED,
+                    fontsize=FONT_SIZE,
                     annotation_clip=False,
                 )
-    return figure
-
-
-def _draw_study(ax, text_at, y, study: ForestStudy, size, number, ratio, scale, x_low, x_high):
-    ax.text(LABEL_X, y, study.label, transform=text_at, ha="left", va="center", clip_on=False)
-    ax.text(
-        EFFECT_X,
-        y,
-        _effect_text(study.yi, study.ci_low, study.ci_high, ratio),
-        transform=text_at,
-        ha="right",
-        va="center",
-        clip_on=False,
-    )
-    if study.weight is not None:
-        ax.text(
-            WEIGHT_X,
-            y,
-            f"{study.weight:.1f}%",
-            transform=text_at,
-            ha="right",
-            va="center",
-            clip_on=False,
-        )
-    if not all(math.isfinite(v) for v in (study.yi, study.ci_low, study.ci_high)):
-        return
-    low, high = scale(study.ci_low), scale(study.ci_high)
-    drawn_low, drawn_high = max(low, x_low), min(high, x_high)
-    ax.plot(
-        [drawn_low, drawn_high],
-        [y, y],
-        color=INK,
-        linewidth=1.0,
-        solid_capstyle="butt",
-        gid=f"study-ci-{number}",
-        zorder=2,
-    )
-    for clipped, x, marker in ((low < x_low, x_low, "<"), (high > x_high, x_high, ">")):
-        if clipped:
-            ax.plot(
-                [x],
-                [y],
-                marker=marker,
-                markersize=5,
-                color=INK,
-                linestyle="none",
-                gid="clip-arrow",
-                clip_on=False,
-                zorder=3,
-            )
-    if x_low <= scale(study.yi) <= x_high:
-        ax.plot(
-            [scale(study.yi)],
-            [y],
-            marker="s",
-            markersize=size,
-            color=INK,
-            markeredgewidth=0,
-            linestyle="none",
-            gid=f"study-square-{number}",
-            zorder=3,
-        )
-
-
-def _draw_summary(ax, text_at, y, summary: ForestSummary, gid, ratio, scale, bold):
-    weight = "bold" if bold else "normal"
-    ax.text(
-        LABEL_X,
-        y,
-        summary.label,
-        transform=text_at,
-        ha="left",
-        va="center",
-        fontweight=weight,
-        clip_on=False,
-    )
-    ax.text(
-        EFFECT_X,
-        y,
-        _effect_text(summary.estimate, summary.ci_low, summary.ci_high, ratio),
-        transform=text_at,
-        ha="right",
-        va="center",
-        fontweight=weight,
-        clip_on=False,
-    )
-    if not all(math.isfinite(v) for v in (summary.estimate, summary.ci_low, summary.ci_high)):
-        return
-    h = DIAMOND_HALF_HEIGHT
-    vertices = [
-        (scale(summary.ci_low), y),
-        (scale(summary.estimate), y - h),
-        (scale(summary.ci_high), y),
-        (scale(summary.estimate), y + h),
-    ]
-    ax.add_patch(
-        Polygon(
-            vertices,
-            closed=True,
-            facecolor=ACCENT,
-            edgecolor=ACCENT,
-            linewidth=0.8,
-            gid=gid,
-            zorder=3,
-        )
-    )
-
-
-def _draw_prediction(ax, text_at, y, summary: ForestSummary, level_text, ratio, scale):
-    ax.text(
-        LABEL_X + 0.015,
-        y,
-        f"Prediction interval ({level_text})",
-        transform=text_at,
-        ha="left",
-        va="center",
-        color=HIGHLIGHT,
-        fontsize=8,
-        clip_on=False,
-    )
-    low, high = summary.pi_low, summary.pi_high
-    shown = (math.exp(low), math.exp(high)) if ratio else (low, high)
-    text = f"[{_format_value(shown[0], ratio)}, {_format_value(shown[1], ratio)}]"
-    ax.text(
-        EFFECT_X,
-        y,
-        text,
-        transform=text_at,
-        ha="right",
-        va="center",
-        color=HIGHLIGHT,
-        fontsize=8,
-        clip_on=False,
-    )
-    ax.add_patch(
-        Polygon(
-            [
-                (scale(low), y - 0.12),
-                (scale(high), y - 0.12),
-                (scale(high), y + 0.12),
-                (scale(low), y + 0.12),
-            ],
-            closed=True,
-            facecolor=HIGHLIGHT,
-            edgecolor="none",
-            alpha=0.85,
-            gid="prediction-interval",
-            zorder=3,
-        )
-    )

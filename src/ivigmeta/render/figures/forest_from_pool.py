@@ -1,20 +1,29 @@
 """Forest plots of pool results: the rows, summaries, labels and "favours" sides that
-:func:`ivigmeta.render.figures.forest.forest_plot` draws, taken from ``ivigmeta.pool()``."""
+:func:`ivigmeta.render.figures.forest.forest_plot` draws, from ``ivigmeta.pool()`` and
+:func:`ivigmeta.analyses.forest_data.forest_data`.
+
+Text as RevMan prints it: ``Heterogeneity: Tau² = 0.31; Chi² = 152.23, df = 12
+(P < 0.00001); I² = 92%`` (no Tau² under the common-effect model), ``Test for overall effect:
+Z = 3.97 (P < 0.0001)`` (|Z|; ``t = …, df = …`` under t/Knapp-Hartung), ``Test for subgroup
+differences: Chi² = 1.86, df = 2 (P = 0.39), I² = 0%``. Weights are those of the overall model
+(RevMan's convention, also inside subgroups).
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
 from matplotlib.figure import Figure
 
 from ivigmeta.render.figures.forest import (
     ForestBlock,
+    ForestColumns,
     ForestStudy,
     ForestSummary,
     forest_plot,
+    format_revman_p,
 )
-from ivigmeta.render.figures.style import RATIO_MEASURES
+from ivigmeta.render.figures.style import RATIO_MEASURES, format_number
 
 #: Outcomes where a lower value is better for the patient (skin score, symptoms, markers).
 LOWER_IS_BETTER = frozenset({
@@ -100,17 +109,32 @@ def effect_label_for(outcome: str | None, measure: str, natural: bool = True) ->
     return text
 
 
-MODEL_LABELS = {
-    "EE": "Equal-effects model",
-    "MH": "Mantel-Haenszel method",
-    "PETO": "Peto's method",
-}
+EFFECT_NAMES = {
+    "RR": "Risk Ratio", "OR": "Odds Ratio", "RD": "Risk Difference", "PETO": "Peto Odds Ratio",
+    "MD": "Mean Difference", "SMD": "Std. Mean Difference", "SMDH": "Std. Mean Difference",
+    "ROM": "Ratio of Means", "MC": "Mean Change", "SMCC": "Std. Mean Change",
+    "SMCR": "Std. Mean Change", "SMCRH": "Std. Mean Change", "PR": "Proportion",
+    "PLO": "Proportion", "PAS": "Proportion", "PFT": "Proportion", "ZCOR": "Correlation",
+    "IRR": "Rate Ratio", "GEN": "Effect",
+}  # fmt: skip
+MODEL_WORDS = {"random": "random effects", "common": "common effect"}
+METHOD_WORDS = {"MH": "M-H", "PETO": "Peto"}
 
 
-def model_label(result) -> str:
-    if result.method in MODEL_LABELS:
-        return MODEL_LABELS[result.method]
-    return f"Random-effects model ({result.method})"
+class ResultFit:
+    """A pool result (:class:`~ivigmeta.analyses.pool.PoolResult`) read as the fit the forest
+    plot draws for the pool's own model (so its numbers are exactly the pooled ones)."""
+
+    def __init__(self, result):
+        self.result = result
+        for name in ("k", "method", "tau2", "q", "q_df", "q_p", "i2", "df", "pi_low", "pi_high",
+                     "estimate"):  # fmt: skip
+            setattr(self, name, getattr(result, name))
+        self.estimate_ci = (result.ci_low, result.ci_high)
+        self.estimate_statistic = result.statistic
+        self.estimate_p = result.p
+        self.estimate_se = result.se
+        self.weights = [s.weight for s in result.studies]
 
 
 def linear_natural(result, natural: bool = True) -> bool:
@@ -126,128 +150,246 @@ def linear_natural(result, natural: bool = True) -> bool:
     return not transform.log_axis
 
 
-def summary_from_pool(result, label: str | None = None, natural: bool = True) -> ForestSummary:
-    """A :class:`ForestSummary` from a :class:`~ivigmeta.analyses.pool.PoolResult` (natural
-    -scale numbers for :func:`linear_natural` results)."""
-    values = [result.estimate, result.ci_low, result.ci_high, result.pi_low, result.pi_high]
-    transformed = getattr(result, "transformed", None)
-    if linear_natural(result, natural) and transformed is not None:
-        names = ("estimate", "ci_low", "ci_high", "pi_low", "pi_high")
-        values = [transformed[name] for name in names]
-    estimate, ci_low, ci_high, pi_low, pi_high = values
-    return ForestSummary(
-        k=result.k,
-        label=label or model_label(result),
-        estimate=estimate,
-        ci_low=ci_low,
-        ci_high=ci_high,
-        pi_low=pi_low,
-        pi_high=pi_high,
-        tau2=None if result.method in MODEL_LABELS else result.tau2,
-        i2=result.i2,
-        q=result.q,
-        q_df=result.q_df,
-        q_p=result.q_p,
-        test=result.test,
-        statistic=result.statistic,
-        df=result.df,
-        p=result.p,
-    )
+def heterogeneity_line(fit) -> str:
+    """RevMan's heterogeneity line of an :class:`~ivigmeta.stats.models.rma.RmaFit`."""
+    if fit.k < 2:
+        return "Heterogeneity: Not applicable"
+    tau = "" if fit.method in ("EE", "MH", "PETO") else f"Tau² = {format_number(fit.tau2)}; "
+    return (f"Heterogeneity: {tau}Chi² = {format_number(fit.q)}, df = {fit.q_df} "
+            f"({format_revman_p(fit.q_p)}); I² = {fit.i2:.0f}%")  # fmt: skip
 
 
-def rows_from_pool(
-    result,
-    labels: dict[str, str] | None = None,
-    weights: dict[str, float] | None = None,
-    natural: bool = True,
-) -> tuple[ForestStudy, ...]:
-    """Study rows: yi ± z·√vi (normal CIs for single studies, as metafor's ``forest()``), or
-    for :func:`linear_natural` results the natural-scale effect and interval (single
-    proportions: x/n with the exact interval).
+def effect_test_line(fit, which: str | None = None) -> str:
+    """``Test for overall effect: Z = 3.97 (P < 0.0001)`` (t with its df under t/knha)."""
+    name = f" ({MODEL_WORDS[which]})" if which else ""
+    statistic = format_number(abs(fit.estimate_statistic))
+    if fit.df is not None:
+        df = format_number(fit.df, 0 if float(fit.df).is_integer() else 2)
+        return (f"Test for overall effect{name}: t = {statistic}, df = {df} "
+                f"({format_revman_p(fit.estimate_p)})")  # fmt: skip
+    return f"Test for overall effect{name}: Z = {statistic} ({format_revman_p(fit.estimate_p)})"
 
-    ``weights`` (id -> percent) replaces the result's own weights (subgroups show each study's
-    weight in the overall model, as RevMan does).
+
+def subgroup_test_line(q: float, df: int, p: float) -> str:
+    i2 = max(0.0, 100.0 * (q - df) / q) if q > 0 else 0.0
+    return (f"Test for subgroup differences: Chi² = {format_number(q)}, df = {df} "
+            f"({format_revman_p(p)}), I² = {i2:.1f}%")  # fmt: skip
+
+
+def _summaries(forest, group, label, weights, convert=None) -> tuple[ForestSummary, ...]:
+    cells, events = forest.totals(group.members)
+    both = len(forest.models) > 1
+    weight = sum(weights[i] for i in group.members)
+    out = []
+    for which, fit in zip(forest.models, group.fits, strict=True):
+        words = f"{MODEL_WORDS[which]}, " if both else ""
+        last = which == forest.models[-1]
+        notes = (heterogeneity_line(fit),) if last else ()
+        notes += (
+            tuple(
+                effect_test_line(f, w if both else None)
+                for w, f in zip(forest.models, group.fits, strict=True)
+            )
+            if last
+            else ()
+        )
+        has_pi = (which == "random" and group.name is None and fit.k >= 2
+                  and fit.pi_low is not None and math.isfinite(fit.pi_low))  # fmt: skip
+        values = [fit.estimate, *fit.estimate_ci, fit.pi_low, fit.pi_high]
+        if convert is not None:
+            values = convert(fit, values, group.members)
+        out.append(ForestSummary(
+            f"{label} ({words}{forest.level:g}% CI)", *values[:3],
+            weight=weight, cells=cells if last else (), events=events if last else (),
+            pi_low=values[3] if has_pi else None, pi_high=values[4] if has_pi else None,
+            notes=notes))  # fmt: skip
+    return tuple(out)
+
+
+def forest_figure(forest, *, labels: dict[str, str] | None = None, layout: str = "revman",
+                  favours: tuple[str, str] | None = None, effect_label: str | None = None,
+                  xlim: tuple[float, float] | None = None, digits: int = 2,
+                  natural: bool = True, result=None) -> Figure:  # fmt: skip
+    """The forest plot of a :class:`~ivigmeta.analyses.forest_data.ForestData`.
+
+    ``xlim`` is on the natural scale (ratios as ratios); ``labels`` maps ids to names.
+    Ratios are drawn on a log axis; single proportions and correlations (``result``, the pool
+    result, says which) on their natural scale with the pool's study intervals (exact for
+    proportions); ``natural=False`` draws the model scale (log ratios on a linear axis).
     """
+    from ivigmeta.effects.transforms import back_transform
     from ivigmeta.stats.numerics.distributions import z_crit
 
-    z = z_crit(result.level)
-    rows = []
-    for study in result.studies:
-        weight = (weights or {}).get(study.id, study.weight)
-        label = (labels or {}).get(study.id, study.id)
-        timepoint = getattr(study, "timepoint", None)
-        if timepoint:
-            label = f"{label} ({_short_timepoint(timepoint)})"
-        if linear_natural(result, natural) and study.effect is not None:
-            row = (study.effect, study.effect_ci_low, study.effect_ci_high)
-        else:
-            half = z * math.sqrt(study.vi)
-            row = (study.yi, study.yi - half, study.yi + half)
-        rows.append(ForestStudy(label, *row, weight))
-    return tuple(rows)
+    z = z_crit(forest.level)
+    weights = list(forest.overall[-1].weights)
+    measure = forest.measure.upper()
+    linear = result is not None and linear_natural(result, natural)
+    transform = back_transform(measure) if linear else None
+    effects = {s.id: s for s in result.studies} if result is not None else {}
+    ni = _sample_sizes(forest) if transform is not None else None
+
+    def natural_values(fit, values, members):
+        if isinstance(fit, ResultFit) and fit.result.transformed is not None:
+            t = fit.result.transformed
+            return [t.get(k) for k in ("estimate", "ci_low", "ci_high", "pi_low", "pi_high")]
+        if transform is None:
+            return values
+        n = None if ni is None else ni[list(members)]
+        return [None if v is None else float(transform([v], n)[0]) for v in values]
+
+    convert = natural_values if linear else None
+    blocks = []
+    for group in forest.groups:
+        rows = []
+        for i in group.members:
+            half = z * math.sqrt(forest.vi[i])
+            label = (labels or {}).get(forest.ids[i], forest.ids[i])
+            row = (forest.yi[i], forest.yi[i] - half, forest.yi[i] + half)
+            study = effects.get(forest.ids[i])
+            if linear and study is not None and study.effect is not None:
+                row = (study.effect, study.effect_ci_low, study.effect_ci_high)
+            rows.append(ForestStudy(label, *row, weights[i], forest.cells[i]))
+        summaries = _summaries(forest, group, "Subtotal", weights, convert) if group.name else ()
+        title = SUBGROUP_TITLES.get(group.name, group.name) if group.name else None
+        blocks.append(ForestBlock(title, tuple(rows), summaries))
+    everyone = type(forest.groups[0])(None, tuple(range(len(forest.ids))), forest.overall)
+    overall = _summaries(forest, everyone, "Total", weights, convert)
+    notes = tuple(subgroup_test_line(*row) for row in forest.subgroup_test[-1:])
+    model = {("random",): "Random", ("common",): "Fixed"}.get(forest.models, "")
+    head = ", ".join(p for p in (METHOD_WORDS.get(forest.method, "IV"), model,
+                                 f"{forest.level:g}% CI") if p)  # fmt: skip
+    name = EFFECT_NAMES.get(measure, measure)
+    ratio = measure in RATIO_MEASURES
+    drawn = measure
+    if linear:
+        drawn, favours = "natural", None
+    elif not natural and ratio:
+        drawn, name = f"log {measure}", f"Log {name}"
+    if xlim is not None and ratio and natural:
+        if min(xlim) <= 0:
+            from ivigmeta.errors import InputError
+
+            raise InputError("ratio axes need limits > 0", field="xlim")
+        xlim = (math.log(xlim[0]), math.log(xlim[1]))
+    return forest_plot(blocks, drawn, overall=overall, notes=notes,
+                       columns=ForestColumns(forest.arms), layout=layout,
+                       effect_head=(name, head), favours=favours, effect_label=effect_label,
+                       xlim=xlim, digits=digits, null_line=drawn != "natural")  # fmt: skip
 
 
-def _short_timepoint(text: str) -> str:
-    return text.replace(" months", " mo").replace(" weeks", " wk").split(",")[0]
+def _sample_sizes(forest):
+    """Each study's n (the Total column of a one-arm table), for PFT's back-transformation."""
+    import numpy as np
+
+    headers = [h for _, hs in forest.arms for h in hs]
+    if "Total" not in headers:
+        return None
+    column = headers.index("Total")
+    try:
+        return np.array([float(cells[column]) for cells in forest.cells])
+    except ValueError:
+        return None
 
 
-def forest_from_pool(
-    result,
-    *,
-    labels: dict[str, str] | None = None,
-    subgroups: Sequence[tuple[str, object]] = (),
-    effect_label: str | None = None,
-    natural: bool = True,
-) -> Figure:
-    """Forest plot of a pool result; ``subgroups`` as (title, pool result of the subgroup).
+def forest_from_pool(result, *, labels: dict[str, str] | None = None,
+                     effect_label: str | None = None, natural: bool = True) -> Figure:  # fmt: skip
+    """Forest plot of a pool result alone (no data columns): the report's figure."""
+    import numpy as np
 
-    ``labels`` maps study ids to display names ("Poelman 2015"). Ratios are drawn on a log
-    axis; single proportions and correlations on their natural scale (``natural=False``: the
-    model scale, e.g. log risk ratios on a linear axis).
-    """
-    if subgroups:
-        weights = {study.id: study.weight for study in result.studies}
-        blocks = [
-            ForestBlock(
-                SUBGROUP_TITLES.get(title, title.capitalize()),
-                rows_from_pool(sub, labels, weights, natural),
-                summary_from_pool(sub, f"Subgroup (k = {sub.k})", natural),
-            )
-            for title, sub in subgroups
-        ]
-    else:
-        blocks = [ForestBlock(None, rows_from_pool(result, labels, natural=natural))]
-    measure, head, favours = result.measure, None, favours_labels(result.outcome, result.measure)
-    if linear_natural(result, natural):  # the numbers are already natural: no exp, no null
-        measure, head, favours = "natural", MEASURE_AXIS.get(result.measure), None
-    elif not natural and result.measure in RATIO_MEASURES:
-        measure, head = f"log {result.measure}", f"log {result.measure}"
-    return forest_plot(
-        blocks,
-        measure,
-        overall=summary_from_pool(result, natural=natural),
-        level=result.level,
-        favours=favours,
-        effect_label=effect_label or effect_label_for(result.outcome, result.measure, natural),
-        column_head=head,
-        null_line=measure != "natural",
-    )
+    from ivigmeta.analyses.effect_data import EffectData
+    from ivigmeta.analyses.forest_data import forest_data
+
+    data = EffectData(result.outcome, result.measure, tuple(s.id for s in result.studies),
+                      tuple(s.timepoint for s in result.studies),
+                      np.array([s.yi for s in result.studies]),
+                      np.array([s.vi for s in result.studies]), (), False, None)  # fmt: skip
+    forest = forest_data(data, method=result.method, test=result.test, level=result.level,
+                         primary=ResultFit(result))  # fmt: skip
+    label = effect_label or effect_label_for(result.outcome, result.measure, natural)
+    return forest_figure(forest, labels=labels, favours=_favours(result.outcome, result.measure),
+                         effect_label=label, natural=natural, result=result)  # fmt: skip
 
 
-def save_pool_forest(
-    result, path, *, by: str | None = None, natural: bool = True, **pool_options
-) -> None:
+def _favours(outcome, measure, given: str | None = None, csv: bool = False):
+    """ "Favours …" labels: ``given`` ("A,B"), else from the outcome's direction (records),
+    else RevMan's "Favours experimental" / "Favours control" for two-group CSV data."""
+    if given:
+        a, b = (part.strip() for part in given.split(",", 1))
+        return f"Favours {a}", f"Favours {b}"
+    if csv:
+        if measure.upper() in TWO_GROUP or measure.upper() == "PETO":
+            return "Favours experimental", "Favours control"
+        return None
+    left, right = favours_labels(outcome, measure)
+    return left[0].upper() + left[1:], right[0].upper() + right[1:]
+
+
+def save_pool_forest(result, path, *, by: str | None = None, layout: str = "revman",
+                     model: str = "random", favours: str | None = None, digits: int = 2,
+                     sort_by: str | None = None, xlim: tuple[float, float] | None = None,
+                     label: str | None = None, natural: bool = True,
+                     **pool_options) -> None:  # fmt: skip
     """Write the forest plot of ``result`` (from :func:`ivigmeta.pool`) to ``path``.
 
-    Study labels come from the records ("Poelman 2015"); with ``by`` the outcome is pooled
-    again within each subgroup (``pool_options`` are the options of the original pool).
+    The studies are selected again with ``pool_options`` (the options of the pool) to get
+    their data columns and the ``by`` field; study labels come from the records.
     """
-    from ivigmeta.analyses.subgroup_pools import pool_subgroups, study_labels
-    from ivigmeta.render.figures.style import format_for, save_figure
+    from ivigmeta.analyses.effect_data import SELECTION_KEYS, load_effect_data
+    from ivigmeta.analyses.forest_data import forest_data
+    from ivigmeta.analyses.subgroup_pools import study_labels
+    from ivigmeta.render.figures.style import check_figure_path, save_figure
 
-    format_for(path)  # unknown extension: fail before any work
-    from_records = pool_options.get("csv") is None
+    check_figure_path(path)
+    selection = {k: v for k, v in pool_options.items() if k in SELECTION_KEYS}
+    data = pooled_data(load_effect_data(result.outcome, r=pool_options.get("r"), **selection),
+                       result)  # fmt: skip
+    from_records = data.source is None
+    arms = _arm_names(favours, from_records)
+    forest = forest_data(data, method=result.method, test=result.test, level=result.level,
+                         by=by, model=model, sort_by=sort_by, arm_names=arms,
+                         primary=ResultFit(result))  # fmt: skip
     labels = study_labels(pool_options.get("studies_path")) if from_records else None
-    subgroups = pool_subgroups(result.outcome, by, **pool_options) if by else ()
-    figure = forest_from_pool(result, labels=labels, subgroups=subgroups, natural=natural)
+    figure = forest_figure(
+        forest,
+        labels=labels,
+        layout=layout,
+        digits=digits,
+        xlim=xlim,
+        natural=natural,
+        result=result,
+        favours=_favours(result.outcome, result.measure, favours, csv=not from_records),
+        effect_label=label or effect_label_for(result.outcome, result.measure, natural),
+    )
     save_figure(figure, path)
+
+
+def pooled_data(data, result):
+    """``data`` with the pool's own yi and vi (its zero-cell corrections), without the studies
+    the pool left without an effect size (double zeros under ``drop00``)."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    yi = np.array([s.yi for s in result.studies])
+    vi = np.array([s.vi for s in result.studies])
+    if tuple(s.id for s in result.studies) != data.ids:
+        return data
+    keep = np.isfinite(yi) & np.isfinite(vi)
+    data = replace(data, yi=yi, vi=vi)
+    if keep.all():
+        return data
+    index = np.flatnonzero(keep)
+    columns = {k: [v[i] for i in index] for k, v in data._columns.items()}
+    inputs = {k: [v[i] for i in index] for k, v in data._inputs.items()}
+    return replace(data, ids=tuple(data.ids[i] for i in index),
+                   timepoints=tuple(data.timepoints[i] for i in index), yi=yi[keep],
+                   vi=vi[keep], _columns=columns, _inputs=inputs,
+                   _records=tuple(data._records[i] for i in index) if data._records else (),
+                   _lines=tuple(data._lines[i] for i in index) if data._lines else ())  # fmt: skip
+
+
+def _arm_names(favours: str | None, from_records: bool) -> tuple[str, str]:
+    if favours:
+        a, b = (part.strip() for part in favours.split(",", 1))
+        return a, b
+    return ("IVIG", "Control") if from_records else ("Experimental", "Control")

@@ -90,6 +90,16 @@ def format_for(path: str | os.PathLike[str]) -> str:
     return FORMATS[suffix]
 
 
+def check_figure_path(path: str | os.PathLike[str]) -> str:
+    """The format of ``path`` (see :func:`format_for`), after checking that its folder exists:
+    call before computing anything, so a bad path fails first."""
+    from ivigmeta.output import check_output_folder
+
+    fmt = format_for(path)
+    check_output_folder(path)
+    return fmt
+
+
 def figure_bytes(figure: Figure, fmt: str) -> bytes:
     """Render ``figure`` as ``fmt`` (svg, png, pdf) with dates and random ids removed."""
     buffer = io.BytesIO()
@@ -136,4 +146,6 @@ def ratio_axis(ax: Axes) -> None:
     if 3 <= len(ticks) <= 8:
         ax.xaxis.set_major_locator(FixedLocator(ticks))
         ax.xaxis.set_minor_locator(NullLocator())
+    elif len(ticks) < 3:  # a narrow range: the minor ticks carry the labels (0.4, 0.6)
+        ax.xaxis.set_minor_formatter(FuncFormatter(lambda value, _: f"{value:.2g}"))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
