@@ -64,7 +64,9 @@ def proportion_ci(xi, ni, level: float = 95.0, method: str = "exact"):
     z = z_crit(level)
     centre = (x + z**2 / 2) / (n + z**2)
     half = z * np.sqrt(x * (n - x) / n + z**2 / 4) / (n + z**2)
-    wilson = np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+    # at x = 0 and x = n the score bounds are exactly 0 and 1 (the float sum can miss by 1 ulp)
+    wilson = (np.where(x == 0, 0.0, np.clip(centre - half, 0, 1)),
+              np.where(x == n, 1.0, np.clip(centre + half, 0, 1)))  # fmt: skip
     if method == "exact":  # both bounds in one root search, started at Wilson's
         low, high = np.zeros(x.shape), np.ones(x.shape)
         some, most = x > 0, x < n
