@@ -26,6 +26,10 @@ def bias_command(output_format: str, funnel_path: str | None, contours: bool, **
     from ivigmeta.analyses.bias import bias
     from ivigmeta.render.bias import render_bias
 
+    if funnel_path:
+        from ivigmeta.render.figures.paths import check_figure_path
+
+        check_figure_path(funnel_path)  # before anything is computed or printed
     result = bias(**options)
     click.echo(render_bias(result, output_format), nl=False)
     if funnel_path:

@@ -211,7 +211,7 @@ def pool(
     if favours is not None and len([p for p in favours.split(",") if p.strip()]) != 2:
         raise InputError('expected two names, e.g. "BCG,Control"', field="favours")
     if forest_path:
-        from ivigmeta.render.figures.style import check_figure_path
+        from ivigmeta.render.figures.paths import check_figure_path
 
         check_figure_path(forest_path)
         if by is not None:  # an unknown field or column fails before anything is printed
@@ -226,7 +226,7 @@ def pool(
     labbe_data = None
     for path in (radial_path, labbe_path, drapery_path):
         if path:
-            from ivigmeta.render.figures.style import check_figure_path
+            from ivigmeta.render.figures.paths import check_figure_path
 
             check_figure_path(path)
     if labbe_path:

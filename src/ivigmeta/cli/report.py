@@ -29,9 +29,11 @@ def report(outcomes, all_outcomes, out_path, method, test, level, studies_path) 
     """One self-contained HTML (or Markdown) report: studies, pooled results, figures,
     sensitivity and bias analyses, reproduced p-values and a methods paragraph."""
     from ivigmeta.analyses.report import report as build_report
+    from ivigmeta.output import check_target
     from ivigmeta.render.report_html import report_format, write_report
 
-    report_format(out_path)  # an unknown suffix fails before the analyses run
+    report_format(out_path)  # an unknown suffix or folder fails before the analyses run
+    check_target(out_path)
     result = build_report(
         list(outcomes), all=all_outcomes, studies=studies_path, method=method.upper(),
         test=test, level=level,
