@@ -84,9 +84,9 @@ def load_studies(
     """Load and validate study records, sorted by id.
 
     ``path`` is a record file, a folder of ``*.yaml``/``*.yml`` records, or several of these;
-    ``None`` means :func:`default_studies_path`. Besides each record's own checks, ids must be unique
-    and every ``study:`` reference must name a loaded record (or a ``<id>.yaml`` beside the
-    referring file). Raises :class:`InputError` on the first problem.
+    ``None`` means :func:`default_studies_path`. Besides each record's own checks, ids must be
+    unique and every ``study:`` reference must name a loaded record (or a ``<id>.yaml`` beside
+    the referring file). Raises :class:`InputError` on the first problem.
     """
     if path is None:
         paths = [default_studies_path()]

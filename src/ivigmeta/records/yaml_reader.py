@@ -119,21 +119,26 @@ def _check_events(text: str, name: str) -> None:
 
 
 def describe(node: yaml.Node) -> str:
+    """A node in words for messages ("a list", "text 'abc'", "the number 7.9", "the date
+    2015-01-01"), long values shortened."""
     if isinstance(node, yaml.MappingNode):
         return "a mapping"
     if isinstance(node, yaml.SequenceNode):
         return "a list"
     tag = node.tag.removeprefix(TAG)
+    value = node.value if len(node.value) <= 40 else node.value[:37] + "..."
     if tag == "null":
         return "null"
     if tag == "str":
-        text = node.value if len(node.value) <= 40 else node.value[:37] + "..."
-        return f"text {text!r}"
+        return f"text {value!r}"
     if tag in ("int", "float"):
-        return f"the number {node.value}"
+        return f"the number {value}"
     if tag == "bool":
-        return f"the boolean {node.value}"
-    return f"{node.value!r} (tag {node.tag})"
+        return f"the boolean {value}"
+    if tag == "timestamp":
+        return f"the date {value}"
+    shown = "!!" + tag if node.tag.startswith(TAG) else node.tag
+    return f"{value!r} with the tag {shown}"
 
 
 def closest(name: str, choices) -> str | None:
