@@ -191,34 +191,57 @@ def _error_row(analysis: PlannedAnalysis, message: str) -> BatchRow:
 
 
 def _prepare_all(keys: list[tuple], jobs: int) -> Iterator[EffectData | str]:
-    """Effect sizes of every selection, in order, yielded as they are ready: in this process
-    for the first :data:`PARALLEL_AFTER` seconds, the rest in ``jobs`` processes."""
+    """Effect sizes of every selection, in order, yielded as they are ready.
+
+    Selections differing only in ``r`` share one study selection (one builder, called once
+    per r). The work runs in this process for the first :data:`PARALLEL_AFTER` seconds; what
+    is left then goes to ``jobs`` processes."""
+    groups: dict[tuple, list[tuple]] = defaultdict(list)
+    for key in keys:
+        groups[key[:-1]].append(key)
+    units = list(groups.values())
+    results: dict[tuple, EffectData | str] = {}
     start = time.perf_counter()
-    for position, key in enumerate(keys):
-        if jobs > 1 and time.perf_counter() - start > PARALLEL_AFTER and len(keys) - position > 1:
+    done = 0
+    for unit in units:
+        if jobs > 1 and time.perf_counter() - start > PARALLEL_AFTER and len(units) - done > 1:
             break
-        yield _prepare(key)
-    else:
-        return
-    from concurrent.futures import ProcessPoolExecutor
+        results.update(zip(unit, _prepare_unit(unit), strict=True))
+        done += 1
+    rest = units[done:]
+    if rest:
+        from concurrent.futures import ProcessPoolExecutor
 
-    rest = keys[position:]
-    with ProcessPoolExecutor(max_workers=min(jobs, len(rest))) as pool:
-        yield from pool.map(_prepare, rest, chunksize=max(1, len(rest) // (4 * jobs)))
+        with ProcessPoolExecutor(max_workers=min(jobs, len(rest))) as pool:
+            for unit, prepared in zip(rest, pool.map(_prepare_unit, rest), strict=True):
+                results.update(zip(unit, prepared, strict=True))
+    return (results[key] for key in keys)
 
 
-def _prepare(key: tuple) -> EffectData | str:
-    """The effect sizes of one data selection, or the message saying why there are none."""
-    from ivigmeta.analyses.effect_data import load_effect_data
+def _prepare_unit(keys: list[tuple]) -> list[EffectData | str]:
+    """The effect sizes of selections sharing all but ``r``, or the message saying why there
+    are none."""
+    from ivigmeta.analyses.effect_data import check_correlation, effect_data_builder
 
-    outcome, csv, studies, measure, timepoint, design, addon, r = key
+    outcome, csv, studies, measure, timepoint, design, addon, _ = keys[0]
     try:
-        return load_effect_data(outcome, studies_path=studies, csv=csv, measure=measure,
-                                timepoint=timepoint, design=design, addon=addon, r=r)  # fmt: skip
+        build = effect_data_builder(outcome, studies_path=studies, csv=csv, measure=measure,
+                                    timepoint=timepoint, design=design, addon=addon)  # fmt: skip
     except IvigmetaError as error:
-        return str(error)
+        return [str(error)] * len(keys)
     except Exception as error:  # a bug; the other analyses still run
-        return f"unexpected error: {type(error).__name__}: {error}"
+        return [f"unexpected error: {type(error).__name__}: {error}"] * len(keys)
+    prepared: list[EffectData | str] = []
+    for key in keys:
+        try:
+            check_correlation(key[-1])
+            with np.errstate(all="ignore"):
+                prepared.append(build(key[-1]))
+        except IvigmetaError as error:
+            prepared.append(str(error))
+        except Exception as error:  # a bug; the other analyses still run
+            prepared.append(f"unexpected error: {type(error).__name__}: {error}")
+    return prepared
 
 
 # --------------------------------------------------------------------------- pooling
