@@ -253,7 +253,7 @@ def test_csv_invalid_value_names_line(tmp_path):
     result = CliRunner().invoke(cli, ["pool", "--csv", path, "--measure", "OR"])
     assert result.exit_code == 2
     assert result.output == (
-        f"ivigmeta: error: {path}:3: n1i: expected a group size >= the event count\n"
+        f"ivigmeta: error: {path}:3: n1i: expected a group size >= the event count, got 10\n"
     )
 
 
