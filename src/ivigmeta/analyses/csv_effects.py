@@ -13,6 +13,7 @@ import numpy as np
 from ivigmeta.analyses.csv_conversions import convert_columns
 from ivigmeta.analyses.effect_data import PRE_POST_CSV_MEASURES, Builder, EffectData
 from ivigmeta.errors import AnalysisError, InputError
+from ivigmeta.wording import count
 
 TABLE_MEASURES = ("RR", "OR", "RD", "PETO")
 PROPORTION_MEASURES = ("PR", "PLO", "PAS", "PFT")
@@ -65,7 +66,7 @@ def csv_builder(
 
     def build(r: float | None) -> EffectData:
         columns = {name: np.array(values) for name, values in table.columns.items()}
-        notes = [f"{len(table.studies)} rows read from {table.file}; measure {measure}"]
+        notes = [f"{count(len(table.studies), 'row')} read from {table.file}; measure {measure}"]
         uses_r = False
         if measure in PRE_POST_CSV_MEASURES:
             ri = columns.get("ri", np.full(len(table.studies), np.nan))

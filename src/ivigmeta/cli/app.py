@@ -33,8 +33,8 @@ EXAMPLES_HEADING = "Examples:"
 _ASCII = {
     "⚠": "!", "−": "-", "–": "-", "—": "--", "τ": "tau", "²": "^2", "χ": "chi", "α": "alpha",
     "β": "beta", "μ": "mu", "≥": ">=", "≤": "<=", "≠": "!=", "±": "+/-", "×": "x", "·": ".",
-    "…": "...", "→": "->", "←": "<-", "✓": "ok", "✗": "x", "│": "|", "┃": "|", "─": "-",
-    "━": "-", "“": '"', "”": '"', "‘": "'", "’": "'", "•": "*", "√": "sqrt", "Δ": "Delta",
+    "…": "...", "→": "->", "←": "<-", "✓": "ok", "✗": "x", "“": '"', "”": '"', "‘": "'",
+    "’": "'", "•": "*", "√": "sqrt", "Δ": "Delta",
 }  # fmt: skip
 
 
@@ -46,6 +46,13 @@ def _ascii_replace(error: UnicodeError):
     for char in error.object[error.start : error.end]:
         if char in _ASCII:
             pieces.append(_ASCII[char])
+            continue
+        name = unicodedata.name(char, "")
+        if name.startswith("BOX DRAWINGS"):  # table rules: - | +
+            horizontal, vertical = "HORIZONTAL" in name, "VERTICAL" in name
+            pieces.append(
+                "-" if horizontal and not vertical else "|" if vertical and not horizontal else "+"
+            )
             continue
         plain = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode("ascii")
         pieces.append(plain or "?")

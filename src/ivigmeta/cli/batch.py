@@ -42,6 +42,7 @@ def batch(plan_path: str, out_path: str | None, jobs: int) -> None:
     from ivigmeta.output import atomic_write, check_target
     from ivigmeta.render.batch import output_kind, render_rows
     from ivigmeta.render.progress import progress_bar
+    from ivigmeta.wording import count
 
     kind = output_kind(out_path)
     plan = read_plan(plan_path)
@@ -64,8 +65,7 @@ def batch(plan_path: str, out_path: str | None, jobs: int) -> None:
         else:
             atomic_write(out_path, pieces)
     where = f" -> {out_path}" if out_path else ""
-    rows = counts["rows"]
-    noun = "analysis" if rows == 1 else "analyses"
-    click.echo(f"ivigmeta: {rows} {noun}, {counts['failed']} failed{where}", err=True)
+    summary = f"{count(counts['rows'], 'analysis')}, {counts['failed']} failed"
+    click.echo(f"ivigmeta: {summary}{where}", err=True)
     if counts["failed"]:
         raise SystemExit(1)

@@ -6,6 +6,7 @@ import click
 
 from ivigmeta.cli.app import Group
 from ivigmeta.cli.options import format_option, studies_option
+from ivigmeta.wording import count
 
 
 @click.group(cls=Group)
@@ -47,7 +48,7 @@ def studies_validate(paths: tuple[str, ...]) -> None:
         for message in result.errors:
             click.echo(f"ivigmeta: error: {message}", err=True)
         raise SystemExit(2)
-    click.echo(f"{result.records} records OK")
+    click.echo(f"{count(result.records, 'record')} OK")
 
 
 @click.command("outcomes")

@@ -30,6 +30,7 @@ __all__ = [
     "load_studies",
     "load_study_file",
     "record_files",
+    "shadowing_note",
 ]
 
 #: Largest record file accepted; real records are a few kB.
@@ -47,13 +48,33 @@ def default_studies_path() -> Path:
     local = Path("data") / "studies"
     if local.is_dir():
         return local
+    packaged = _packaged_studies()
+    if packaged is None:
+        raise InputError("no study records found: pass --studies PATH (a folder of *.yaml records)")
+    return packaged
+
+
+def _packaged_studies() -> Path | None:
     bundled = Path(str(importlib.resources.files("ivigmeta") / "_data" / "studies"))
     if bundled.is_dir():
         return bundled
     repository = Path(__file__).resolve().parents[3] / "data" / "studies"
-    if repository.is_dir():
-        return repository
-    raise InputError("no study records found: pass --studies PATH (a folder of *.yaml records)")
+    return repository if repository.is_dir() else None
+
+
+def shadowing_note() -> str | None:
+    """A note when ``./data/studies`` in the working folder is read instead of the records
+    bundled with ivigmeta (None when there is no such folder or it is the bundled one)."""
+    local = Path("data") / "studies"
+    if not local.is_dir():
+        return None
+    packaged = _packaged_studies()
+    if packaged is not None and local.resolve() == packaged.resolve():
+        return None
+    return (
+        f"study records read from ./data/studies in the working folder ({local.resolve()}), "
+        "not the records bundled with ivigmeta; --studies PATH chooses"
+    )
 
 
 RECORD_SUFFIXES = (".yaml", ".yml")
