@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import click
 
+from ivigmeta.cli.app import examples
 from ivigmeta.cli.options import analysis_options
 
 
-@click.command("bias")
+@click.command(
+    "bias",
+    epilog=examples(
+        "ivigmeta bias --outcome mrss",
+        "ivigmeta bias --csv examples/bcg.csv --measure RR --funnel funnel.svg --contours",
+    ),
+)
 @click.option("--egger-model", type=click.Choice(("rma", "lm")), default="rma", show_default=True,
               help="Egger's test as metafor's default meta-regression (rma) or Egger's "
               "weighted regression (lm).")  # fmt: skip

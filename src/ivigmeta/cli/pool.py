@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ivigmeta.cli.app import examples
 from ivigmeta.cli.options import SELECTION_OPTIONS, format_option, shared_options, studies_option
 
 POOL_HELP = {
@@ -32,7 +33,13 @@ FIGURE_DEFAULTS = {
 }
 
 
-@click.command("pool")
+@click.command(
+    "pool",
+    epilog=examples(
+        "ivigmeta pool --outcome mrss --forest mrss.svg",
+        "ivigmeta pool --csv examples/bcg.csv --measure RR --method DL --format json",
+    ),
+)
 @shared_options(*SELECTION_OPTIONS, "pool_method", "test", **POOL_HELP)
 @click.option(
     "--glmm-model",

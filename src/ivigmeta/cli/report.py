@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import click
 
+from ivigmeta.cli.app import examples
 from ivigmeta.cli.options import shared_options
 
 
-@click.command("report")
+@click.command(
+    "report",
+    epilog=examples(
+        "ivigmeta report --all --out report.html",
+        "ivigmeta report --outcome mrss --out report.md",
+    ),
+)
 @click.option("--outcome", "outcomes", multiple=True, help="Outcome to report (repeatable).")
 @click.option("--all", "all_outcomes", is_flag=True, help="Every outcome in the records.")
 @click.option(

@@ -5,10 +5,17 @@ from __future__ import annotations
 
 import click
 
+from ivigmeta.cli.app import examples
 from ivigmeta.cli.options import analysis_options
 
 
-@click.command("sensitivity")
+@click.command(
+    "sensitivity",
+    epilog=examples(
+        "ivigmeta sensitivity --outcome mrss",
+        "ivigmeta sensitivity --csv examples/bcg.csv --measure RR --format json",
+    ),
+)
 @click.option("--order", default=None,
               help="Field to order the cumulative meta-analysis by, or 'input'. "
               "Default: year when every study has one, else the input order.")  # fmt: skip
@@ -56,7 +63,12 @@ def sensitivity_command(
     click.echo(render_sensitivity(result, output_format), nl=False)
 
 
-@click.command("subgroup")
+@click.command(
+    "subgroup",
+    epilog=examples(
+        "ivigmeta subgroup --outcome mrss --by design",
+    ),
+)
 @click.option("--by", required=True,
               help="Record field (design, subtype, addon, year, ...) or CSV column.")  # fmt: skip
 @analysis_options
@@ -69,7 +81,12 @@ def subgroup_command(by: str, output_format: str, **options) -> None:
     click.echo(render_subgroup(result, output_format), nl=False)
 
 
-@click.command("regress")
+@click.command(
+    "regress",
+    epilog=examples(
+        "ivigmeta regress --csv examples/bcg.csv --measure RR --mods ablat",
+    ),
+)
 @click.option("--mods", required=True,
               help="Numeric moderators, comma-separated record fields or CSV columns.")  # fmt: skip
 @click.option(
