@@ -57,7 +57,7 @@ def invoke(args, inputs=(), *, allowed=(0, 1, 2)) -> Run:
     """Run ``ivigmeta ARGS`` in this process; check the contract and that ``inputs`` are
     unchanged."""
     before = digest(inputs)
-    result = CliRunner().invoke(cli, [str(a) for a in args])
+    result = CliRunner().invoke(cli, [str(a) for a in args], prog_name="ivigmeta")
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise AssertionError(f"exception escaped: {result.exception!r}") from result.exception
     run = Run(result.exit_code, result.stdout, result.stderr)

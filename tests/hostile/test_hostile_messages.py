@@ -91,8 +91,11 @@ def test_odd_entries_of_a_studies_folder_are_named(studies_copy, entry, message)
         path.mkdir()
     else:
         path.symlink_to("nowhere.yaml")
-    run = spawn(["studies", "validate", studies_copy], timeout=30)  # a hang fails, not stalls
-    assert run.exit_code == 2
+    if entry == "fifo":  # in a fresh process: a hang fails the test instead of stalling it
+        run = spawn(["studies", "validate", studies_copy], timeout=30)
+        assert run.exit_code == 2
+    else:
+        run = invoke(["studies", "validate", studies_copy], allowed=(2,))
     assert run.stderr == f"ivigmeta: error: {path}: {message}\n"
     run = invoke(["pool", "--outcome", "mrss", "--studies", studies_copy], allowed=(2,))
     assert run.stderr == f"ivigmeta: error: {path}: {message}\n"

@@ -185,12 +185,12 @@ def test_plan_is_counted_not_expanded():
 
 
 def test_rows_are_streamed_in_chunks(monkeypatch):
-    """Rows come out before the plan's later analyses are read: with a chunk of 100, the
-    first row is produced after 100 analyses were taken, not 864."""
+    """Rows come out before the plan's later analyses are read: with a chunk of 10, the
+    first row is produced after 10 analyses were taken, not 36."""
     import ivigmeta.analyses.batch as batch_module
 
-    monkeypatch.setattr(batch_module, "CHUNK", 100)
-    plan = read_plan(EXAMPLES / "plan-mrss.yaml")
+    monkeypatch.setattr(batch_module, "CHUNK", 10)
+    plan = read_plan(EXAMPLES / "plan-tables.yaml")
     taken = []
     original = type(plan).__iter__
 
@@ -202,8 +202,8 @@ def test_rows_are_streamed_in_chunks(monkeypatch):
     monkeypatch.setattr(type(plan), "__iter__", counting)
     rows = iter_batch(plan)
     first = next(rows)
-    assert first.analysis == 1 and len(taken) == 100
-    assert sum(1 for _ in rows) == 863
+    assert first.analysis == 1 and len(taken) == 10
+    assert sum(1 for _ in rows) == 35
 
 
 def test_singular_analysis_is_pluralised(tmp_path):
