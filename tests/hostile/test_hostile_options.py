@@ -115,3 +115,15 @@ def test_numeric_options_keep_the_contract(args):
 def test_huge_counts_finish(args):
     run = spawn(args, timeout=8)
     assert run.exit_code in (0, 1, 2) and "Traceback" not in run.stderr
+
+
+def test_shell_completion_as_documented():
+    from click.testing import CliRunner
+
+    from ivigmeta.cli import cli
+
+    env = {"_IVIGMETA_COMPLETE": "bash_complete", "COMP_WORDS": "ivigmeta po", "COMP_CWORD": "1"}
+    result = CliRunner().invoke(cli, [], prog_name="ivigmeta", env=env)
+    assert result.exit_code == 0 and result.stdout == "plain,pool\n"
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert 'eval "$(_IVIGMETA_COMPLETE=bash_source ivigmeta)"' in readme
