@@ -14,8 +14,9 @@ from ivigmeta.cli import cli
 from ivigmeta.cli.app import EXAMPLES_HEADING
 
 REPO = Path(__file__).parents[1]
-#: commands whose full runs live in test_report.py / test_reproduce.py (10-25 s each here)
-RUN_ELSEWHERE = {"report", "reproduce"}
+#: commands whose full runs live in test_report.py, test_reproduce.py and test_simulate.py
+#: (10-25 s each here)
+RUN_ELSEWHERE = {"report", "reproduce", "simulate"}
 
 
 def all_commands(group=cli, path=("ivigmeta",)):

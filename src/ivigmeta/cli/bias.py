@@ -11,7 +11,7 @@ from ivigmeta.cli.options import analysis_options
 @click.command(
     "bias",
     epilog=examples(
-        "ivigmeta bias --outcome mrss",
+        "ivigmeta bias --csv examples/bcg.csv --measure RR",
         "ivigmeta bias --csv examples/bcg.csv --measure RR --funnel funnel.svg --contours",
     ),
 )
