@@ -214,7 +214,7 @@ def test_timepoint_without_value_excludes_with_reason():
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--outcome", "nonsense"], "outcome: expected one of"),
+        (["--outcome", "nonsense"], "outcome: unknown outcome 'nonsense' (see `ivigmeta"),
         (["--outcome", "mrss", "--timepoint", "soon"], "timepoint: expected a number of months"),
         (["--outcome", "mrss", "--design", "anecdote"], "design: expected one of"),
         (["--outcome", "mrss", "--measure", "OR"], "measure: from study records, expected one of"),
