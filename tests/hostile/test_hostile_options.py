@@ -127,3 +127,17 @@ def test_shell_completion_as_documented():
     assert result.exit_code == 0 and result.stdout == "plain,pool\n"
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert 'eval "$(_IVIGMETA_COMPLETE=bash_source ivigmeta)"' in readme
+
+
+@pytest.mark.parametrize("args", [[], ["studies"], ["test"]])
+def test_a_bare_group_shows_its_help(args):
+    """As click does: the group's help (not squeezed into one error line), exit 2."""
+    from click.testing import CliRunner
+
+    from ivigmeta.cli import cli
+
+    result = CliRunner().invoke(cli, args, prog_name="ivigmeta")
+    assert result.exit_code == 2
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    text = result.stdout + result.stderr
+    assert "Usage: ivigmeta" in text and "Commands:" in text and "ivigmeta: error" not in text

@@ -28,6 +28,8 @@ from ivigmeta import __version__
 from ivigmeta.errors import IvigmetaError
 
 SIGPIPE_EXIT = 141
+#: click >= 8.2 signals "no arguments: show the help" with a usage error of its own
+_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
 EXAMPLES_HEADING = "Examples:"
 
 _ASCII = {
@@ -153,6 +155,9 @@ class Group(click.Group):
                 result = super().main(args, prog_name, complete_var, False, **extra)
             finally:
                 sys.stdout.flush()  # a closed pipe or a full disk shows here, not at exit
+        except _NO_ARGS_IS_HELP as error:  # a bare group: its help, as click shows it
+            error.show()
+            sys.exit(error.exit_code)
         except click.UsageError as error:
             click.echo(f"ivigmeta: error: {usage_message(error)}", err=True)
             sys.exit(2)
