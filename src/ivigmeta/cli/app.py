@@ -9,9 +9,13 @@ Every failure is one line on stderr, ``ivigmeta: error: ...``:
   exit 2; a closed pipe (``ivigmeta studies list | head -1``) ends the command quietly with
   exit 141 (128 + SIGPIPE), as Unix tools killed by SIGPIPE do.
 
-``reproduce`` and ``batch`` exit 1 when they find problems. Where stdout or stderr cannot encode
-the symbols ivigmeta prints (``PYTHONIOENCODING=latin-1``, a C locale), they are written in ASCII
-(``⚠`` as ``!``, ``−`` as ``-``, ``τ²`` as ``tau^2``, others as ``?``).
+``reproduce`` and ``batch`` exit 1 when they find problems. numpy's RuntimeWarnings (overflow,
+invalid value) never reach the terminal (unless Python's ``-W``/``PYTHONWARNINGS`` asks for
+them): what a user needs to know is in the notes and error messages.
+
+Where stdout or stderr cannot encode the symbols ivigmeta prints (``PYTHONIOENCODING=latin-1``,
+a C locale), they are written in ASCII (``⚠`` as ``!``, ``−`` as ``-``, ``τ²`` as ``tau^2``,
+table rules as ``-|+``, others as ``?``).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import errno
 import os
 import sys
 import unicodedata
+import warnings
 
 import click
 
@@ -150,6 +155,8 @@ class Group(click.Group):
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, False, **extra)
         use_ascii_where_needed()
+        if not sys.warnoptions:  # numpy's floating-point warnings are not messages for users
+            warnings.filterwarnings("ignore", category=RuntimeWarning)
         try:
             try:
                 result = super().main(args, prog_name, complete_var, False, **extra)
