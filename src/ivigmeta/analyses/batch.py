@@ -1,15 +1,18 @@
 """``ivigmeta batch``: run every analysis of a plan (:mod:`ivigmeta.analyses.plan`).
 
 Each analysis is what :func:`ivigmeta.pool` would compute for the same options, and its row
-holds the same fields. The effect sizes of each distinct data selection (outcome, table,
-measure, timepoint, design, addon, r) are computed once, by
-:func:`ivigmeta.analyses.effect_data.load_effect_data`; the analyses are then grouped by
-(method, test, level, pi) and pooled together with
+holds the same fields. The plan is taken :data:`CHUNK` analyses at a time and the rows are
+yielded as each chunk is done (:func:`iter_batch`), so memory does not grow with the plan.
+The effect sizes of each distinct data selection (outcome, table, measure, timepoint, design,
+addon, r) are computed once, by :func:`ivigmeta.analyses.effect_data.effect_data_builder`
+(one builder, i.e. one reading of the records, per selection without r); the analyses are then
+grouped by (method, test, level, pi) and pooled together with
 :func:`ivigmeta.stats.models.pool_many.pool_many`.
 Analyses pool_many does not cover go through :func:`ivigmeta.stats.models.rma.rma` one by one: one
 study (metafor switches to z), Knapp-Hartung under EE (metafor adds a note), a sampling
 variance of 0, and fits that do not converge (to report rma's message). An analysis that fails
-becomes a row with ``error`` set; the others still run.
+becomes a row with ``error`` set, numerical failures (overflow, singular matrices) included;
+the others still run.
 
 Every row carries the SE of tau² and its Q-profile CI (``tau2_ci_low`` ... ``h2_ci_high`` and
 the two ``_sign`` fields of :class:`~ivigmeta.analyses.pool.PoolResult`), as ``ivigmeta pool``
