@@ -6,9 +6,9 @@
     records) with ``--jobs 1`` and ``--jobs 2``, best of ``--repeat`` runs each, and the ratio.
     Processes start only after 0.5 s of effect-size work, so ``--jobs 2`` should cost no more
     than one process on this plan.
-(b) peak memory (``ru_maxrss`` of the child) of plans of 864 and 8,640 analyses (the same
-    entry with 10 confidence levels): rows are streamed, so memory should not grow with
-    the plan.
+(b) peak memory (``ru_maxrss`` of the child) of plans of 864 and 34,560 analyses (the same
+    entry with 40 confidence levels, over two chunks of 16,384): rows are streamed, so memory
+    should stop growing once a plan exceeds one chunk.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pathlib import Path
 
 REPO = Path(__file__).parents[1]
 PLAN = REPO / "examples" / "plan-mrss.yaml"
-LEVELS = 10  # the big plan: plan-mrss.yaml x 10 confidence levels = 8,640 analyses
+LEVELS = 40  # the big plan: plan-mrss.yaml x 40 confidence levels = 34,560 analyses
 
 
 def run(args: list[str]) -> tuple[float, float]:
@@ -55,7 +55,7 @@ def main() -> None:
     print(f"    ratio jobs 2 / jobs 1: {times[2] / times[1]:.2f}")
     with tempfile.TemporaryDirectory() as folder:
         big = Path(folder) / "plan-big.yaml"
-        levels = ", ".join(f"{50 + i * 45 / LEVELS:.2f}" for i in range(LEVELS))
+        levels = ", ".join(f"{50 + i * 45 / LEVELS:.3f}" for i in range(LEVELS))
         text = PLAN.read_text(encoding="utf-8")
         big.write_text(text.rstrip() + f"\n    level: [{levels}]\n", encoding="utf-8")
         for plan, size in ((PLAN, 864), (big, 864 * LEVELS)):

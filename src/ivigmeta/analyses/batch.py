@@ -40,8 +40,11 @@ from ivigmeta.analyses.pool import PoolResult, pool_result
 from ivigmeta.errors import AnalysisError, InputError, IvigmetaError
 from ivigmeta.results import Result, plain
 
-#: Analyses computed together (their rows are then written and forgotten).
-CHUNK = 4096
+#: Analyses computed together (their rows are then written and forgotten): large enough that
+#: the analyses sharing a fit are pooled in few ``pool_many`` calls (smaller chunks split
+#: those groups: chunks of 900 made a 2,592-analysis plan 30% slower), small enough to bound
+#: memory (~3 KB per row held).
+CHUNK = 16_384
 #: Data selections whose effect sizes are kept for later chunks.
 CACHED_SELECTIONS = 256
 #: Seconds of effect-size work done in this process before ``jobs`` > 1 starts processes.
