@@ -19,7 +19,8 @@ from ivigmeta import __version__
         (["pool", "--levl", "3"], "--levl: no such option (did you mean --level, --help?)", "pool"),
         (
             ["pool", "--method", "XX"],
-            "--method: 'XX' is not one of 'EE', 'DL', 'HE', 'HS', 'SJ', 'ML', 'REML', 'EB', 'PM'",
+            "--method: 'XX' is not one of 'EE', 'DL', 'HE', 'HS', 'SJ', 'ML', 'REML', 'EB', 'PM', "
+            "'MH', 'PETO'",
             "pool",
         ),
         (["pool", "--level"], "--level: requires a value", None),
