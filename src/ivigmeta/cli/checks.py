@@ -157,7 +157,13 @@ def test_one_sample(output_format: str, **options) -> None:
     click.echo(render_results(one_sample_t(**options), output_format), nl=False)
 
 
-@test_group.command("proportions")
+@test_group.command(
+    "proportions",
+    epilog=examples(
+        "ivigmeta test proportions --x1 12 --n1 30 --x2 5 --n2 30",
+        "ivigmeta test proportions --percent1 40 --n1 30 --percent2 17 --n2 30",
+    ),
+)
 @click.option("--x1", type=EVENTS, help="Events in group 1.")
 @click.option("--n1", type=PATIENTS, required=True, help="Size of group 1.")
 @click.option("--x2", type=EVENTS, help="Events in group 2.")
@@ -174,7 +180,12 @@ def test_proportions(output_format: str, **options) -> None:
     click.echo(render_results(two_proportions(**options), output_format), nl=False)
 
 
-@test_group.command("paired-proportions")
+@test_group.command(
+    "paired-proportions",
+    epilog=examples(
+        "ivigmeta test paired-proportions --n 46 --percent-before 74 --percent-after 20"
+    ),
+)
 @click.option("--n", type=PATIENTS, help="Patients assessed before and after.")
 @click.option("--before", type=EVENTS, help="Patients positive before.")
 @click.option("--after", type=EVENTS, help="Patients positive after.")
