@@ -22,8 +22,6 @@ from ivigmeta.cli import cli
 REPO = Path(__file__).parents[2]
 STUDIES = REPO / "data" / "studies"
 EXAMPLES = REPO / "examples"
-#: the reason given to cases that fail only because of issue 13 items 1-4 (another branch)
-ITEMS_1_TO_4 = "issue 13 items 1-4, other branch"
 
 
 @dataclass(frozen=True)

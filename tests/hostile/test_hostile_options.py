@@ -1,13 +1,13 @@
 """Options (issue 13 items 8-9): click's usage errors as one line naming the option, -V,
 NO_COLOR, outcome names, the shadowing note; and the
-numeric-option classes of items 1-4 checked generically (fixed on another branch: xfail)."""
+numeric-option classes of items 1-4 checked generically."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
-from conftest import ITEMS_1_TO_4, REPO, invoke, spawn
+from conftest import REPO, invoke, spawn
 
 from ivigmeta import __version__
 
@@ -15,7 +15,11 @@ from ivigmeta import __version__
 @pytest.mark.parametrize(
     ("args", "message", "command"),
     [
-        (["pool", "--level", "abc"], "--level: 'abc' is not a valid float", "pool"),
+        (
+            ["pool", "--level", "abc"],
+            "--level: expected a confidence level in percent, e.g. 95, got 'abc'",
+            "pool",
+        ),
         (["pool", "--levl", "3"], "--levl: no such option (did you mean --level, --help?)", "pool"),
         (
             ["pool", "--method", "XX"],
@@ -24,11 +28,11 @@ from ivigmeta import __version__
             "pool",
         ),
         (["pool", "--level"], "--level: requires a value", None),
-        (["pool", "--r", "3"], "--r: 3.0 is not in the range -1<=x<=1", "pool"),
+        (["pool", "--r", "3"], "--r: expected a number from -1 to 1, got 3", "pool"),
         (["report"], "--out: required option is missing", "report"),
         (["batch"], "PLAN.yaml: required argument is missing", "batch"),
         (["frobnicate"], "no such command 'frobnicate'", ""),
-        (["grim", "--mean", "5.19", "--n", "x"], "--n: 'x' is not a valid integer", "grim"),
+        (["grim", "--mean", "5.19", "--n", "x"], "--n: expected a whole number, got 'x'", "grim"),
         (["batch", "p.yaml", "--jobs", "0"], "--jobs: 0 is not in the range x>=1", "batch"),
         (
             ["pool", "--outcome", "mrs"],
@@ -83,7 +87,7 @@ def test_local_records_shadowing_the_bundled_ones_are_announced(tmp_path, monkey
     assert "working folder" not in invoke(["pool", "--outcome", "mrss", "--format", "json"]).stdout
 
 
-# ---------------------------------------------------------- items 1-4 (another branch)
+# ---------------------------------------------------------- items 1-4 (merged from main)
 NUMERIC_CASES = [
     ["grim", "--mean", "nan", "--n", "28"],
     ["grim", "--mean", "inf", "--n", "28"],
@@ -98,7 +102,6 @@ NUMERIC_CASES = [
 ]  # fmt: skip
 
 
-@pytest.mark.xfail(strict=False, reason=ITEMS_1_TO_4)
 @pytest.mark.parametrize("args", NUMERIC_CASES, ids=" ".join)
 def test_numeric_options_keep_the_contract(args):
     run = invoke(args)
@@ -106,7 +109,6 @@ def test_numeric_options_keep_the_contract(args):
         assert run.exit_code == 2
 
 
-@pytest.mark.xfail(strict=False, reason=ITEMS_1_TO_4)
 @pytest.mark.parametrize(
     "args",
     [["grim", "--mean", "5.19", "--n", str(10**18)], ["test", "proportions", "--x1", "1",
