@@ -24,7 +24,7 @@ from ivigmeta import __version__
         (
             ["pool", "--method", "XX"],
             "--method: 'XX' is not one of 'EE', 'DL', 'HE', 'HS', 'SJ', 'ML', 'REML', 'EB', 'PM', "
-            "'MH', 'PETO'",
+            "'MH', 'PETO', 'GLMM'",
             "pool",
         ),
         (["pool", "--level"], "--level: requires a value", None),
