@@ -20,7 +20,11 @@ from ivigmeta import __version__
             "--level: expected a confidence level in percent, e.g. 95, got 'abc'",
             "pool",
         ),
-        (["pool", "--levl", "3"], "--levl: no such option (did you mean --level, --help?)", "pool"),
+        (
+            ["pool", "--levl", "3"],
+            "--levl: no such option (did you mean --level, --label, --help?)",
+            "pool",
+        ),
         (
             ["pool", "--method", "XX"],
             "--method: 'XX' is not one of 'EE', 'DL', 'HE', 'HS', 'SJ', 'ML', 'REML', 'EB', 'PM', "

@@ -43,7 +43,7 @@ def sensitivity_command(
 
     for path in (baujat_path, plot_path):
         if path:
-            from ivigmeta.render.figures.style import check_figure_path
+            from ivigmeta.render.figures.paths import check_figure_path
 
             check_figure_path(path)
     result = sensitivity(**options)
@@ -104,7 +104,7 @@ def regress_command(mods: str, output_format: str, bubble_path: str | None, **op
 
     if bubble_path:
         from ivigmeta.errors import InputError
-        from ivigmeta.render.figures.style import check_figure_path
+        from ivigmeta.render.figures.paths import check_figure_path
 
         check_figure_path(bubble_path)
         if "," in mods:
