@@ -203,3 +203,32 @@ def test_no_progress_bar_when_stderr_is_not_a_terminal():
     run = CliRunner().invoke(cli, ["batch", str(EXAMPLES / "plan-tables.yaml")])
     assert run.stderr == "ivigmeta: 36 analyses, 0 failed\n"
     assert len(run.stdout.splitlines()) == 36
+
+
+def test_jobs_start_processes_only_after_the_serial_budget(monkeypatch):
+    """The bundled table plan's effect sizes take far less than PARALLEL_AFTER: --jobs 2
+    starts no process (a pool would cost more than the work). With the budget at 0 the rest
+    goes to processes, and the rows are the same."""
+    import concurrent.futures
+
+    import ivigmeta.analyses.batch as batch_module
+
+    def no_pool(*args, **kwargs):
+        raise AssertionError("a process pool was started")
+
+    serial = batch(EXAMPLES / "plan-tables.yaml")
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", no_pool)
+    assert batch(EXAMPLES / "plan-tables.yaml", jobs=2).rows == serial.rows
+    monkeypatch.undo()
+    started = []
+    real = concurrent.futures.ProcessPoolExecutor
+
+    def counting_pool(*args, **kwargs):
+        started.append(kwargs.get("max_workers"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", counting_pool)
+    monkeypatch.setattr(batch_module, "PARALLEL_AFTER", 0.0)
+    parallel = batch(EXAMPLES / "plan-tables.yaml", jobs=2)
+    assert started == [2]
+    assert [r.record() for r in parallel.rows] == [r.record() for r in serial.rows]

@@ -311,7 +311,7 @@ def test_forest_from_records_shows_the_change_columns(tmp_path):
     [
         (("--forest", "f.svg", "--by", "country"), "no column 'country'; columns: study, ai"),
         (("--forest", "f.gif"), "unknown figure format '.gif'"),
-        (("--forest", "missing/f.svg"), "output folder 'missing' does not exist"),
+        (("--forest", "missing/f.svg"), "folder 'missing' does not exist"),
         (("--by", "alloc"), "by: needs --forest FILE"),
         (("--forest", "f.svg", "--xlim", "2,1"), "xlim: expected LOW < HIGH"),
         (("--forest", "f.svg", "--favours", "BCG"), "favours: expected two names"),

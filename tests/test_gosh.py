@@ -178,8 +178,8 @@ def test_gosh_plot_points_are_the_subsets_estimates_and_i2(tmp_path):
     [
         (("--max-subsets", "0"), "max-subsets: expected a whole number >= 1"),
         (("--plot", "g.gif"), "unknown figure format '.gif'"),
-        (("--plot", "nowhere/g.svg"), "output folder 'nowhere' does not exist"),
-        (("--out", "nowhere/g.csv"), "output folder 'nowhere' does not exist"),
+        (("--plot", "nowhere/g.svg"), "folder 'nowhere' does not exist"),
+        (("--out", "nowhere/g.csv"), "folder 'nowhere' does not exist"),
     ],
 )
 def test_bad_options_exit_2_before_any_work(args, message, tmp_path, monkeypatch):

@@ -260,7 +260,7 @@ def test_missing_path_and_empty_folder(tmp_path):
     assert str(caught.value) == f"{tmp_path / 'nowhere'}: no such file or folder"
     with pytest.raises(InputError) as caught:
         load_studies(tmp_path)
-    assert str(caught.value) == f"{tmp_path}: folder holds no *.yaml study records"
+    assert str(caught.value) == f"{tmp_path}: folder holds no *.yaml or *.yml study records"
 
 
 def test_validate_reports_every_bad_file(tmp_path):

@@ -214,7 +214,7 @@ def test_timepoint_without_value_excludes_with_reason():
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--outcome", "nonsense"], "outcome: expected one of"),
+        (["--outcome", "nonsense"], "outcome: unknown outcome 'nonsense' (see `ivigmeta"),
         (["--outcome", "mrss", "--timepoint", "soon"], "timepoint: expected a number of months"),
         (["--outcome", "mrss", "--design", "anecdote"], "design: expected one of"),
         (["--outcome", "mrss", "--measure", "OR"], "measure: from study records, expected one of"),
@@ -253,7 +253,7 @@ def test_csv_invalid_value_names_line(tmp_path):
     result = CliRunner().invoke(cli, ["pool", "--csv", path, "--measure", "OR"])
     assert result.exit_code == 2
     assert result.output == (
-        f"ivigmeta: error: {path}:3: n1i: expected a group size >= the event count\n"
+        f"ivigmeta: error: {path}:3: n1i: expected a group size >= the event count, got 10\n"
     )
 
 

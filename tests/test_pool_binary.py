@@ -200,21 +200,25 @@ def test_table_methods_reproduce_metafor_with_zero_cells_from_the_command_line(
         (
             "study,ai,n1i,ci,n2i\na,5,4,3,10\n",
             "OR",
-            ":2: n1i: expected a group size >= the event count",
+            ":2: n1i: expected a group size >= the event count, got 4",
         ),
-        ("study,ai,bi,ci,di\na,5,4,3,10\nb,2,-1,3,4\n", "RR", ":3: bi: expected a value >= 0"),
+        (
+            "study,ai,bi,ci,di\na,5,4,3,10\nb,2,-1,3,4\n",
+            "RR",
+            ":3: bi: expected a value >= 0, got -1",
+        ),
         (
             "study,ai,bi,ci\na,5,4,3\n",
             "OR",
             ": measure: OR needs columns ai bi ci di (or ai n1i ci n2i); missing di",
         ),
-        ("study,xi,ni\na,5,4\n", "PLO", ":2: xi: expected an event count no larger than ni"),
+        ("study,xi,ni\na,5,4\n", "PLO", ":2: xi: expected an event count no larger than ni, got 5"),
         (
             "study,ai,bi,ci,di\na,1,2,3,4\nb,1,2,0,0\n",
             "OR",
             ":3: n2i: expected a group of at least one patient (ci + di > 0)",
         ),
-        ("study,xi,ni\na,-1,4\n", "PR", ":2: xi: expected a value >= 0"),
+        ("study,xi,ni\na,-1,4\n", "PR", ":2: xi: expected a value >= 0, got -1"),
     ],
 )
 def test_bad_counts_give_one_line_naming_row_and_column(tmp_path, rows, measure, expected):

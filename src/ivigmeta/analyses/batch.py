@@ -1,15 +1,18 @@
 """``ivigmeta batch``: run every analysis of a plan (:mod:`ivigmeta.analyses.plan`).
 
 Each analysis is what :func:`ivigmeta.pool` would compute for the same options, and its row
-holds the same fields. The effect sizes of each distinct data selection (outcome, table,
-measure, timepoint, design, addon, r) are computed once, by
-:func:`ivigmeta.analyses.effect_data.load_effect_data`; the analyses are then grouped by
-(method, test, level, pi) and pooled together with
+holds the same fields. The plan is taken :data:`CHUNK` analyses at a time and the rows are
+yielded as each chunk is done (:func:`iter_batch`), so memory does not grow with the plan.
+The effect sizes of each distinct data selection (outcome, table, measure, timepoint, design,
+addon, r) are computed once, by :func:`ivigmeta.analyses.effect_data.effect_data_builder`
+(one builder, i.e. one reading of the records, per selection without r); the analyses are then
+grouped by (method, test, level, pi) and pooled together with
 :func:`ivigmeta.stats.models.pool_many.pool_many`.
 Analyses pool_many does not cover go through :func:`ivigmeta.stats.models.rma.rma` one by one: one
 study (metafor switches to z), Knapp-Hartung under EE (metafor adds a note), a sampling
 variance of 0, and fits that do not converge (to report rma's message). An analysis that fails
-becomes a row with ``error`` set; the others still run.
+becomes a row with ``error`` set, numerical failures (overflow, singular matrices) included;
+the others still run.
 
 Every row carries the SE of tau² and its Q-profile CI (``tau2_ci_low`` ... ``h2_ci_high`` and
 the two ``_sign`` fields of :class:`~ivigmeta.analyses.pool.PoolResult`), as ``ivigmeta pool``
@@ -19,7 +22,11 @@ by one through ``tau2_confint`` for the rest; None where metafor has none (EE, k
 
 from __future__ import annotations
 
-from collections import defaultdict
+import itertools
+import math
+import os
+import time
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,14 +35,25 @@ from typing import Any
 import numpy as np
 
 from ivigmeta.analyses.effect_data import EffectData
-from ivigmeta.analyses.plan import PlannedAnalysis, read_plan
+from ivigmeta.analyses.plan import DATA_KEYS, Plan, PlannedAnalysis, read_plan
 from ivigmeta.analyses.pool import PoolResult, pool_result
 from ivigmeta.errors import AnalysisError, InputError, IvigmetaError
 from ivigmeta.results import Result, plain
 
-DATA_KEYS = ("outcome", "csv", "studies", "measure", "timepoint", "design", "addon", "r")
+#: Analyses computed together (their rows are then written and forgotten): large enough that
+#: the analyses sharing a fit are pooled in few ``pool_many`` calls (smaller chunks split
+#: those groups: chunks of 900 made a 2,592-analysis plan 30% slower), small enough to bound
+#: memory (~3 KB per row held).
+CHUNK = 16_384
+#: Data selections whose effect sizes are kept for later chunks.
+CACHED_SELECTIONS = 256
+#: Seconds of effect-size work done in this process before ``jobs`` > 1 starts processes.
+PARALLEL_AFTER = 0.5
 MANY_FIELDS = ("estimate", "se", "ci_low", "ci_high", "statistic", "p", "tau2", "tau", "i2")
 MANY_FIELDS += ("h2", "q", "q_p", "pi_low", "pi_high")
+#: Errors of floating-point arithmetic that become the analysis's error row.
+NUMERICAL_FAILURES = (ArithmeticError, np.linalg.LinAlgError, ValueError)
+OVERFLOW = "the effect sizes are too large for double precision"
 FIT_DEFAULTS = {"method": "REML", "test": "z", "level": 95.0, "pi": "auto"}
 
 
@@ -71,48 +89,96 @@ class BatchResult(Result):
 
 
 def batch(
-    plan: str | Path,
+    plan: str | Path | Plan,
     *,
     jobs: int = 1,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> BatchResult:
-    """Run the analyses of the plan file ``plan``.
+    """Run the analyses of the plan file ``plan``; all rows at once (see :func:`iter_batch`).
 
-    ``jobs`` > 1 computes the effect sizes of distinct data selections in that many processes.
+    ``jobs`` > 1 lets the effect sizes of distinct data selections be computed in that many
+    processes, when there is enough work to pay for starting them (see :func:`iter_batch`).
     ``progress(stage, done, total)`` reports the two stages: ``"effect sizes"`` (data
     selections done) and ``"pooling"`` (analyses done).
     """
+    planned = plan if isinstance(plan, Plan) else read_plan(plan)
+    rows = tuple(iter_batch(planned, jobs=jobs, progress=progress))
+    return BatchResult(str(planned.path if isinstance(plan, Plan) else plan), rows)
+
+
+def iter_batch(
+    plan: str | Path | Plan,
+    *,
+    jobs: int = 1,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Iterator[BatchRow]:
+    """The rows of the plan, in plan order, as they are computed.
+
+    The analyses are taken :data:`CHUNK` at a time, so memory does not grow with the plan:
+    within a chunk the effect sizes of each new data selection are computed (kept for the
+    next chunks, up to :data:`CACHED_SELECTIONS`), then the analyses are pooled by (method,
+    test, level, pi) group. With ``jobs`` > 1 the effect sizes are computed in one process
+    until :data:`PARALLEL_AFTER` seconds have passed; only the work left then goes to
+    ``jobs`` processes, whose start-up (~0.3 s) a short plan would not repay.
+    """
     if jobs < 1:
         raise InputError(f"expected at least 1 job, got {jobs}", field="jobs")
-    planned = read_plan(plan)
+    planned = plan if isinstance(plan, Plan) else read_plan(plan)
     report = progress or (lambda stage, done, total: None)
-    selections: dict[tuple, list[PlannedAnalysis]] = defaultdict(list)
-    for analysis in planned:
-        selections[_data_key(analysis.options)].append(analysis)
-    prepared = []
-    report("effect sizes", 0, len(selections))
-    for data in _prepare_all(list(selections), jobs):
-        prepared.append(data)
-        report("effect sizes", len(prepared), len(selections))
-
-    rows: dict[int, BatchRow] = {}
-    groups: dict[tuple, list[tuple[PlannedAnalysis, EffectData]]] = defaultdict(list)
-    for key, data in zip(selections, prepared, strict=True):
-        for analysis in selections[key]:
+    total, selections = len(planned), planned.data_selections()
+    cache: OrderedDict[tuple, EffectData | str] = OrderedDict()
+    prepared = pooled = 0
+    report("effect sizes", 0, selections)
+    analyses = iter(planned)
+    while chunk := list(itertools.islice(analyses, CHUNK)):
+        needed = list(dict.fromkeys(_data_key(a.options) for a in chunk))
+        for key in needed:
+            if key in cache:
+                cache.move_to_end(key)
+        missing = [key for key in needed if key not in cache]
+        for key, data in zip(missing, _prepare_all(missing, jobs), strict=True):
+            cache[key] = data
+            prepared = min(prepared + 1, selections)
+            report("effect sizes", prepared, selections)
+        while len(cache) > max(CACHED_SELECTIONS, len(needed)):
+            cache.popitem(last=False)
+        rows: dict[int, BatchRow] = {}
+        groups: dict[tuple, list[tuple[PlannedAnalysis, EffectData]]] = defaultdict(list)
+        for analysis in chunk:
+            data = cache[_data_key(analysis.options)]
             if isinstance(data, str):
                 rows[analysis.number] = _error_row(analysis, data)
             else:
                 groups[_fit_key(analysis.options)].append((analysis, data))
-    report("pooling", len(rows), len(planned))
-    for fit_key, members in groups.items():
-        for analysis, result in _pool_group(fit_key, members):
-            rows[analysis.number] = (
-                _error_row(analysis, result)
-                if isinstance(result, str)
-                else BatchRow(analysis.number, analysis.line, analysis.options, None, result)
+        report("pooling", pooled + len(rows), total)
+        for fit_key, members in groups.items():
+            for analysis, result in _pool_group(fit_key, members):
+                rows[analysis.number] = (
+                    _error_row(analysis, result)
+                    if isinstance(result, str)
+                    else BatchRow(analysis.number, analysis.line, analysis.options, None, result)
+                )
+            report("pooling", pooled + len(rows), total)
+        pooled += len(chunk)
+        yield from (rows[analysis.number] for analysis in chunk)
+
+
+def refuse_input_as_output(plan: Plan, out_path: str | os.PathLike[str]) -> None:
+    """InputError if ``out_path`` is a file the plan reads (the plan itself, a CSV table or
+    a record file): writing the rows there would destroy an input."""
+    out = Path(out_path)
+    if not out.exists():
+        return
+    for item in plan.inputs:
+        source = Path(item.path)
+        if source.is_file() and os.path.samefile(source, out):
+            where = f"{plan.path}:{item.line}: {item.field}" if item.field != "plan" else "plan"
+            raise InputError(
+                f"is an input of the plan ({where}); writing the rows there would destroy "
+                "it: choose another file",
+                file=os.fspath(out_path),
+                field="--out",
             )
-        report("pooling", len(rows), len(planned))
-    return BatchResult(str(plan), tuple(rows[a.number] for a in planned))
 
 
 def _data_key(options: dict[str, Any]) -> tuple:
@@ -131,28 +197,57 @@ def _error_row(analysis: PlannedAnalysis, message: str) -> BatchRow:
 
 
 def _prepare_all(keys: list[tuple], jobs: int) -> Iterator[EffectData | str]:
-    """Effect sizes of every selection, in order, yielded as they are ready."""
-    if jobs == 1 or len(keys) < 2:
-        yield from map(_prepare, keys)
-        return
-    from concurrent.futures import ProcessPoolExecutor
+    """Effect sizes of every selection, in order, yielded as they are ready.
 
-    with ProcessPoolExecutor(max_workers=min(jobs, len(keys))) as pool:
-        yield from pool.map(_prepare, keys)
+    Selections differing only in ``r`` share one study selection (one builder, called once
+    per r). The work runs in this process for the first :data:`PARALLEL_AFTER` seconds; what
+    is left then goes to ``jobs`` processes."""
+    groups: dict[tuple, list[tuple]] = defaultdict(list)
+    for key in keys:
+        groups[key[:-1]].append(key)
+    units = list(groups.values())
+    results: dict[tuple, EffectData | str] = {}
+    start = time.perf_counter()
+    done = 0
+    for unit in units:
+        if jobs > 1 and time.perf_counter() - start > PARALLEL_AFTER and len(units) - done > 1:
+            break
+        results.update(zip(unit, _prepare_unit(unit), strict=True))
+        done += 1
+    rest = units[done:]
+    if rest:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=min(jobs, len(rest))) as pool:
+            for unit, prepared in zip(rest, pool.map(_prepare_unit, rest), strict=True):
+                results.update(zip(unit, prepared, strict=True))
+    return (results[key] for key in keys)
 
 
-def _prepare(key: tuple) -> EffectData | str:
-    """The effect sizes of one data selection, or the message saying why there are none."""
-    from ivigmeta.analyses.effect_data import load_effect_data
+def _prepare_unit(keys: list[tuple]) -> list[EffectData | str]:
+    """The effect sizes of selections sharing all but ``r``, or the message saying why there
+    are none."""
+    from ivigmeta.analyses.effect_data import check_correlation, effect_data_builder
 
-    outcome, csv, studies, measure, timepoint, design, addon, r = key
+    outcome, csv, studies, measure, timepoint, design, addon, _ = keys[0]
     try:
-        return load_effect_data(outcome, studies_path=studies, csv=csv, measure=measure,
-                                timepoint=timepoint, design=design, addon=addon, r=r)  # fmt: skip
+        build = effect_data_builder(outcome, studies_path=studies, csv=csv, measure=measure,
+                                    timepoint=timepoint, design=design, addon=addon)  # fmt: skip
     except IvigmetaError as error:
-        return str(error)
+        return [str(error)] * len(keys)
     except Exception as error:  # a bug; the other analyses still run
-        return f"unexpected error: {type(error).__name__}: {error}"
+        return [f"unexpected error: {type(error).__name__}: {error}"] * len(keys)
+    prepared: list[EffectData | str] = []
+    for key in keys:
+        try:
+            check_correlation(key[-1])
+            with np.errstate(all="ignore"):
+                prepared.append(build(key[-1]))
+        except IvigmetaError as error:
+            prepared.append(str(error))
+        except Exception as error:  # a bug; the other analyses still run
+            prepared.append(f"unexpected error: {type(error).__name__}: {error}")
+    return prepared
 
 
 # --------------------------------------------------------------------------- pooling
@@ -173,16 +268,20 @@ def _pool_group(fit_key: tuple, members: list[tuple[PlannedAnalysis, EffectData]
     ]
     results: dict[int, PoolResult | str] = {}
     if vectorised:
-        many = pool_many(
-            [(members[i][1].yi, members[i][1].vi) for i in vectorised],
-            method=method,
-            test=test,
-            level=level,
-            pi=pi,
-            tau2_ci=True,
-        )
-        for position, index in enumerate(vectorised):
-            if many.converged[position]:
+        try:
+            with np.errstate(all="ignore"):
+                many = pool_many(
+                    [(members[i][1].yi, members[i][1].vi) for i in vectorised],
+                    method=method,
+                    test=test,
+                    level=level,
+                    pi=pi,
+                    tau2_ci=True,
+                )
+        except NUMERICAL_FAILURES:  # one analysis overflows: each goes through rma alone
+            many = None
+        for position, index in enumerate(vectorised if many is not None else ()):
+            if many.converged[position] and _finite_fit(many, position):
                 results[index] = _from_many(members[index][1], many, position)
     for index, (_, data) in enumerate(members):
         if index not in results:
@@ -196,11 +295,20 @@ def _one_by_one(data: EffectData, fit_key: tuple) -> PoolResult | str:
 
     method, test, level, pi = fit_key
     try:
-        fit = rma(data.yi, data.vi, method=method, test=test, level=level, pi=pi)
+        with np.errstate(all="ignore"):
+            fit = rma(data.yi, data.vi, method=method, test=test, level=level, pi=pi)
+            summary = {**fit.summary(), "se_tau2": fit.se_tau2, **tau2_ci_fields(fit)}
     except (AnalysisError, InputError) as error:
         return str(error)
-    fields = {**fit.summary(), "se_tau2": fit.se_tau2, **tau2_ci_fields(fit)}
-    return pool_result(data, fields, fit.weights, pi=pi, notes=(*data.notes, *fit.notes))
+    except NUMERICAL_FAILURES as error:
+        return f"numerical failure ({type(error).__name__}): {OVERFLOW}"
+    if not (math.isfinite(summary["estimate"]) and math.isfinite(summary["se"])):
+        return f"numerical failure (the estimate or its SE is not finite): {OVERFLOW}"
+    return pool_result(data, summary, fit.weights, pi=pi, notes=(*data.notes, *fit.notes))
+
+
+def _finite_fit(many, i: int) -> bool:
+    return bool(np.isfinite(many.estimate[i]) and np.isfinite(many.se[i]))
 
 
 def _from_many(data: EffectData, many, i: int) -> PoolResult:

@@ -6,15 +6,14 @@ every problem names the file, the line and the column.
 
 from __future__ import annotations
 
-import csv as csv_module
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from ivigmeta.analyses.csv_conversions import convert_columns
 from ivigmeta.analyses.effect_data import PRE_POST_CSV_MEASURES, Builder, EffectData
 from ivigmeta.errors import AnalysisError, InputError
+from ivigmeta.wording import count
 
 TABLE_MEASURES = ("RR", "OR", "RD", "PETO")
 PROPORTION_MEASURES = ("PR", "PLO", "PAS", "PFT")
@@ -61,14 +60,13 @@ def csv_builder(
     measure = measure.upper()
     if measure not in MEASURES:
         raise InputError(f"expected one of {', '.join(MEASURES)}, got {measure!r}", field="measure")
-    all_columns, lines = _read_columns(path)
     zero_cells = zero_cells or ZeroCells()
     if zero_cells.add is not None and zero_cells.add < 0:
         raise InputError(f"expected a number >= 0, got {zero_cells.add}", field="add")
 
     def build(r: float | None) -> EffectData:
         columns = {name: np.array(values) for name, values in table.columns.items()}
-        notes = [f"{len(table.studies)} rows read from {table.file}; measure {measure}"]
+        notes = [f"{count(len(table.studies), 'row')} read from {table.file}; measure {measure}"]
         uses_r = False
         if measure in PRE_POST_CSV_MEASURES:
             ri = columns.get("ri", np.full(len(table.studies), np.nan))
@@ -76,7 +74,7 @@ def csv_builder(
             if missing.any() and r is not None:
                 ri = np.where(missing, r, ri)
                 uses_r = True
-                rows = ", ".join(table.studies[i] for i in np.flatnonzero(missing))
+                rows = ", ".join(table.label(int(i)) for i in np.flatnonzero(missing))
                 notes.append(f"ri = {r:g} (--r) assumed for {rows}")
             elif missing.any():
                 line = table.line_of(int(np.flatnonzero(missing)[0]))
@@ -92,8 +90,10 @@ def csv_builder(
         for name, values in columns.items():
             row = _first_missing(values, measure, name)
             if row is not None:
+                typed = table.text[name][row] if name in table.text else ""
+                got = f"{typed!r} (missing)" if typed else "an empty cell"
                 raise InputError(
-                    f"expected a number for {measure}, got an empty cell",
+                    f"expected a number for {measure}, got {got}",
                     file=table.file,
                     line=table.line_of(row),
                     field=name,
@@ -104,13 +104,17 @@ def csv_builder(
         if measure in TABLE_MEASURES:
             options["drop00"] = zero_cells.drop00
         try:
-            effects = escalc(measure, **columns, **options)
+            with np.errstate(all="ignore"):
+                effects = escalc(measure, **columns, **options)
             counts = _counts(measure, columns)
         except InputError as error:
             row = getattr(error, "row", None)
             if row is None:
                 raise InputError(error.message, file=table.file, field=error.field) from None
             message = error.message.split(": ", 1)[-1]
+            typed = table.text.get(error.field, [None] * (row + 1))[row]
+            if typed:
+                message += f", got {typed}"
             raise InputError(
                 message, file=table.file, line=table.line_of(row), field=error.field
             ) from None
@@ -127,8 +131,8 @@ def csv_builder(
         if bad.size:
             row = int(bad[0])
             raise AnalysisError(
-                f"{table.file}:{table.line_of(row)}: {measure} is undefined for study "
-                f"{table.studies[row]} (yi = {effects.yi[row]}, vi = {effects.vi[row]})"
+                f"{table.file}:{table.line_of(row)}: {table.label(row)}: {measure} is undefined "
+                f"for {_typed_cells(table, measure, row)}"
             )
         return EffectData(
             outcome=outcome,
@@ -141,8 +145,8 @@ def csv_builder(
             uses_r=uses_r,
             source=str(path),
             counts=counts,
-            _columns=all_columns,
-            _lines=lines,
+            _columns=table.text,
+            _lines=table.lines,
         )
 
     return build
@@ -218,18 +222,10 @@ def _first_missing(values, measure: str, name: str) -> int | None:
     return int(missing[0]) if missing.size else None
 
 
-def _read_columns(path) -> tuple[dict[str, list[str]], tuple[int, ...]]:
-    """Every column of the CSV as text, one cell per study row (blank rows skipped, as
-    :func:`ivigmeta.records.csv_reader.read_effect_table` does), and the rows' line numbers."""
-    reader = csv_module.reader(Path(path).read_text(encoding="utf-8-sig").splitlines())
-    header = [cell.strip() for cell in next(reader)]
-    columns: dict[str, list[str]] = {name: [] for name in header if name}
-    lines = []
-    for cells in reader:
-        if not any(cell.strip() for cell in cells):
-            continue
-        lines.append(reader.line_num)
-        for name, cell in zip(header, cells, strict=False):
-            if name:
-                columns[name].append(cell.strip())
-    return columns, tuple(lines)
+def _typed_cells(table, measure: str, row: int) -> str:
+    """The cells of ``row`` that ``measure`` reads, as typed: ``ai = 0, bi = 0, ...``."""
+    from ivigmeta.effects.escalc import REQUIRED_COLUMNS
+
+    used = dict.fromkeys(c for option in REQUIRED_COLUMNS[measure] for c in option)
+    cells = [f"{c} = {table.text[c][row] or '(empty)'}" for c in used if c in table.text]
+    return ", ".join(cells)

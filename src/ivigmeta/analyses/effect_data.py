@@ -196,13 +196,10 @@ def check_correlation(r: float | None) -> None:
 def _records_builder(outcome, studies_path, measure, timepoint, design, addon,
                      all_timepoints=False) -> Builder:  # fmt: skip
     from ivigmeta.analyses import study_rows
-    from ivigmeta.records.loader import load_studies
-    from ivigmeta.records.vocabulary import DESIGNS, OUTCOMES
+    from ivigmeta.records.loader import load_studies, shadowing_note
+    from ivigmeta.records.vocabulary import DESIGNS, outcome_name
 
-    if outcome not in OUTCOMES:
-        raise InputError(
-            f"expected one of {', '.join(sorted(OUTCOMES))}, got {outcome!r}", field="outcome"
-        )
+    outcome = outcome_name(outcome)
     if design is not None and design not in DESIGNS:
         raise InputError(f"expected one of {', '.join(DESIGNS)}, got {design!r}", field="design")
     when = study_rows.parse_timepoint(timepoint)
@@ -219,6 +216,8 @@ def _records_builder(outcome, studies_path, measure, timepoint, design, addon,
     ]
     if not selected:
         raise AnalysisError(f"no study record is selected: {notes[0].removeprefix('studies: ')}")
+    if studies_path is None and (shadow := shadowing_note()) is not None:
+        notes.append(shadow)
     by_id = {study.id: study for study in selected}
     change = study_rows.candidates_by_study(selected, outcome, "change")
     two_group = study_rows.candidates_by_study(selected, outcome, "two-group")

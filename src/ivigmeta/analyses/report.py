@@ -98,7 +98,7 @@ def report(
     and ``level`` are passed to the pooling (as for ``ivigmeta pool``).
     """
     from ivigmeta.records.loader import load_studies
-    from ivigmeta.records.vocabulary import OUTCOMES
+    from ivigmeta.records.vocabulary import OUTCOMES, outcome_name
     from ivigmeta.stats.numerics.limits import check_level
 
     level = check_level(level)
@@ -110,13 +110,8 @@ def report(
         names = [name for name in OUTCOMES if name in present]
         names += sorted(name for name in present if name not in OUTCOMES)
     elif outcome:
-        names = [outcome] if isinstance(outcome, str) else list(outcome)
-        for name in names:
-            if name not in OUTCOMES:
-                raise InputError(
-                    f"unknown outcome {name!r}; expected one of: {', '.join(OUTCOMES)}",
-                    field="outcome",
-                )
+        given = [outcome] if isinstance(outcome, str) else list(outcome)
+        names = [outcome_name(name) for name in given]
     else:
         raise InputError("name an outcome (--outcome mrss) or ask for --all", field="outcome")
 

@@ -30,6 +30,7 @@ from ivigmeta.effects.correlation import (
 )
 from ivigmeta.errors import InputError
 from ivigmeta.records.model import Arm, Comparison, Outcome, Study
+from ivigmeta.wording import count
 
 DEFAULT_TIMEPOINT_MONTHS = 12.0
 PAIRED_T_TESTS = ("paired-t", "one-sample-t", None)
@@ -251,8 +252,8 @@ def change_row(
         elif imputed is not None:
             value = imputed[0]
             source = (
-                f"imputed r = {value:.3f}, the mean of {len(imputed[1])} entries printing all "
-                f"three SDs ({'; '.join(imputed[1])}); --r to choose"
+                f"imputed r = {value:.3f}, the mean of {count(len(imputed[1]), 'entry')} "
+                f"printing all three SDs ({'; '.join(imputed[1])}); --r to choose"
             )
         else:
             return None, f"{where}: no SD of change, no exact paired p and no r (give --r)"

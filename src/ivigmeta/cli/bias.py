@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import click
 
+from ivigmeta.cli.app import examples
 from ivigmeta.cli.options import analysis_options
 
 
-@click.command("bias")
+@click.command(
+    "bias",
+    epilog=examples(
+        "ivigmeta bias --csv examples/bcg.csv --measure RR",
+        "ivigmeta bias --csv examples/bcg.csv --measure RR --funnel funnel.svg --contours",
+    ),
+)
 @click.option("--egger-model", type=click.Choice(("rma", "lm")), default="rma", show_default=True,
               help="Egger's test as metafor's default meta-regression (rma) or Egger's "
               "weighted regression (lm).")  # fmt: skip
@@ -26,6 +33,10 @@ def bias_command(output_format: str, funnel_path: str | None, contours: bool, **
     from ivigmeta.analyses.bias import bias
     from ivigmeta.render.bias import render_bias
 
+    if funnel_path:
+        from ivigmeta.render.figures.paths import check_figure_path
+
+        check_figure_path(funnel_path)  # before anything is computed or printed
     result = bias(**options)
     click.echo(render_bias(result, output_format), nl=False)
     if funnel_path:

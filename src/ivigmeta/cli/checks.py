@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ivigmeta.cli.app import Group
+from ivigmeta.cli.app import Group, examples
 from ivigmeta.cli.options import (
     BoundedFloat,
     CountParam,
@@ -55,7 +55,14 @@ def record_options(command):
     return command
 
 
-@click.group("test", cls=Group)
+@click.group(
+    "test",
+    cls=Group,
+    epilog=examples(
+        "ivigmeta test paired --mean-change -5.3 --sd-change 7.9 --n 29",
+        "ivigmeta test paired --study poelman2015 --outcome mrss --timepoint 6",
+    ),
+)
 def test_group() -> None:
     """Significance tests from summary statistics, allowing for the rounding of printed numbers.
 
@@ -64,7 +71,13 @@ def test_group() -> None:
     """
 
 
-@test_group.command("paired")
+@test_group.command(
+    "paired",
+    epilog=examples(
+        "ivigmeta test paired --mean-change -5.3 --sd-change 7.9 --n 29",
+        "ivigmeta test paired --study poelman2015 --outcome mrss --timepoint 6",
+    ),
+)
 @click.option("--mean-change", type=PRINTED, help="Mean of the change scores.")
 @click.option("--sd-change", type=PRINTED, help="SD of the change scores.")
 @click.option("--n", type=PATIENTS, help="Patients with both measurements.")
@@ -90,7 +103,14 @@ def test_paired(output_format: str, **options) -> None:
     click.echo(render_results(paired_t(**options), output_format), nl=False)
 
 
-@test_group.command("two-sample")
+@test_group.command(
+    "two-sample",
+    epilog=examples(
+        "ivigmeta test two-sample --mean1 -8.0 --sd1 8.3 --n1 25 --mean2 -2.47 --sd2 8.6 --n2 25",
+        "ivigmeta test two-sample --study poelman2015 --outcome mrss_change --timepoint 12 "
+        "--solve n2 --n2-max 300",
+    ),
+)
 @click.option("--mean1", type=PRINTED, help="Mean of arm 1 (e.g. treatment).")
 @click.option("--sd1", type=PRINTED, help="SD of arm 1.")
 @click.option("--n1", type=PATIENTS, help="n of arm 1.")
@@ -116,7 +136,13 @@ def test_two_sample(output_format: str, **options) -> None:
     click.echo(render_results(two_sample_t(**options), output_format), nl=False)
 
 
-@test_group.command("one-sample")
+@test_group.command(
+    "one-sample",
+    epilog=examples(
+        "ivigmeta test one-sample --mean 2.1 --sd 1.4 --n 20",
+        "ivigmeta test one-sample --mean 2.1 --sd 1.4 --n 20 --mu 1.5 --format json",
+    ),
+)
 @click.option("--mean", type=PRINTED, required=True, help="Sample mean.")
 @click.option("--sd", type=PRINTED, required=True, help="Sample SD.")
 @click.option("--n", type=PATIENTS, required=True, help="Sample size.")
@@ -131,7 +157,13 @@ def test_one_sample(output_format: str, **options) -> None:
     click.echo(render_results(one_sample_t(**options), output_format), nl=False)
 
 
-@test_group.command("proportions")
+@test_group.command(
+    "proportions",
+    epilog=examples(
+        "ivigmeta test proportions --x1 12 --n1 30 --x2 5 --n2 30",
+        "ivigmeta test proportions --percent1 40 --n1 30 --percent2 17 --n2 30",
+    ),
+)
 @click.option("--x1", type=EVENTS, help="Events in group 1.")
 @click.option("--n1", type=PATIENTS, required=True, help="Size of group 1.")
 @click.option("--x2", type=EVENTS, help="Events in group 2.")
@@ -148,7 +180,12 @@ def test_proportions(output_format: str, **options) -> None:
     click.echo(render_results(two_proportions(**options), output_format), nl=False)
 
 
-@test_group.command("paired-proportions")
+@test_group.command(
+    "paired-proportions",
+    epilog=examples(
+        "ivigmeta test paired-proportions --n 46 --percent-before 74 --percent-after 20"
+    ),
+)
 @click.option("--n", type=PATIENTS, help="Patients assessed before and after.")
 @click.option("--before", type=EVENTS, help="Patients positive before.")
 @click.option("--after", type=EVENTS, help="Patients positive after.")
@@ -164,7 +201,13 @@ def test_paired_proportions(output_format: str, **options) -> None:
     click.echo(render_results(paired_proportions(**options), output_format), nl=False)
 
 
-@click.command("reproduce")
+@click.command(
+    "reproduce",
+    epilog=examples(
+        "ivigmeta reproduce",
+        "ivigmeta reproduce --format csv",
+    ),
+)
 @studies_option
 @format_option()
 def reproduce(studies_path: str | None, output_format: str) -> None:
@@ -183,7 +226,13 @@ def reproduce(studies_path: str | None, output_format: str) -> None:
         raise SystemExit(1)
 
 
-@click.command("grim")
+@click.command(
+    "grim",
+    epilog=examples(
+        "ivigmeta grim --mean 5.19 --n 28",
+        "ivigmeta grim --mean 5.19 --n 28 --sd 2.1 --format json",
+    ),
+)
 @click.option("--mean", type=PRINTED, required=True, help="Printed mean, e.g. 5.19.")
 @click.option("--n", type=PATIENTS, required=True, help="Number of patients.")
 @click.option("--sd", type=PRINTED, default=None, help="Printed SD (adds the GRIMMER test).")

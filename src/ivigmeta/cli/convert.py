@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ivigmeta.cli.app import Group
+from ivigmeta.cli.app import Group, examples
 from ivigmeta.cli.options import BoundedFloat, format_option
 
 OPTION_NAMES = {"ni": "n", "n1i": "n1", "n2i": "n2", "ori": "odds-ratio", "ri": "phi",
@@ -22,7 +22,14 @@ def _one_study(function, *args, **kwargs):
         raise InputError(message, field=f"--{OPTION_NAMES.get(error.field, error.field)}") from None
 
 
-@click.group("convert", cls=Group)
+@click.group(
+    "convert",
+    cls=Group,
+    epilog=examples(
+        "ivigmeta convert fivenum --q1 7 --median 10 --q3 14 --n 30",
+        "ivigmeta convert wald --estimate 0.5 --ci-low 0.25 --ci-high 1 --transf log",
+    ),
+)
 def convert_group() -> None:
     """Convert printed summaries to what a meta-analysis needs (metafor's conv.* functions).
 
@@ -32,7 +39,13 @@ def convert_group() -> None:
     """
 
 
-@convert_group.command("fivenum")
+@convert_group.command(
+    "fivenum",
+    epilog=examples(
+        "ivigmeta convert fivenum --q1 7 --median 10 --q3 14 --n 30",
+        "ivigmeta convert fivenum --min 2 --median 10 --max 25 --n 30 --format csv",
+    ),
+)
 @click.option("--min", "minimum", type=BoundedFloat(), help="Smallest value.")
 @click.option("--q1", type=BoundedFloat(), help="First quartile.")
 @click.option("--median", type=BoundedFloat(), required=True, help="Median.")
@@ -59,7 +72,13 @@ def convert_fivenum_command(minimum, q1, median, q3, maximum, n, test, output_fo
     click.echo(render_conversion(result, "conv.fivenum", output_format), nl=False)
 
 
-@convert_group.command("wald")
+@convert_group.command(
+    "wald",
+    epilog=examples(
+        "ivigmeta convert wald --estimate 0.5 --ci-low 0.25 --ci-high 1 --transf log",
+        "ivigmeta convert wald --estimate 1.2 --p 0.03 --format csv",
+    ),
+)
 @click.option("--estimate", type=BoundedFloat(), help="Point estimate (a ratio with --transf log).")
 @click.option("--ci-low", type=BoundedFloat(), help="Lower bound of the CI.")
 @click.option("--ci-high", type=BoundedFloat(), help="Upper bound of the CI.")
@@ -82,7 +101,9 @@ def convert_wald_command(estimate, ci_low, ci_high, p, level, transf, output_for
     click.echo(render_conversion(result, "conv.wald", output_format), nl=False)
 
 
-@convert_group.command("2x2")
+@convert_group.command(
+    "2x2", epilog=examples("ivigmeta convert 2x2 --n 100 --n1 50 --n2 40 --odds-ratio 6")
+)
 @click.option("--n", type=BoundedFloat(), required=True, help="Total number of patients.")
 @click.option("--n1", type=BoundedFloat(), required=True, help="Patients with X = 1 (row margin).")
 @click.option(

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import click
 
+from ivigmeta.cli.app import examples
 from ivigmeta.cli.options import SELECTION_OPTIONS, shared_options
 
 
-@click.command("gosh")
+@click.command(
+    "gosh",
+    epilog=examples(
+        "ivigmeta gosh --csv examples/bcg.csv --measure RR --out gosh.csv --plot gosh.png",
+        "ivigmeta gosh --outcome mrss",
+    ),
+)
 @shared_options(*SELECTION_OPTIONS, "r", "method", "studies")
 @click.option(
     "--out",
@@ -37,7 +44,7 @@ def gosh_command(out: str | None, plot_path: str | None, max_subsets: int, **opt
     if out:
         check_output_folder(out, field="out")
     if plot_path:
-        from ivigmeta.render.figures.style import check_figure_path
+        from ivigmeta.render.figures.paths import check_figure_path
 
         check_figure_path(plot_path)
     from ivigmeta.analyses.gosh import gosh

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import click
 
+from ivigmeta.cli.app import examples
 from ivigmeta.cli.options import UpperCaseChoice, shared_options
 
 
-@click.command("multilevel")
+@click.command(
+    "multilevel",
+    epilog=examples(
+        "ivigmeta multilevel --outcome mrss --all-timepoints --cluster study --struct AR "
+        "--time month --rho 0.6",
+    ),
+)
 @click.option("--cluster", "cluster", multiple=True, required=True,
               help="Column naming the cluster (study) of each effect size; repeat for more "
               "levels, outermost first (--cluster district --cluster school).")  # fmt: skip

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ivigmeta.cli.app import examples
 from ivigmeta.cli.options import SELECTION_OPTIONS, format_option, shared_options, studies_option
 
 POOL_HELP = {
@@ -32,7 +33,13 @@ FIGURE_DEFAULTS = {
 }
 
 
-@click.command("pool")
+@click.command(
+    "pool",
+    epilog=examples(
+        "ivigmeta pool --outcome mrss --forest mrss.svg",
+        "ivigmeta pool --csv examples/bcg.csv --measure RR --method DL --format json",
+    ),
+)
 @shared_options(*SELECTION_OPTIONS, "pool_method", "test", **POOL_HELP)
 @click.option(
     "--glmm-model",
@@ -211,7 +218,7 @@ def pool(
     if favours is not None and len([p for p in favours.split(",") if p.strip()]) != 2:
         raise InputError('expected two names, e.g. "BCG,Control"', field="favours")
     if forest_path:
-        from ivigmeta.render.figures.style import check_figure_path
+        from ivigmeta.render.figures.paths import check_figure_path
 
         check_figure_path(forest_path)
         if by is not None:  # an unknown field or column fails before anything is printed
@@ -226,7 +233,7 @@ def pool(
     labbe_data = None
     for path in (radial_path, labbe_path, drapery_path):
         if path:
-            from ivigmeta.render.figures.style import check_figure_path
+            from ivigmeta.render.figures.paths import check_figure_path
 
             check_figure_path(path)
     if labbe_path:

@@ -5,10 +5,17 @@ from __future__ import annotations
 
 import click
 
+from ivigmeta.cli.app import examples
 from ivigmeta.cli.options import analysis_options
 
 
-@click.command("sensitivity")
+@click.command(
+    "sensitivity",
+    epilog=examples(
+        "ivigmeta sensitivity --outcome mrss",
+        "ivigmeta sensitivity --csv examples/bcg.csv --measure RR --format json",
+    ),
+)
 @click.option("--order", default=None,
               help="Field to order the cumulative meta-analysis by, or 'input'. "
               "Default: year when every study has one, else the input order.")  # fmt: skip
@@ -36,7 +43,7 @@ def sensitivity_command(
 
     for path in (baujat_path, plot_path):
         if path:
-            from ivigmeta.render.figures.style import check_figure_path
+            from ivigmeta.render.figures.paths import check_figure_path
 
             check_figure_path(path)
     result = sensitivity(**options)
@@ -56,7 +63,12 @@ def sensitivity_command(
     click.echo(render_sensitivity(result, output_format), nl=False)
 
 
-@click.command("subgroup")
+@click.command(
+    "subgroup",
+    epilog=examples(
+        "ivigmeta subgroup --outcome mrss --by design",
+    ),
+)
 @click.option("--by", required=True,
               help="Record field (design, subtype, addon, year, ...) or CSV column.")  # fmt: skip
 @analysis_options
@@ -69,7 +81,12 @@ def subgroup_command(by: str, output_format: str, **options) -> None:
     click.echo(render_subgroup(result, output_format), nl=False)
 
 
-@click.command("regress")
+@click.command(
+    "regress",
+    epilog=examples(
+        "ivigmeta regress --csv examples/bcg.csv --measure RR --mods ablat",
+    ),
+)
 @click.option("--mods", required=True,
               help="Numeric moderators, comma-separated record fields or CSV columns.")  # fmt: skip
 @click.option(
@@ -87,7 +104,7 @@ def regress_command(mods: str, output_format: str, bubble_path: str | None, **op
 
     if bubble_path:
         from ivigmeta.errors import InputError
-        from ivigmeta.render.figures.style import check_figure_path
+        from ivigmeta.render.figures.paths import check_figure_path
 
         check_figure_path(bubble_path)
         if "," in mods:

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import click
 
+from ivigmeta.cli.app import examples
 
-@click.command("simulate")
+
+@click.command(
+    "simulate",
+    epilog=examples(
+        "ivigmeta simulate examples/simulate-small-k.yaml",
+        "ivigmeta simulate examples/simulate-small-k.yaml --shard 2/4 --out part2.csv",
+    ),
+)
 @click.argument("plan_path", metavar="PLAN.yaml", type=click.Path(dir_okay=False))
 @click.option("--out", "out_path", type=click.Path(dir_okay=False), default=None,
               help="Write the rows to FILE: .csv or .jsonl. Default: stdout.")  # fmt: skip
@@ -24,11 +32,6 @@ def simulate(plan_path, out_path, output_format, shard, jobs, dask, seed) -> Non
     """Coverage, error rates and accuracy of methods over simulated meta-analyses.
 
     The output is identical, value for value, run whole, in shards, with --jobs or on Dask.
-
-    \b
-    Examples:
-      ivigmeta simulate examples/simulate-small-k.yaml
-      ivigmeta simulate plan.yaml --shard 2/4 --out part2.csv
     """
     from ivigmeta.analyses.simulate import simulate as run
     from ivigmeta.output import atomic_write
@@ -36,6 +39,10 @@ def simulate(plan_path, out_path, output_format, shard, jobs, dask, seed) -> Non
     from ivigmeta.render.simulate import format_for_path, render_simulation
 
     chosen = format_for_path(out_path, output_format)
+    if out_path is not None:
+        from ivigmeta.output import check_target
+
+        check_target(out_path)  # a missing folder fails before the simulation runs
     with progress_bar() as update:
         result = run(plan_path, shard=shard, jobs=jobs, dask=dask, seed=seed, progress=update)
     text = render_simulation(result, chosen)

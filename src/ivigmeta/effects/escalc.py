@@ -20,7 +20,7 @@ from ivigmeta.effects import (
     two_group,
     variability,
 )
-from ivigmeta.effects.checks import as_column, finish
+from ivigmeta.effects.checks import as_column, finish, nonnegative
 from ivigmeta.errors import InputError
 from ivigmeta.results import Result
 
@@ -235,7 +235,10 @@ def escalc(
     c = given
     if measure == "GEN":
         yi = as_column("yi", c["yi"])
-        vi = as_column("vi", c["vi"]) if "vi" in c else as_column("sei", c["sei"]) ** 2
+        spread = "vi" if "vi" in c else "sei"
+        vi = as_column(spread, c[spread])
+        nonnegative(spread, vi)  # metafor: sampling variances and SEs are >= 0
+        vi = vi if spread == "vi" else vi**2
         yi, vi = finish(*np.broadcast_arrays(yi, vi))
         return EffectSizes(measure=measure, yi=yi, vi=vi, vtype=vtype)
     function, names = _FUNCTIONS[measure]

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ivigmeta.errors import InputError
+from ivigmeta.records.files import read_input_bytes
 from ivigmeta.records.model import (
     Study,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "load_studies",
     "load_study_file",
     "record_files",
+    "shadowing_note",
 ]
 
 #: Largest record file accepted; real records are a few kB.
@@ -46,24 +48,52 @@ def default_studies_path() -> Path:
     local = Path("data") / "studies"
     if local.is_dir():
         return local
+    packaged = _packaged_studies()
+    if packaged is None:
+        raise InputError("no study records found: pass --studies PATH (a folder of *.yaml records)")
+    return packaged
+
+
+def _packaged_studies() -> Path | None:
     bundled = Path(str(importlib.resources.files("ivigmeta") / "_data" / "studies"))
     if bundled.is_dir():
         return bundled
     repository = Path(__file__).resolve().parents[3] / "data" / "studies"
-    if repository.is_dir():
-        return repository
-    raise InputError("no study records found: pass --studies PATH (a folder of *.yaml records)")
+    return repository if repository.is_dir() else None
+
+
+def shadowing_note() -> str | None:
+    """A note when ``./data/studies`` in the working folder is read instead of the records
+    bundled with ivigmeta (None when there is no such folder or it is the bundled one)."""
+    local = Path("data") / "studies"
+    if not local.is_dir():
+        return None
+    packaged = _packaged_studies()
+    if packaged is not None and local.resolve() == packaged.resolve():
+        return None
+    return (
+        f"study records read from ./data/studies in the working folder ({local.resolve()}), "
+        "not the records bundled with ivigmeta; --studies PATH chooses"
+    )
+
+
+RECORD_SUFFIXES = (".yaml", ".yml")
 
 
 def record_files(path: Path) -> list[Path]:
+    """The record files of a folder (``*.yaml`` and ``*.yml``, hidden files left out), or the
+    path itself. Entries with a record suffix that are not regular files (folders, FIFOs,
+    devices, broken links, link loops) are returned too, so that reading them names them."""
     if path.is_dir():
-        files = sorted(p for p in path.glob("*.yaml") if p.is_file())
+        files = sorted(
+            entry
+            for entry in path.iterdir()
+            if entry.suffix.lower() in RECORD_SUFFIXES and not entry.name.startswith(".")
+        )
         if not files:
-            raise InputError("folder holds no *.yaml study records", file=str(path))
+            raise InputError("folder holds no *.yaml or *.yml study records", file=str(path))
         return files
-    if path.is_file():
-        return [path]
-    raise InputError("no such file or folder", file=str(path))
+    return [path]
 
 
 # --------------------------------------------------------------------------- public API
@@ -74,10 +104,10 @@ def load_studies(
 ) -> list[Study]:
     """Load and validate study records, sorted by id.
 
-    ``path`` is a record file, a folder of ``*.yaml`` records, or several of these; ``None``
-    means :func:`default_studies_path`. Besides each record's own checks, ids must be unique
-    and every ``study:`` reference must name a loaded record (or a ``<id>.yaml`` beside the
-    referring file). Raises :class:`InputError` on the first problem.
+    ``path`` is a record file, a folder of ``*.yaml``/``*.yml`` records, or several of these;
+    ``None`` means :func:`default_studies_path`. Besides each record's own checks, ids must be
+    unique and every ``study:`` reference must name a loaded record (or a ``<id>.yaml`` beside
+    the referring file). Raises :class:`InputError` on the first problem.
     """
     if path is None:
         paths = [default_studies_path()]
@@ -110,7 +140,10 @@ def check_study_set(studies: list[Study]) -> None:
                 if reference is None or reference in first:
                     continue
                 here = comparison.location
-                if here is not None and (Path(here.file).parent / f"{reference}.yaml").is_file():
+                if here is not None and any(
+                    (Path(here.file).parent / f"{reference}{suffix}").is_file()
+                    for suffix in RECORD_SUFFIXES
+                ):
                     continue
                 raise InputError(
                     f"no study record with id {reference!r}",
@@ -124,16 +157,6 @@ def load_study_file(path: str | os.PathLike[str]) -> Study:
     """Read, parse and validate one record file (single-record checks only)."""
     path = Path(path)
     name = str(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputError(
-                f"file is {size} bytes; a study record may be at most {MAX_FILE_BYTES} bytes "
-                "(1 MiB)",
-                file=name,
-            )
-        data = path.read_bytes()
-    except OSError as error:
-        raise InputError(f"cannot read the file: {error.strerror or error}", file=name) from None
+    data = read_input_bytes(path, what="study record", limit=MAX_FILE_BYTES)
     root = parse_record_text(data, name)
     return RecordReader(name).study(root, path.stem)

@@ -153,3 +153,18 @@ ADVERSE_EVENT_CATEGORIES: dict[str, str] = {
         "was serious"
     ),
 }
+
+
+def outcome_name(name: str, field: str = "outcome") -> str:
+    """The vocabulary's spelling of the outcome ``name`` (matched regardless of case), or an
+    InputError naming the closest outcome (``unknown outcome 'mrs' (did you mean 'mrss'?)``)."""
+    import difflib
+
+    from ivigmeta.errors import InputError
+
+    lowered = {key.lower(): key for key in OUTCOMES}
+    if isinstance(name, str) and name.strip().lower() in lowered:
+        return lowered[name.strip().lower()]
+    close = difflib.get_close_matches(str(name).lower(), list(OUTCOMES), n=1)
+    hint = f"did you mean {close[0]!r}?" if close else "see `ivigmeta outcomes`"
+    raise InputError(f"unknown outcome {name!r} ({hint})", field=field)

@@ -34,6 +34,12 @@ _INTEGER_TEXT = re.compile(r"^[-+]?\d+\Z")
 _PLAIN_NAME = re.compile(r"^[\w-]+\Z")
 
 
+#: Deepest nesting of lists and mappings accepted. Records need 4 levels and plans 3; the
+#: limit keeps PyYAML's recursive composer far from its C stack (a 100,000-deep document of
+#: ``[[[...]]]`` crashes it).
+MAX_DEPTH = 32
+
+
 def parse_record_text(data: bytes, name: str, what: str = "a study record") -> yaml.MappingNode:
     """Decode and compose one YAML file into its node tree (no construction, no aliases);
     ``what`` names the mapping expected at the top (a study record, a simulation plan)."""
@@ -48,7 +54,23 @@ def parse_record_text(data: bytes, name: str, what: str = "a study record") -> y
             file=name,
             line=line,
         ) from None
+    root = compose_document(text, name, f"{what} (a YAML mapping)")
+    if not isinstance(root, yaml.MappingNode):
+        raise InputError(
+            f"expected {what} (a YAML mapping of fields), got {describe(root)}",
+            file=name,
+            line=root.start_mark.line + 1,
+        )
+    return root
+
+
+def compose_document(text: str, name: str, expected: str) -> yaml.Node:
+    """The node tree of the single YAML document ``text`` with the safe C loader's composer,
+    after one streaming pass over its events that refuses anchors, aliases and nesting deeper
+    than :data:`MAX_DEPTH`. ``expected`` words the content for an empty file. Every problem is
+    an InputError naming ``name`` and the line."""
     try:
+        _check_events(text, name)
         root = yaml.compose(text, Loader=YAML_LOADER)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -66,47 +88,57 @@ def parse_record_text(data: bytes, name: str, what: str = "a study record") -> y
         reason = getattr(error, "reason", None) or "unreadable text"
         raise InputError(f"invalid YAML: {reason}", file=name, line=line) from None
     if root is None:
-        raise InputError(f"empty file: expected {what} (a YAML mapping)", file=name)
-    if "&" in text or "*" in text:
-        _reject_anchors(text, name)
-    if not isinstance(root, yaml.MappingNode):
-        raise InputError(
-            f"expected {what} (a YAML mapping of fields), got {describe(root)}",
-            file=name,
-            line=root.start_mark.line + 1,
-        )
+        raise InputError(f"empty file: expected {expected}", file=name)
     return root
 
 
-def _reject_anchors(text: str, name: str) -> None:
-    """Anchors and aliases are refused: they allow exponential 'alias bomb' documents."""
-    for token in yaml.scan(text, Loader=YAML_LOADER):
-        if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
-            sign = "&" if isinstance(token, yaml.AnchorToken) else "*"
+def _check_events(text: str, name: str) -> None:
+    """Refuse anchors and aliases (they allow exponential 'alias bomb' documents) and nesting
+    deeper than :data:`MAX_DEPTH`, reading the event stream (which has no recursion)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=YAML_LOADER):
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            sign = "*" if isinstance(event, yaml.AliasEvent) else "&"
             raise InputError(
-                f"YAML anchors and aliases are not allowed (found {sign}{token.value}); "
+                f"YAML anchors and aliases are not allowed (found {sign}{anchor}); "
                 "write the value out",
                 file=name,
-                line=token.start_mark.line + 1,
+                line=event.start_mark.line + 1,
             )
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise InputError(
+                    f"lists and mappings nested more than {MAX_DEPTH} levels deep",
+                    file=name,
+                    line=event.start_mark.line + 1,
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 def describe(node: yaml.Node) -> str:
+    """A node in words for messages ("a list", "text 'abc'", "the number 7.9", "the date
+    2015-01-01"), long values shortened."""
     if isinstance(node, yaml.MappingNode):
         return "a mapping"
     if isinstance(node, yaml.SequenceNode):
         return "a list"
     tag = node.tag.removeprefix(TAG)
+    value = node.value if len(node.value) <= 40 else node.value[:37] + "..."
     if tag == "null":
         return "null"
     if tag == "str":
-        text = node.value if len(node.value) <= 40 else node.value[:37] + "..."
-        return f"text {text!r}"
+        return f"text {value!r}"
     if tag in ("int", "float"):
-        return f"the number {node.value}"
+        return f"the number {value}"
     if tag == "bool":
-        return f"the boolean {node.value}"
-    return f"{node.value!r} (tag {node.tag})"
+        return f"the boolean {value}"
+    if tag == "timestamp":
+        return f"the date {value}"
+    shown = "!!" + tag if node.tag.startswith(TAG) else node.tag
+    return f"{value!r} with the tag {shown}"
 
 
 def closest(name: str, choices) -> str | None:

@@ -12,6 +12,7 @@ from ivigmeta.render.analysis_tables import (
     text_table,
     title,
 )
+from ivigmeta.wording import count
 
 HEADER = ("method", "statistic", "df", "pval", "estimate", "ci.lb", "ci.ub", "detail")
 CSV_HEADER = ("method", "statistic", "df", "p", "estimate", "ci_low", "ci_high", "k0", "side",
@@ -27,7 +28,7 @@ def _rows(result: BiasResult):
         ("Begg rank correlation", rank.tau, None, rank.p, None, None, None,
          "statistic = Kendall's tau" + ("" if rank.exact else "; normal approx. (ties)")),
         (f"Trim-and-fill ({fill.estimator})", None, None, fill.p, fill.estimate, fill.ci_low,
-         fill.ci_high, f"{fill.k0} studies filled on the {fill.side}; {fill.test} test"),
+         fill.ci_high, f"{count(fill.k0, 'study')} filled on the {fill.side}; {fill.test} test"),
         ("Fail-safe N (Rosenthal)", None, None, safe.p, None, None, None,
          f"N = {safe.failsafe_n} (one-sided alpha = {safe.alpha:g})"),
     ]  # fmt: skip

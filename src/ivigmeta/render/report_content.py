@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable
 
 from ivigmeta.analyses.report import OutcomeReport, Report
+from ivigmeta.wording import count
 
 SUMMARY_HEADERS = ["Outcome", "Measure", "k", "Estimate [CI]", "Prediction interval", "I²", "p"]
 SUMMARY_NOTE = (
@@ -143,8 +144,8 @@ def summary_cells(o: OutcomeReport) -> list[str]:
 
 def studies_note(total: int, flagged: int) -> str:
     return (
-        f"{total} records; {flagged} carry ⚠ flags. — means not reported. Values a paper does "
-        "not print stay empty; "
+        f"{count(total, 'record')}; {flagged} {'carries' if flagged == 1 else 'carry'} ⚠ flags. "
+        "— means not reported. Values a paper does not print stay empty; "
         "nothing is imputed in the records (derivations made for an analysis are listed with it)."
     )
 

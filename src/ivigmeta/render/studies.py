@@ -16,6 +16,7 @@ from ivigmeta.analyses.studies import OutcomeUsage, StudyRow, timepoint_label
 from ivigmeta.printed import ReportedP
 from ivigmeta.records.model import Arm, Proportion, Study, Summary
 from ivigmeta.results import plain
+from ivigmeta.wording import count
 
 STUDY_COLUMNS = ("id", "year", "design", "agent", "n", "outcomes", "flags")
 OUTCOME_COLUMNS = ("name", "kind", "unit", "scale", "studies", "timepoints")
@@ -78,7 +79,7 @@ def render_study_list(rows: Sequence[StudyRow], output_format: str = "table") ->
     if output_format == "json":
         return _json([row.to_dict() for row in rows])
     return render_rows(
-        [row.to_dict() for row in rows], STUDY_COLUMNS, output_format, f"{len(rows)} studies"
+        [row.to_dict() for row in rows], STUDY_COLUMNS, output_format, count(len(rows), "study")
     )
 
 

@@ -337,7 +337,8 @@ def save_pool_forest(result, path, *, by: str | None = None, layout: str = "revm
     from ivigmeta.analyses.effect_data import SELECTION_KEYS, load_effect_data
     from ivigmeta.analyses.forest_data import forest_data
     from ivigmeta.analyses.subgroup_pools import study_labels
-    from ivigmeta.render.figures.style import check_figure_path, save_figure
+    from ivigmeta.render.figures.paths import check_figure_path
+    from ivigmeta.render.figures.style import save_figure
 
     check_figure_path(path)
     selection = {k: v for k, v in pool_options.items() if k in SELECTION_KEYS}

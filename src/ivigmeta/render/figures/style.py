@@ -14,7 +14,6 @@ import io
 import math
 import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import matplotlib
 from matplotlib.axes import Axes
@@ -23,16 +22,14 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
 from ivigmeta.effects.transforms import log_axis_measures
-from ivigmeta.errors import InputError
 from ivigmeta.output import atomic_write
+from ivigmeta.render.figures.paths import format_for
 
 #: Measures whose ``yi`` are logarithms (plotted as exp on a log axis): those whose
 #: back-transformation (:mod:`ivigmeta.effects.transforms`) asks for a log axis, and PETO, HR.
 RATIO_MEASURES = frozenset({"PETO", "HR"}) | log_axis_measures()
 
 NICE_RATIO_TICKS = tuple(m * 10.0**e for e in range(-4, 5) for m in (1, 2, 5))
-
-FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
 
 INK = "#1a1a1a"
 MUTED = "#6b6b6b"
@@ -77,27 +74,6 @@ def new_figure(width: float, height: float) -> Figure:
     figure = Figure(figsize=(width, height))
     FigureCanvasAgg(figure)
     return figure
-
-
-def format_for(path: str | os.PathLike[str]) -> str:
-    """The output format named by the file extension (svg, png or pdf)."""
-    suffix = Path(path).suffix.lower()
-    if suffix not in FORMATS:
-        raise InputError(
-            f"unknown figure format {suffix or '(none)'!r}; expected .svg, .png or .pdf",
-            file=str(path),
-        )
-    return FORMATS[suffix]
-
-
-def check_figure_path(path: str | os.PathLike[str]) -> str:
-    """The format of ``path`` (see :func:`format_for`), after checking that its folder exists:
-    call before computing anything, so a bad path fails first."""
-    from ivigmeta.output import check_output_folder
-
-    fmt = format_for(path)
-    check_output_folder(path)
-    return fmt
 
 
 def figure_bytes(figure: Figure, fmt: str) -> bytes:
