@@ -7,9 +7,7 @@ continuity correction); every problem names the file, line and column.
 
 from __future__ import annotations
 
-import csv as csv_module
 from dataclasses import dataclass
-from pathlib import Path
 
 from ivigmeta.errors import InputError
 from ivigmeta.results import Result
@@ -101,38 +99,25 @@ def pool_glmm(csv, measure: str | None, *, model: str = "UM.FS", level: float = 
 
 
 def _read_counts(path, measure: str):
-    """Study ids and the measure's count columns (floats; ``n1i n2i`` become ``bi di``)."""
-    from ivigmeta.records.csv_reader import _number
+    """Study ids and the measure's count columns (floats; ``n1i n2i`` become ``bi di``), read
+    with the same CSV reader as ``pool --csv`` (RFC 4180, size limits, file:line messages)."""
+    from ivigmeta.records.csv_reader import read_effect_table
 
-    name = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"cannot read the file ({error.__class__.__name__})", file=name) from None
-    reader = csv_module.reader(text.splitlines())
-    header = [cell.strip() for cell in next(reader, [])]
+    table = read_effect_table(path)
+    name = table.file
     options = GLMM_COLUMNS[measure]
-    chosen = next((cols for cols in options if all(c in header for c in cols)), None)
+    chosen = next((cols for cols in options if all(c in table.columns for c in cols)), None)
     if chosen is None:
         wanted = " or ".join(" ".join(cols) for cols in options)
-        closest = max(options, key=lambda cols: sum(c in header for c in cols))
-        missing = [c for c in closest if c not in header]
+        closest = max(options, key=lambda cols: sum(c in table.columns for c in cols))
+        missing = [c for c in closest if c not in table.columns]
         raise InputError(f"{measure} with --method GLMM needs the columns {wanted}",
                          file=name, line=1, field=missing[0])  # fmt: skip
-    ids, lines = [], []
+    ids, lines = list(table.studies), list(table.lines)
     values: dict[str, list[float]] = {c: [] for c in chosen}
-    for cells in reader:
-        if not any(cell.strip() for cell in cells):
-            continue
-        line = reader.line_num
-        if len(cells) != len(header):
-            raise InputError(f"expected {len(header)} cells (as in the header), got "
-                             f"{len(cells)}", file=name, line=line)  # fmt: skip
-        row = dict(zip(header, (cell.strip() for cell in cells), strict=True))
-        ids.append(row.get("study") or str(len(ids) + 1))
-        lines.append(line)
+    for row, line in enumerate(lines):
         for column in chosen:
-            value = _number(row[column], name, line, column)
+            value = table.columns[column][row]
             if value != value:
                 raise InputError("expected a number, got an empty cell", file=name, line=line,
                                  field=column)  # fmt: skip

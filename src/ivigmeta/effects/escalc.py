@@ -20,9 +20,10 @@ from ivigmeta.effects import (
     two_group,
     variability,
 )
-from ivigmeta.effects.checks import as_column, finish, nonnegative
+from ivigmeta.effects.checks import as_column, finish, nonnegative, require
 from ivigmeta.errors import InputError
 from ivigmeta.results import Result
+from ivigmeta.stats.numerics.limits import MIN_POSITIVE
 
 _TWO_GROUPS = ("m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i")
 _PRE_POST = ("m1i", "m2i", "sd1i", "sd2i", "ni", "ri")
@@ -238,6 +239,8 @@ def escalc(
         spread = "vi" if "vi" in c else "sei"
         vi = as_column(spread, c[spread])
         nonnegative(spread, vi)  # metafor: sampling variances and SEs are >= 0
+        with np.errstate(invalid="ignore"):  # 1/v must stay finite (stats.numerics.limits)
+            require((vi > 0) & (vi < MIN_POSITIVE), spread, f"0 or a value >= {MIN_POSITIVE:g}")
         vi = vi if spread == "vi" else vi**2
         yi, vi = finish(*np.broadcast_arrays(yi, vi))
         return EffectSizes(measure=measure, yi=yi, vi=vi, vtype=vtype)
