@@ -122,3 +122,12 @@ def test_glmm_results_are_also_on_the_natural_scale():
     assert t["function"] == "transf.ilogit" and t["pi_low"] is None
     for key in ("estimate", "ci_low", "ci_high"):
         assert t[key] == pytest.approx(1 / (1 + math.exp(-d[key])), rel=1e-12)
+
+
+def test_plo_with_every_study_at_zero_or_all_events_is_refused():
+    """0/3 and 1/1: the binomial-normal likelihood increases without bound in tau², so there is
+    no maximum to report (found by the symmetry property test)."""
+    from ivigmeta.stats.models.glmm import rma_glmm
+
+    with pytest.raises(IvigmetaError, match="no finite estimate"):
+        rma_glmm("PLO", xi=np.array([0.0, 1.0]), ni=np.array([3.0, 1.0]))

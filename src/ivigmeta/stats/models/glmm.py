@@ -117,8 +117,8 @@ def rma_glmm(measure: str, *, model: str = "UM.FS", level: float = 95.0, **count
     label = _label(measure, model_name)
     if measure == "OR":
         degenerate = np.all(a == 0) or np.all(c == 0) or np.all(b == 0) or np.all(d == 0)
-    elif measure == "PLO":
-        degenerate = np.all(x == 0) or np.all(x == n)
+    elif measure == "PLO":  # each study at 0 or at n: the likelihood grows as tau² -> infinity
+        degenerate = bool(np.all((x == 0) | (x == n)))
     else:
         degenerate = np.all(x == 0)
     if degenerate:
