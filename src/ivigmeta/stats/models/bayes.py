@@ -32,13 +32,13 @@ import numpy as np
 from ivigmeta.errors import InputError
 from ivigmeta.results import Result
 from ivigmeta.stats.models.bayes_posterior import UNIROOT_TOL, TauPosterior, direct_grid
-from ivigmeta.stats.numerics.distributions import norm_cdf
 from ivigmeta.stats.numerics.fmin import fmax, fmin
 from ivigmeta.stats.numerics.uniroot import uniroot
 
 DELTA = 1e-4
 EPSILON = 1e-7
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+_SQRT1_2 = math.sqrt(0.5)
 _EPS25 = np.finfo(float).eps ** 0.25
 
 
@@ -102,10 +102,12 @@ class Mixture:
 
     def __init__(self, weights, means, sds, center: float, spread: float, step: float):
         self.w, self.m, self.s = weights, means, sds
+        self.wl = weights.tolist()
         self.center, self.spread, self.step = center, spread, step
 
     def cdf(self, x: float) -> float:
-        return float(np.dot(self.w, norm_cdf((x - self.m) / self.s)))
+        z = ((self.m - x) / self.s * _SQRT1_2).tolist()
+        return 0.5 * math.fsum(w * math.erfc(v) for w, v in zip(self.wl, z, strict=True))
 
     def pdf(self, x: float) -> float:
         z = (x - self.m) / self.s
