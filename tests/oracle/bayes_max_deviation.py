@@ -10,7 +10,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from test_bayes_oracle import CASES, deviations, fit_case  # noqa: E402
+from test_bayes_oracle import CASES, deviations, fit_case
 
 worst: dict[str, tuple[float, str]] = {}
 for case in CASES:

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import click
 
-from ivigmeta.cli.options import POOL_HELP, SELECTION_OPTIONS, format_option, shared_options
-from ivigmeta.cli.options import studies_option
+from ivigmeta.cli.options import (
+    POOL_HELP,
+    SELECTION_OPTIONS,
+    format_option,
+    shared_options,
+    studies_option,
+)
 
 TAU_PRIOR_HELP = (
     "Prior for tau, NAME[:ARGS]: half-normal:S, half-cauchy:S, half-t:DF,S, half-logistic:S, "
