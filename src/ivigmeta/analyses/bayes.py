@@ -159,8 +159,11 @@ def bayes(
     return bayes_from_data(data, tau_prior=tau_prior, mu=mu, level=level)
 
 
-def bayes_from_data(data, *, tau_prior: str | None, mu, level: float) -> BayesResult:
-    """:func:`bayes` on already selected studies (``pool``'s few-studies block uses it)."""
+def bayes_from_data(
+    data, *, tau_prior: str | None, mu, level: float, studies: bool = True
+) -> BayesResult:
+    """:func:`bayes` on already selected studies (``pool``'s few-studies block uses it, with
+    ``studies=False``: no shrinkage estimates, ``studies`` empty)."""
     import numpy as np
 
     from ivigmeta.analyses.cautions import study_count_cautions
@@ -177,7 +180,7 @@ def bayes_from_data(data, *, tau_prior: str | None, mu, level: float) -> BayesRe
         notes.append(note)
     sei = np.sqrt(np.asarray(data.vi, dtype=float))
     prior = parse_tau_prior(tau_prior, sei)
-    fit = bayes_fit(data.yi, sei, prior, mu_prior=mu, level=level)
+    fit = bayes_fit(data.yi, sei, prior, mu_prior=mu, level=level, shrinkage=studies)
     cautions = study_count_cautions(data.k) if data.k < 5 else []
     if data.k == 1:
         cautions = ["one study: tau is not identified by the data, so its posterior is its prior "
@@ -185,10 +188,10 @@ def bayes_from_data(data, *, tau_prior: str | None, mu, level: float) -> BayesRe
     if sei.max() / sei.min() > 1000:
         cautions.append("the largest standard error is over 1000 times the smallest "
                         "(bayesmeta warns of numerical problems)")  # fmt: skip
-    studies = tuple(
+    rows = tuple(
         BayesStudy(i, float(y), float(s), sh)
-        for i, y, s, sh in zip(data.ids, data.yi, sei, fit.shrinkage, strict=True)
+        for i, y, s, sh in zip(data.ids, data.yi, sei, fit.shrinkage, strict=False)
     )
     fields = {k: v for k, v in vars(fit).items() if k != "shrinkage"}
-    return BayesResult(outcome=data.outcome, measure=data.measure, studies=studies,
+    return BayesResult(outcome=data.outcome, measure=data.measure, studies=rows,
                        cautions=tuple(cautions), notes=tuple(notes), **fields)  # fmt: skip

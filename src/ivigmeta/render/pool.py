@@ -22,6 +22,7 @@ import textwrap
 
 from ivigmeta.analyses.pool import PoolResult
 from ivigmeta.render.analysis_tables import num, p_clause, pval
+from ivigmeta.render.few_studies import caution_lines, few_studies_lines, single_study_lines
 
 WIDTH = 100
 STUDY_COLUMNS = ("id", "timepoint", "yi", "vi", "sei", "ci_low", "ci_high", "weight")
@@ -155,6 +156,8 @@ def _shown_text(values) -> tuple[str, str]:
 
 def _title(result: PoolResult) -> str:
     what = f"{result.outcome}: " if result.outcome else ""
+    if result.k == 1:
+        return f"{what}{result.measure}, one study (nothing pooled)"
     model = MODEL_NAMES.get(result.method, f"random-effects model, tau² estimator {result.method}")
     return f"{what}{result.measure}, {model}, {result.test} test, k = {result.k}"
 
@@ -328,14 +331,16 @@ def _table(result: PoolResult, natural: bool = True) -> str:
         [row["id"], row["timepoint"] or "", *_shown_text(row["shown"]), _weight_text(row["weight"])]
         for row in _study_rows(result, natural)
     ]
-    rows.append(["pooled", "", *_shown_text(_pooled_values(result, natural)), "100.00%"])
+    if result.k > 1:
+        rows.append(["pooled", "", *_shown_text(_pooled_values(result, natural)), "100.00%"])
     header = ["study", "timepoint", _effect_header(result, natural), f"{level} CI", "weight"]
     if not any(s.timepoint for s in result.studies):
         header.pop(1)
         rows = [[row[0], *row[2:]] for row in rows]
     right = set(range(len(header) - 3, len(header)))
-    lines = [_title(result), "", *_aligned(header, rows, right=right), ""]
-    lines += [*_summary_lines(result, natural), *_sweep_lines(result), *_note_lines(result)]
+    lines = [_title(result), *caution_lines(result), "", *_aligned(header, rows, right=right), ""]
+    summary = single_study_lines(result) if result.k == 1 else _summary_lines(result, natural)
+    lines += [*summary, *few_studies_lines(result), *_sweep_lines(result), *_note_lines(result)]
     return "\n".join(lines) + "\n"
 
 
@@ -375,6 +380,7 @@ def _markdown(result: PoolResult, natural: bool = True) -> str:
     level = f"{result.level:g}%"
     lines = [
         f"**{_title(result)}**",
+        *caution_lines(result, markdown=True),
         "",
         f"| study | timepoint | {_effect_header(result, natural)} | {level} CI | weight |",
         "|---|---|---:|---:|---:|",
@@ -385,6 +391,11 @@ def _markdown(result: PoolResult, natural: bool = True) -> str:
             f"| {row['id']} | {row['timepoint'] or ''} | {effect} | {ci} | "
             f"{_weight_text(row['weight'])} |"
         )
+    if result.k == 1:
+        lines += ["", *(f"- {x}" for x in single_study_lines(result))]
+        if result.notes:
+            lines += ["", "Notes:", *(f"- {note}" for note in result.notes)]
+        return "\n".join(lines) + "\n"
     effect, ci = _shown_text(_pooled_values(result, natural))
     lines.append(f"| **pooled** | | **{effect}** | **{ci}** | 100.00% |")
     stat = "z" if result.df is None else f"t({result.df})"
@@ -408,6 +419,7 @@ def _markdown(result: PoolResult, natural: bool = True) -> str:
             f"- {level} prediction interval [{num(result.pi_low)}, {num(result.pi_high)}] "
             f"({_pi_label(result)})"
         )
+    lines += few_studies_lines(result, markdown=True)
     if result.sweep is not None:
         lines += [
             "",

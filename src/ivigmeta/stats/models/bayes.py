@@ -34,11 +34,11 @@ from ivigmeta.results import Result
 from ivigmeta.stats.models.bayes_posterior import TauPosterior, direct_grid
 from ivigmeta.stats.numerics.distributions import norm_ppf
 from ivigmeta.stats.numerics.fmin import fmax, fmin
-from ivigmeta.stats.numerics.normal_cdf import ndtr
 
 DELTA = 1e-4
 EPSILON = 1e-7
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+_SQRT1_2 = math.sqrt(0.5)
 _EPS25 = np.finfo(float).eps ** 0.25
 
 
@@ -101,55 +101,57 @@ class Mixture:
     """A normal mixture sum_j w_j N(m_j, s_j^2).
 
     Quantiles: bayesmeta brackets the root with Chebyshev's inequality and runs ``uniroot`` at
-    tolerance 1.5e-11; here safeguarded Newton steps within the same kind of bracket converge
-    to the same root (to about 1e-14) in a third of the CDF evaluations.
+    tolerance 1.5e-11; here Newton steps from the normal approximation, safeguarded by
+    bisection, converge to the same root (to about 1e-13 sd) in a third of the evaluations.
     """
 
     def __init__(self, weights, means, sds):
         self.w, self.m, self.s = weights, means, sds
+        self.wl = weights.tolist()
         self.ws = weights / sds * _INV_SQRT_2PI
+        self._mean = float(np.dot(weights, means))
+        self._sd = math.sqrt(float(np.dot(weights, (means - self._mean) ** 2 + sds**2)))
 
     def cdf(self, x: float) -> float:
-        return float(np.dot(self.w, ndtr((x - self.m) / self.s)))
+        # math.erfc per component: faster than any numpy formulation for a few hundred terms
+        z = ((self.m - x) / self.s * _SQRT1_2).tolist()
+        erfc = math.erfc
+        return 0.5 * sum([w * erfc(v) for w, v in zip(self.wl, z, strict=True)])
 
     def pdf(self, x: float) -> float:
         z = (x - self.m) / self.s
         return float(np.dot(self.ws, np.exp(-0.5 * z * z)))
 
     def mean(self) -> float:
-        return float(np.dot(self.w, self.m))
+        return self._mean
 
     def sd(self) -> float:
-        mean = self.mean()
-        return math.sqrt(float(np.dot(self.w, (self.m - mean) ** 2 + self.s**2)))
+        return self._sd
 
     def ppf(self, p: float) -> float:
         if p <= 0:
             return -math.inf
         if p >= 1:
             return math.inf
-        mean, sd = self.mean(), self.sd()
-        reach = math.sqrt(1.0 / min(p, 1.0 - p)) * sd * 1.1
-        lo, hi = mean - reach, mean + reach
-        while self.cdf(lo) > p:
-            lo -= sd
-        while self.cdf(hi) < p:
-            hi += sd
-        x = min(max(mean + sd * float(norm_ppf(p)), lo), hi)
-        for _ in range(100):
-            f = self.cdf(x) - p
-            if f == 0.0:
+        sd = self._sd
+        lo, hi = -math.inf, math.inf
+        x = self._mean + sd * float(norm_ppf(p))
+        for _ in range(200):
+            diff = self.cdf(x) - p
+            if diff == 0.0:
                 return x
-            if f < 0:
+            if diff < 0:
                 lo = x
             else:
                 hi = x
             density = self.pdf(x)
-            step = f / density if density > 0 else math.inf
-            new = x - step
-            if not (lo < new < hi):
-                new = 0.5 * (lo + hi)
-            if abs(new - x) <= 4e-16 * max(abs(x), sd) or hi - lo <= 4e-16 * max(abs(x), sd):
+            new = x - diff / density if density > 0 else math.nan
+            if not lo < new < hi:  # Newton left the bracket: bisect, or walk out by an sd
+                if math.isfinite(lo) and math.isfinite(hi):
+                    new = 0.5 * (lo + hi)
+                else:
+                    new = x + sd if diff < 0 else x - sd
+            if abs(new - x) <= 1e-13 * sd or hi - lo <= 1e-13 * sd:
                 return new
             x = new
         return x
@@ -203,11 +205,13 @@ def bayes_fit(
     level: float = 95.0,
     delta: float = DELTA,
     epsilon: float = EPSILON,
+    shrinkage: bool = True,
 ) -> BayesFit:
     """Posterior summaries for effects ``yi`` with standard errors ``sei`` (all > 0).
 
     ``tau_prior`` is a :class:`~.bayes_priors.TauPrior`; ``mu_prior`` ``(mean, sd)`` of a normal
-    prior for mu or None (uniform, improper); ``level`` in percent (0 < level < 100).
+    prior for mu or None (uniform, improper); ``level`` in percent (0 < level < 100);
+    ``shrinkage=False`` leaves the per-study estimates out (``BayesFit.shrinkage`` empty).
     """
     y = np.asarray(yi, dtype=float)
     se = np.asarray(sei, dtype=float)
@@ -226,12 +230,12 @@ def bayes_fit(
     m, s = post.conditional(taus)
     mu_mix = Mixture(weights, m, s)
     pred = Mixture(weights, m, np.sqrt(s * s + taus * taus))
-    shrinkage = []
-    for i in range(y.size):
+    estimates = []
+    for i in range(y.size if shrinkage else 0):
         mi, si = _individual(y[i], se[i] ** 2, taus, m, s)
         mix = Mixture(weights, mi, si)
         low, high = mix.shortest(lv)
-        shrinkage.append(Shrinkage(mix.mean(), mix.ppf(0.5), mix.sd(), low, high))
+        estimates.append(Shrinkage(mix.mean(), mix.ppf(0.5), mix.sd(), low, high))
     tau = _tau_summary(post, lv)
     marginal = bf_tau = bf_mu = None
     if tau_prior.proper and mu_prior is not None:
@@ -262,7 +266,7 @@ def bayes_fit(
         marginal_likelihood=marginal,
         bayes_factor_tau0=bf_tau,
         bayes_factor_mu0=bf_mu,
-        shrinkage=tuple(shrinkage),
+        shrinkage=tuple(estimates),
         delta=delta,
         epsilon=epsilon,
         grid_size=int(taus.size),

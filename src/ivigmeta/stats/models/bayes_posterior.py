@@ -248,16 +248,33 @@ def direct_grid(post: TauPosterior, delta: float, epsilon: float):
 
     def next_point(t):
         # bayesmeta: uniroot(divergence(t, .) - delta) on [t, upper]; the same root is found
-        # faster on sqrt(divergence), nearly linear in the step, from the last step's length.
+        # with fewer evaluations on sqrt(divergence), nearly linear in the step, bracketed from
+        # a secant guess based on the previous step's length.
         ref = moments(t)
+
+        def g(x):
+            return math.sqrt(divergence(ref, x)) - root_delta
+
         h = step[0]
-        g = math.sqrt(divergence(ref, t + h)) - root_delta
-        while g <= 0:
-            h *= 2.0
-            g = math.sqrt(divergence(ref, t + h)) - root_delta
-        root = uniroot(lambda x: math.sqrt(divergence(ref, x)) - root_delta, t, t + h,
-                       f_lower=-root_delta, f_upper=g, tol=UNIROOT_TOL).root  # fmt: skip
-        step[0] = 1.5 * (root - t)
+        g1 = g(t + h)
+        guess = t + h * root_delta / (g1 + root_delta)
+        g2 = g(guess)
+        a, fa, b, fb = t, -root_delta, guess, g2
+        if g2 > 0 and g1 < 0:
+            a, fa = t + h, g1
+        elif g2 < 0:
+            a, fa = guess, g2
+            if g1 > 0 and t + h > guess:
+                b, fb = t + h, g1
+            else:
+                b = guess + (guess - t)
+                fb = g(b)
+                while fb <= 0:
+                    a, fa = b, fb
+                    b = t + 2.0 * (b - t)
+                    fb = g(b)
+        root = b if fb == 0.0 else uniroot(g, a, b, f_lower=fa, f_upper=fb, tol=UNIROOT_TOL).root
+        step[0] = root - t
         return root
 
     points = [0.0]
