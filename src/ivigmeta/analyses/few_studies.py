@@ -2,7 +2,8 @@
 
 * 2 <= k < 5: ``few_studies`` repeats the pool under Knapp-Hartung (``test = "knha"``, same
   tau² estimator, REML for an equal-effects pool; metafor's ``predict()`` then gives the
-  prediction interval with t(k - 1)) and under ``ivigmeta bayes`` with its default priors (:mod:`ivigmeta.analyses.bayes`).
+  prediction interval with t(k - 1)) and under ``ivigmeta bayes`` with its default priors
+  (:mod:`ivigmeta.analyses.bayes`).
 * k = 1: nothing is pooled: tau², tau, I², H², Q, its p and the prediction interval are null.
   The study's p and CI are its own test's: for a before/after change from the records (MC) the
   paired t test on the change scores, t = yi/se with n - 1 df (as the paper's paired t test;
