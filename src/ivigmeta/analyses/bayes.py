@@ -10,7 +10,8 @@ Res Synth Methods 12(4):448-474): half-normal(0.5) for log-ratio and standardise
 PFT, GEN) half-normal with scale 0.5 x the unit-information SD
 sigma_U = sqrt(sum n_i / sum(1/v_i)) (bayesmeta's ``uisd``), so that HN(0.5) on a log odds
 ratio and HN(0.5 sigma_U) on raw units express the same belief. sigma_U needs each study's n
-(the records give it; a CSV table needs ``ni`` or ``n1i`` and ``n2i``), else give a prior.
+(the records give it; a CSV table needs ``ni``, ``n1i`` and ``n2i`` or the four cells); GEN
+tables without sizes get half-normal(0.5) with a note; otherwise give a prior.
 """
 
 from __future__ import annotations
@@ -104,6 +105,12 @@ def default_tau_prior(data) -> tuple[str, str]:
             "standardised scale; Röver et al. 2021); --tau-prior to change"
         )
     sizes = _sizes(data)
+    if sizes is None and data.measure == "GEN":
+        return "half-normal:0.5", (
+            "tau prior: half-normal(0.5); GEN data carry no sample sizes (no ni or n1i, n2i "
+            "column), so the unit-information SD is unknown and the default for log-ratio and "
+            "standardised scales is used; on raw units give --tau-prior half-normal:SCALE"
+        )
     if sizes is None:
         raise InputError(
             f"{data.measure} is on raw units and the studies' sample sizes are unknown, so the "
@@ -128,6 +135,9 @@ def _sizes(data) -> list[float] | None:
     elif data.has("n1i") and data.has("n2i"):
         sizes = [None if a is None or b is None else float(a) + float(b)
                  for a, b in zip(data.values("n1i"), data.values("n2i"), strict=True)]  # fmt: skip
+    elif all(data.has(c) for c in ("ai", "bi", "ci", "di")):
+        cells = zip(*(data.values(c) for c in ("ai", "bi", "ci", "di")), strict=True)
+        sizes = [None if None in row else sum(float(v) for v in row) for row in cells]
     else:
         return None
     if len(sizes) != data.k or any(s is None or not s > 0 for s in sizes):
