@@ -208,7 +208,8 @@ def test_pool_few_studies_block_matches_metafor_knha():
     # metafor 5.0-1: rma(yi, vi, test = "knha"); predict() (t(k - 1) prediction interval)
     expected = {"estimate": -6.79760193616127, "se": 2.29685480175451,
                 "ci_low": -16.6801705187685, "ci_high": 3.08496664644594,
-                "p": 0.0977220049158345, "pi_low": -24.7120574686694, "pi_high": 11.1168535963468}  # fmt: skip
+                "p": 0.0977220049158345, "pi_low": -24.7120574686694,
+                "pi_high": 11.1168535963468}  # fmt: skip
     for key, value in expected.items():
         assert knha[key] == pytest.approx(value, rel=1e-6), key
     bayes = out["few_studies"]["bayes"]
