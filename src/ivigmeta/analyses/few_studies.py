@@ -45,16 +45,17 @@ class FewStudies(Result):
     bayes: dict | None
 
 
-def with_small_k(result, data, *, method: str, level: float):
+def with_small_k(result, data, *, method: str, level: float, few: bool = True):
     """``result`` (a :class:`~ivigmeta.analyses.pool.PoolResult`) with its ``cautions`` and,
-    for k < 5, its few-studies block or k = 1 fields."""
+    for k < 5, its few-studies block (``few=False``: not computed, as in ``ivigmeta batch``
+    rows) or k = 1 fields."""
     from ivigmeta.analyses.cautions import study_count_cautions
 
     cautions = study_count_cautions(result.k)
     if result.k == 1:
         fields, note = _single_study(result, data, level)
         return replace(result, **fields, cautions=tuple(cautions), notes=(*result.notes, note))
-    if result.k >= FEW:
+    if result.k >= FEW or not few:
         return replace(result, cautions=tuple(cautions))
     from ivigmeta.errors import IvigmetaError
     from ivigmeta.stats.models.rma import rma

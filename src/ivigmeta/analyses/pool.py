@@ -365,7 +365,10 @@ def pool_result(
     if proportion:
         names = {"exact": "Clopper-Pearson (exact)", "wilson": "Wilson score", "wald": "Wald"}
         notes = (*notes, f"study intervals: {names[study_ci]}, from the counts (--study-ci)")
+    from ivigmeta.analyses.cautions import study_count_cautions
+
     return PoolResult.from_mapping({**NO_POOL_ONLY_FIELDS, **fields}, outcome=data.outcome,
                                    measure=data.measure, pi=pi, studies=studies,
                                    notes=tuple(notes), sweep=sweep, transformed=transformed,
-                                   study_ci=study_ci if proportion else None)  # fmt: skip
+                                   study_ci=study_ci if proportion else None,
+                                   cautions=tuple(study_count_cautions(data.k)))  # fmt: skip
