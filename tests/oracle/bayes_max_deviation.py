@@ -20,3 +20,4 @@ for case in CASES:
             worst[group] = (value, f"{case['name']}: {key}")
 for group, (value, where) in sorted(worst.items()):
     print(f"{group:22s} {value:.2e}  ({where})")
+print(f"{len(CASES)} bayesmeta cases, relative deviations (near 0: relative to the posterior sd)")
