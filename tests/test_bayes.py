@@ -23,8 +23,8 @@ from ivigmeta.stats.numerics.quadrature import adaptive_partition
 
 ROOT = Path(__file__).resolve().parents[1]
 STUDIES = str(ROOT / "data" / "studies")
-MRSS_VI = (2.7556000000000007, 11.957231350185362, 0.5690322580645162)
-MRSS_N = (25, 15, 31)
+MRSS_VI = (2.7556000000000007, 0.5690322580645162)  # poelman2015, takehara2013
+MRSS_N = (25, 31)
 
 
 def run(*args: str):
@@ -134,9 +134,9 @@ def test_bayes_json_contract_and_default_prior():
     assert set(out["studies"][0]["shrinkage"]) == {"mean", "median", "sd", "ci_low", "ci_high"}
     # unit-information SD sqrt(sum n / sum 1/vi) (Röver et al. 2021), prior scale 0.5 x that
     uisd = math.sqrt(sum(MRSS_N) / sum(1 / v for v in MRSS_VI))
-    assert out["tau_prior"] == f"half-normal:{float(f'{0.5 * uisd:.4g}'):g}" == "half-normal:2.838"
-    assert out["k"] == 3 and out["mu_prior"] == "uniform" and out["marginal_likelihood"] is None
-    assert out["cautions"][0].startswith("few studies (k = 3)")
+    assert out["tau_prior"] == f"half-normal:{float(f'{0.5 * uisd:.4g}'):g}" == "half-normal:2.57"
+    assert out["k"] == 2 and out["mu_prior"] == "uniform" and out["marginal_likelihood"] is None
+    assert out["cautions"][0].startswith("few studies (k = 2)")
     assert out["mu"]["ci_low"] < out["mu"]["median"] < out["mu"]["ci_high"] < 0
 
 
@@ -144,7 +144,7 @@ def test_bayes_table_names_the_priors():
     result = run("bayes", "--outcome", "mrss", "--studies", STUDIES)
     assert result.exit_code == 0
     text = result.output
-    assert "tau prior (proper): half-normal(scale=2.838)" in text
+    assert "tau prior (proper): half-normal(scale=2.57)" in text
     assert "mu prior (improper): uniform(min=-Inf, max=Inf)" in text
     assert "Marginal posterior summary:" in text and "95% upper" in text
 
@@ -198,7 +198,7 @@ def test_python_api_mirrors_the_command():
     import ivigmeta
 
     result = ivigmeta.bayes("mrss", studies_path=STUDIES)
-    assert result.to_dict()["tau_prior"] == "half-normal:2.838"
+    assert result.to_dict()["tau_prior"] == "half-normal:2.57"
 
 
 # --------------------------------------------------------------------------- pool at small k
@@ -206,10 +206,10 @@ def test_pool_few_studies_block_matches_metafor_knha():
     out = run_json("pool", "--outcome", "mrss", "--studies", STUDIES)
     knha = out["few_studies"]["knha"]
     # metafor 5.0-1: rma(yi, vi, test = "knha"); predict() (t(k - 1) prediction interval)
-    expected = {"estimate": -6.79760193616127, "se": 2.29685480175451,
-                "ci_low": -16.6801705187685, "ci_high": 3.08496664644594,
-                "p": 0.0977220049158345, "pi_low": -24.7120574686694,
-                "pi_high": 11.1168535963468}  # fmt: skip
+    expected = {"estimate": -5.4173864104324, "se": 2.33845909050137,
+                "ci_low": -35.1303263815117, "ci_high": 24.2955535606469,
+                "p": 0.259420412702065, "pi_low": -54.3834048137794,
+                "pi_high": 43.5486319929146}  # fmt: skip
     for key, value in expected.items():
         assert knha[key] == pytest.approx(value, rel=1e-6), key
     bayes = out["few_studies"]["bayes"]
@@ -218,22 +218,24 @@ def test_pool_few_studies_block_matches_metafor_knha():
     assert bayes["mu"] == direct["mu"] and bayes["tau"] == direct["tau"]
     assert out["cautions"] and out["cautions"][0].startswith("few studies")
     table = run("pool", "--outcome", "mrss", "--studies", STUDIES).output
-    assert "Few studies (k = 3 < 5)" in table and "Knapp-Hartung (REML, t(2))" in table
+    assert "Few studies (k = 2 < 5)" in table and "Knapp-Hartung (REML, t(1))" in table
     md = run("pool", "--outcome", "mrss", "--studies", STUDIES, "--format", "md").output
-    assert "**Few studies (k = 3 < 5)" in md and "**Cautions**" in md
+    assert "**Few studies (k = 2 < 5)" in md and "**Cautions**" in md
 
 
 def test_pool_one_study_pools_nothing_and_uses_the_paired_t():
-    out = run_json("pool", "--outcome", "ucla_git_total", "--studies", STUDIES)
+    args = ("pool", "--outcome", "mrss", "--timepoint", "6", "--studies", STUDIES)
+    out = run_json(*args)
+    assert out["k"] == 1 and out["studies"][0]["id"] == "poelman2015"
     for key in ("tau2", "tau", "i2", "h2", "q", "q_p", "pi_low", "pi_high"):
         assert out[key] is None, key
-    assert out["df"] == 14
-    # the paper's paired t test: R 2 * pt(-0.47 / 0.12409600556697402, 14) = 0.002
-    assert out["p"] == pytest.approx(0.00200000000000001, rel=1e-9)
+    assert out["df"] == 28
+    # the paper's paired t test (printed p = 0.0011): R 2 * pt(-5.3 / 1.4669931715987097, 28)
+    assert out["p"] == pytest.approx(0.00117410338298797, rel=1e-9)
     assert out["few_studies"] is None
     assert out["cautions"][0].startswith("one study: nothing to pool")
-    table = run("pool", "--outcome", "ucla_git_total", "--studies", STUDIES).output
-    assert "one study: nothing to pool" in table and "t(14) = -3.7874, p = 0.0020" in table
+    table = run(*args).output
+    assert "one study: nothing to pool" in table and "t(28) = -3.6128, p = 0.0012" in table
     assert "\npooled" not in table
 
 

@@ -1,9 +1,9 @@
 """Small-k safeguards of ``ivigmeta pool``: the few-studies block, cautions and k = 1.
 
 * 2 <= k < 5: ``few_studies`` repeats the pool under Knapp-Hartung (``test = "knha"``, same
-  tau² estimator, REML for an equal-effects pool; metafor's ``predict()`` then gives the
-  prediction interval with t(k - 1)) and under ``ivigmeta bayes`` with its default priors
-  (:mod:`ivigmeta.analyses.bayes`).
+  tau² estimator, REML for equal-effects, Mantel-Haenszel and Peto pools; metafor's
+  ``predict()`` then gives the prediction interval with t(k - 1)) and under ``ivigmeta bayes``
+  with its default priors (:mod:`ivigmeta.analyses.bayes`).
 * k = 1: nothing is pooled: tau², tau, I², H², Q, its p and the prediction interval are null.
   The study's p and CI are its own test's: for a before/after change from the records (MC) the
   paired t test on the change scores, t = yi/se with n - 1 df (as the paper's paired t test;
@@ -60,7 +60,18 @@ def with_small_k(result, data, *, method: str, level: float, few: bool = True):
     from ivigmeta.errors import IvigmetaError
     from ivigmeta.stats.models.rma import rma
 
-    method = "REML" if method == "EE" else method  # the cautious reading is random-effects
+    # the cautious reading is random-effects (REML for EE, MH and Peto pools), on the studies
+    # with an effect size
+    method = "REML" if method in ("EE", "MH", "PETO") else method
+    keep = [i for i, y in enumerate(data.yi) if math.isfinite(y)]
+    if len(keep) < data.k:
+        import numpy as np
+
+        data = replace(data, ids=tuple(data.ids[i] for i in keep), yi=np.asarray(data.yi)[keep],
+                       vi=np.asarray(data.vi)[keep],
+                       sizes=tuple(data.sizes[i] for i in keep) if data.sizes else ())  # fmt: skip
+    if len(keep) < 2:
+        return replace(result, cautions=tuple(cautions))
     fit = rma(data.yi, data.vi, method=method, test="knha", level=level, pi="auto")
     s = fit.summary()
     knha = KnhaSummary(method, s["estimate"], s["se"], s["ci_low"], s["ci_high"], s["df"],

@@ -194,9 +194,9 @@ def pool(
                          level=level)  # fmt: skip
     from ivigmeta.analyses.csv_effects import ZeroCells
     from ivigmeta.analyses.effect_data import check_correlation, effect_data_builder
+    from ivigmeta.analyses.few_studies import with_small_k
     from ivigmeta.analyses.natural_scale import check_study_ci
     from ivigmeta.errors import InputError
-    from ivigmeta.analyses.few_studies import with_small_k
 
     check_correlation(r)
     check_study_ci(study_ci)
