@@ -62,3 +62,11 @@ def single_study_lines(result) -> list[str]:
         f"[{num(result.ci_low)}, {num(result.ci_high)}], {stat} = {num(result.statistic)}, "
         f"{p_clause(result.p)}",
     ]
+
+
+def single_study_markdown(result) -> list[str]:
+    """The k = 1 summary and the notes as Markdown list items."""
+    lines = ["", *(f"- {x}" for x in single_study_lines(result))]
+    if result.notes:
+        lines += ["", "Notes:", *(f"- {note}" for note in result.notes)]
+    return lines
