@@ -20,7 +20,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Unpack
 
-from ivigmeta.errors import InputError
+from ivigmeta.errors import AnalysisError, InputError
 from ivigmeta.results import Result
 
 if TYPE_CHECKING:
@@ -190,7 +190,14 @@ def bayes_from_data(
         notes.append(note)
     sei = np.sqrt(np.asarray(data.vi, dtype=float))
     prior = parse_tau_prior(tau_prior, sei)
-    fit = bayes_fit(data.yi, sei, prior, mu_prior=mu, level=level, shrinkage=studies)
+    try:
+        with np.errstate(all="ignore"):
+            fit = bayes_fit(data.yi, sei, prior, mu_prior=mu, level=level, shrinkage=studies)
+    except (ArithmeticError, ValueError) as error:  # e.g. standard errors 1e15 apart
+        raise AnalysisError(
+            f"the posterior could not be computed numerically ({error}); the standard errors "
+            f"range from {sei.min():.3g} to {sei.max():.3g}"
+        ) from None
     cautions = study_count_cautions(data.k) if data.k < 5 else []
     if data.k == 1:
         cautions = ["one study: tau is not identified by the data, so its posterior is its prior "
