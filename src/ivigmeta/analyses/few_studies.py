@@ -57,7 +57,7 @@ def with_small_k(result, data, *, method: str, level: float, few: bool = True):
         return replace(result, **fields, cautions=tuple(cautions), notes=(*result.notes, note))
     if result.k >= FEW or not few:
         return replace(result, cautions=tuple(cautions))
-    from ivigmeta.errors import IvigmetaError
+    from ivigmeta.errors import AnalysisError, IvigmetaError
     from ivigmeta.stats.models.rma import rma
 
     # the cautious reading is random-effects (REML for EE, MH and Peto pools), on the studies
@@ -77,7 +77,11 @@ def with_small_k(result, data, *, method: str, level: float, few: bool = True):
     knha = KnhaSummary(method, s["estimate"], s["se"], s["ci_low"], s["ci_high"], s["df"],
                        s["p"], s["pi_low"], s["pi_high"])  # fmt: skip
     bayes = None
+    se = [math.sqrt(v) for v in data.vi]
     try:
+        if max(se) > 1e4 * min(se):  # bayesmeta warns above 1000; keep pool fast and safe
+            raise AnalysisError(f"standard errors {min(se):.3g} to {max(se):.3g} are over 1e4 "
+                                "apart (run ivigmeta bayes to try)")  # fmt: skip
         from ivigmeta.analyses.bayes import bayes_from_data
 
         bayes = bayes_from_data(data, tau_prior=None, mu=None, level=level, studies=False)

@@ -32,6 +32,8 @@ from ivigmeta.stats.numerics.uniroot import uniroot
 _LOG_2PI = math.log(2.0 * math.pi)
 UNIROOT_TOL = 2.0**16 * np.finfo(float).eps
 """bayesmeta's ``tol.uniroot`` (= ``rel.tol.integrate``), 2^16 machine epsilon."""
+MAX_GRID = 20_000
+"""More DIRECT support points than this is refused (pathological data, e.g. SEs 1e15 apart)."""
 _HEAD = 1e-12  # below tau = _HEAD * c a singular prior's mass is taken from its CDF
 
 
@@ -285,6 +287,11 @@ def direct_grid(post: TauPosterior, delta: float, epsilon: float):
         tau = next_point(ref_point)
         if ref_point <= points[-1]:
             break
+        if len(points) >= MAX_GRID:
+            raise AnalysisError(
+                f"the DIRECT grid needs more than {MAX_GRID} points (tau's posterior spans "
+                f"0 to {maxtau:.3g}); the standard errors are too far apart for this method"
+            )
         points.append(ref_point)
         edges.append(tau)
     probs = post.cdf(np.array(edges))
