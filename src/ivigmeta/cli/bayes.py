@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ivigmeta.cli.app import examples
 from ivigmeta.cli.options import (
     POOL_HELP,
     SELECTION_OPTIONS,
@@ -22,7 +23,13 @@ TAU_PRIOR_HELP = (
 )
 
 
-@click.command("bayes")
+@click.command(
+    "bayes",
+    epilog=examples(
+        "ivigmeta bayes --outcome mrss --forest shrinkage.svg",
+        "ivigmeta bayes --csv examples/bcg.csv --measure RR --mu-prior normal:0,4 --format json",
+    ),
+)
 @shared_options(*SELECTION_OPTIONS, **POOL_HELP)
 @click.option("--tau-prior", "tau_prior", default=None, metavar="NAME[:ARGS]", help=TAU_PRIOR_HELP)
 @click.option(
