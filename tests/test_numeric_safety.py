@@ -357,4 +357,7 @@ def test_any_csv_number_pools_or_gives_our_error(rows, method):
         except IvigmetaError:
             return
     assert math.isfinite(result.estimate) and math.isfinite(result.se)
+    if result.k == 1:  # nothing is pooled: no heterogeneity (issue 15)
+        assert result.tau2 is None
+        return
     assert math.isfinite(result.tau2) and result.tau2 >= 0

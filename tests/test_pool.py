@@ -111,7 +111,9 @@ def test_table_output_shows_metafor_numbers():
     assert result.exit_code == 0
     lines = result.output.splitlines()
     assert lines[0] == "mrss: MC, random-effects model, tau² estimator REML, z test, k = 2"
-    assert lines[2].split() == ["study", "timepoint", "MC", "95%", "CI", "weight"]
+    assert lines[2] == "Cautions:" and lines[3].startswith("  - few studies (k = 2)")
+    header = next(line for line in lines if line.startswith("study"))
+    assert header.split() == ["study", "timepoint", "MC", "95%", "CI", "weight"]
     pooled = next(line for line in lines if line.startswith("pooled"))
     assert pooled.split() == [
         "pooled",
@@ -296,8 +298,9 @@ def test_equal_effects_table_has_no_tau2_and_no_prediction_interval():
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "mrss: MC, equal-effects model, z test, k = 2"
-    assert "prediction interval" not in result.output
-    assert not any(line.startswith("tau") for line in lines)
+    main = result.output.split("Few studies")[0]  # the few-studies block is random-effects
+    assert "prediction interval" not in main
+    assert not any(line.startswith("tau") for line in main.splitlines())
     values = lines[lines.index("Model Results:") + 2].split()
     assert values[0] == f"{expected['estimate']:.4f}"
 

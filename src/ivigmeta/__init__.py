@@ -15,6 +15,8 @@ __version__ = "0.1.0"
 _EXPORTS: dict[str, str] = {
     "load_studies": "ivigmeta.records.loader",
     "pool": "ivigmeta.analyses.pool",
+    "bayes": "ivigmeta.analyses.bayes",
+    "bayes_fit": "ivigmeta.stats.models.bayes",
     "load_effect_data": "ivigmeta.analyses.effect_data",
     "escalc": "ivigmeta.effects.escalc",
     "convert_fivenum": "ivigmeta.effects.conversions",

@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from ivigmeta.analyses.effect_data import EffectData
+from ivigmeta.analyses.few_studies import with_small_k
 from ivigmeta.analyses.plan import DATA_KEYS, Plan, PlannedAnalysis, read_plan
 from ivigmeta.analyses.pool import PoolResult, pool_result
 from ivigmeta.errors import AnalysisError, InputError, IvigmetaError
@@ -304,7 +305,8 @@ def _one_by_one(data: EffectData, fit_key: tuple) -> PoolResult | str:
         return f"numerical failure ({type(error).__name__}): {OVERFLOW}"
     if not (math.isfinite(summary["estimate"]) and math.isfinite(summary["se"])):
         return f"numerical failure (the estimate or its SE is not finite): {OVERFLOW}"
-    return pool_result(data, summary, fit.weights, pi=pi, notes=(*data.notes, *fit.notes))
+    result = pool_result(data, summary, fit.weights, pi=pi, notes=(*data.notes, *fit.notes))
+    return with_small_k(result, data, method=method, level=level, few=False)
 
 
 def _finite_fit(many, i: int) -> bool:
@@ -331,7 +333,8 @@ def _from_many(data: EffectData, many, i: int) -> PoolResult:
     if equal_effects:
         values.update(pi_low=None, pi_high=None)
     values.update(_tau2_ci_values(many, i))
-    return pool_result(data, values, many.weights[i, :k], pi=many.pi, notes=data.notes)
+    result = pool_result(data, values, many.weights[i, :k], pi=many.pi, notes=data.notes)
+    return with_small_k(result, data, method=many.method, level=many.level, few=False)
 
 
 def _tau2_ci_values(many, i: int) -> dict:

@@ -43,6 +43,14 @@ class BiasResult(Result):
     failsafe_n: int
     failsafe: FailSafeResult
     notes: tuple[str, ...]
+    cautions: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # what a careful reader should know first (ivigmeta.analyses.cautions)
+        if not self.cautions:
+            from ivigmeta.analyses.cautions import bias_test_cautions
+
+            object.__setattr__(self, "cautions", tuple(bias_test_cautions(self.k)))
 
 
 def bias(

@@ -22,6 +22,7 @@ from ivigmeta.results import Result
 
 if TYPE_CHECKING:
     from ivigmeta.analyses.effect_data import Selection
+    from ivigmeta.analyses.few_studies import FewStudies
 
 R_SWEEP = tuple(round(0.1 * i, 1) for i in range(10))
 TAU2_CI_FIELDS = ("tau2_ci_low", "tau2_ci_high", "tau_ci_low", "tau_ci_high", "i2_ci_low")
@@ -83,7 +84,11 @@ class PoolResult(Result):
     ``tarone``/``tarone_p``/``tarone_df`` (Tarone's test of homogeneity) are set for
     Mantel-Haenszel odds ratios; ``transformed`` holds the pooled estimate, CI and PI on the
     natural scale (None for measures read on their own scale); ``study_ci`` names the study
-    intervals of single proportions (exact, wilson, wald; None for other measures).
+    intervals of single proportions (exact, wilson, wald; None for other measures);
+    ``cautions`` says what a careful reader should know first (few studies, k = 1);
+    ``few_studies`` (2 <= k < 5) holds the Knapp-Hartung and Bayesian readings
+    (:mod:`ivigmeta.analyses.few_studies`). At k = 1 nothing is pooled: tau2 ... q_p and the
+    prediction interval are None.
     """
 
     outcome: str | None
@@ -131,6 +136,8 @@ class PoolResult(Result):
     tarone_df: int | None = None
     transformed: dict | None = None
     study_ci: str | None = None
+    cautions: tuple[str, ...] = ()
+    few_studies: FewStudies | None = None
 
 
 @dataclass(frozen=True)
@@ -187,6 +194,7 @@ def pool(
                          level=level)  # fmt: skip
     from ivigmeta.analyses.csv_effects import ZeroCells
     from ivigmeta.analyses.effect_data import check_correlation, effect_data_builder
+    from ivigmeta.analyses.few_studies import with_small_k
     from ivigmeta.analyses.natural_scale import check_study_ci
     from ivigmeta.errors import InputError
 
@@ -219,8 +227,9 @@ def pool(
             )
             for value in R_SWEEP
         )
-    return pool_result(data, fitted.fields, fitted.weights, pi=pi, notes=notes, sweep=sweep,
-                       study_ci=study_ci)  # fmt: skip
+    result = pool_result(data, fitted.fields, fitted.weights, pi=pi, notes=notes, sweep=sweep,
+                         study_ci=study_ci)  # fmt: skip
+    return with_small_k(result, data, method=method, level=level)
 
 
 def fit_rma(data, *, method: str, test: str, level: float, pi: str) -> Fitted:
@@ -356,7 +365,10 @@ def pool_result(
     if proportion:
         names = {"exact": "Clopper-Pearson (exact)", "wilson": "Wilson score", "wald": "Wald"}
         notes = (*notes, f"study intervals: {names[study_ci]}, from the counts (--study-ci)")
+    from ivigmeta.analyses.cautions import study_count_cautions
+
     return PoolResult.from_mapping({**NO_POOL_ONLY_FIELDS, **fields}, outcome=data.outcome,
                                    measure=data.measure, pi=pi, studies=studies,
                                    notes=tuple(notes), sweep=sweep, transformed=transformed,
-                                   study_ci=study_ci if proportion else None)  # fmt: skip
+                                   study_ci=study_ci if proportion else None,
+                                   cautions=tuple(study_count_cautions(data.k)))  # fmt: skip

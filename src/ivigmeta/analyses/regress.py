@@ -45,6 +45,14 @@ class RegressResult(Result):
     qe_p: float
     r2: float | None
     notes: tuple[str, ...]
+    cautions: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # what a careful reader should know first (ivigmeta.analyses.cautions)
+        if not self.cautions:
+            from ivigmeta.analyses.cautions import regression_cautions
+
+            object.__setattr__(self, "cautions", tuple(regression_cautions(self.k)))
 
 
 def regress(

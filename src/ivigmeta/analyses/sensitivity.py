@@ -39,6 +39,14 @@ class SensitivityResult(Result):
     cumulative: tuple[PooledSummary, ...]
     influence: tuple[StudyInfluence, ...]
     notes: tuple[str, ...]
+    cautions: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # what a careful reader should know first (ivigmeta.analyses.cautions)
+        if not self.cautions:
+            from ivigmeta.analyses.cautions import study_count_cautions
+
+            object.__setattr__(self, "cautions", tuple(study_count_cautions(self.k)))
 
 
 def sensitivity(

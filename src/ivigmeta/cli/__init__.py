@@ -8,6 +8,7 @@ message and exit code 2 (:mod:`ivigmeta.cli.app`).
 
 from ivigmeta.cli.app import cli, main
 from ivigmeta.cli.batch import batch
+from ivigmeta.cli.bayes import bayes
 from ivigmeta.cli.bias import bias_command
 from ivigmeta.cli.checks import grim, reproduce, test_group
 from ivigmeta.cli.convert import convert_group
@@ -23,6 +24,7 @@ for command in (
     studies,
     outcomes,
     pool,
+    bayes,
     test_group,
     reproduce,
     grim,

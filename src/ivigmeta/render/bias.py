@@ -54,6 +54,10 @@ def render_bias(result: BiasResult, output_format: str = "table") -> str:
         lines = [f"# {heading}", "", *markdown_table(HEADER, printed), ""]
     else:
         lines = [heading, "", *text_table(HEADER, printed), ""]
+    if result.cautions:
+        lines += ["## Cautions" if output_format == "md" else "Cautions:", ""]
+        lines += [f"- {caution}" for caution in result.cautions]
+        lines.append("")
     if result.notes:
         lines += ["## Notes" if output_format == "md" else "Notes:", ""]
         lines += [f"- {note}" for note in result.notes]

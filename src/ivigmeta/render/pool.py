@@ -9,7 +9,9 @@ Q-profile CI of tau², tau, I² and H² laid out like ``print(confint(res))`` (a
 only the end of the searched interval is printed with ``<``/``>``, as metafor does).
 Numbers are printed with 4 decimals, p-values below 0.0001 as ``<.0001`` (as metafor does).
 The table is plain aligned text rather than rich: importing rich costs ~0.1 s, and
-``ivigmeta pool`` must finish in under 0.5 s.
+``ivigmeta pool`` must finish in under 0.5 s. About 450 lines: the four formats of one command
+share their row builders, so they stay in one module (the small-k blocks are in
+:mod:`ivigmeta.render.few_studies`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,12 @@ import textwrap
 
 from ivigmeta.analyses.pool import PoolResult
 from ivigmeta.render.analysis_tables import num, p_clause, pval
+from ivigmeta.render.few_studies import (
+    caution_lines,
+    few_studies_lines,
+    single_study_lines,
+    single_study_markdown,
+)
 
 WIDTH = 100
 STUDY_COLUMNS = ("id", "timepoint", "yi", "vi", "sei", "ci_low", "ci_high", "weight")
@@ -155,6 +163,8 @@ def _shown_text(values) -> tuple[str, str]:
 
 def _title(result: PoolResult) -> str:
     what = f"{result.outcome}: " if result.outcome else ""
+    if result.k == 1:
+        return f"{what}{result.measure}, one study (nothing pooled)"
     model = MODEL_NAMES.get(result.method, f"random-effects model, tau² estimator {result.method}")
     return f"{what}{result.measure}, {model}, {result.test} test, k = {result.k}"
 
@@ -328,14 +338,16 @@ def _table(result: PoolResult, natural: bool = True) -> str:
         [row["id"], row["timepoint"] or "", *_shown_text(row["shown"]), _weight_text(row["weight"])]
         for row in _study_rows(result, natural)
     ]
-    rows.append(["pooled", "", *_shown_text(_pooled_values(result, natural)), "100.00%"])
+    if result.k > 1:
+        rows.append(["pooled", "", *_shown_text(_pooled_values(result, natural)), "100.00%"])
     header = ["study", "timepoint", _effect_header(result, natural), f"{level} CI", "weight"]
     if not any(s.timepoint for s in result.studies):
         header.pop(1)
         rows = [[row[0], *row[2:]] for row in rows]
     right = set(range(len(header) - 3, len(header)))
-    lines = [_title(result), "", *_aligned(header, rows, right=right), ""]
-    lines += [*_summary_lines(result, natural), *_sweep_lines(result), *_note_lines(result)]
+    lines = [_title(result), *caution_lines(result), "", *_aligned(header, rows, right=right), ""]
+    summary = single_study_lines(result) if result.k == 1 else _summary_lines(result, natural)
+    lines += [*summary, *few_studies_lines(result), *_sweep_lines(result), *_note_lines(result)]
     return "\n".join(lines) + "\n"
 
 
@@ -375,6 +387,7 @@ def _markdown(result: PoolResult, natural: bool = True) -> str:
     level = f"{result.level:g}%"
     lines = [
         f"**{_title(result)}**",
+        *caution_lines(result, markdown=True),
         "",
         f"| study | timepoint | {_effect_header(result, natural)} | {level} CI | weight |",
         "|---|---|---:|---:|---:|",
@@ -385,6 +398,8 @@ def _markdown(result: PoolResult, natural: bool = True) -> str:
             f"| {row['id']} | {row['timepoint'] or ''} | {effect} | {ci} | "
             f"{_weight_text(row['weight'])} |"
         )
+    if result.k == 1:
+        return "\n".join([*lines, *single_study_markdown(result)]) + "\n"
     effect, ci = _shown_text(_pooled_values(result, natural))
     lines.append(f"| **pooled** | | **{effect}** | **{ci}** | 100.00% |")
     stat = "z" if result.df is None else f"t({result.df})"
@@ -408,6 +423,7 @@ def _markdown(result: PoolResult, natural: bool = True) -> str:
             f"- {level} prediction interval [{num(result.pi_low)}, {num(result.pi_high)}] "
             f"({_pi_label(result)})"
         )
+    lines += few_studies_lines(result, markdown=True)
     if result.sweep is not None:
         lines += [
             "",

@@ -60,6 +60,10 @@ def render_regress(result: RegressResult, output_format: str = "table") -> str:
     lines += ["", *table(header, printed), ""]
     if result.df is not None:
         lines += [f"t tests on {result.df} df", ""]
+    if result.cautions:
+        lines += ["## Cautions" if output_format == "md" else "Cautions:", ""]
+        lines += [f"- {caution}" for caution in result.cautions]
+        lines.append("")
     if result.notes:
         lines += ["## Notes" if output_format == "md" else "Notes:", ""]
         lines += [f"- {note}" for note in result.notes]

@@ -137,7 +137,7 @@ def summary_cells(o: OutcomeReport) -> list[str]:
         str(r.k),
         f"{number(_shown(r, r.estimate))} [{interval(r, r.ci_low, r.ci_high)}]",
         interval(r, r.pi_low, r.pi_high),
-        f"{r.i2:.1f}%",
+        "—" if r.i2 is None else f"{r.i2:.1f}%",
         p_value(r.p),
     ]
 
@@ -161,9 +161,23 @@ def headline(o: OutcomeReport) -> str:
         f"{interval(r, r.ci_low, r.ci_high)}; p = {p_value(r.p).replace('= <', '<')})."
     )
     text = text.replace("p = < ", "p < ")
+    if r.k == 1:
+        text = text.replace("Pooled ", "One study, nothing pooled: ", 1)
     if r.pi_low is not None:
         text += f" Prediction interval {interval(r, r.pi_low, r.pi_high)}."
-    text += f" Heterogeneity: I² = {r.i2:.1f}%, τ² = {number(r.tau2)}."
+    if r.i2 is not None:
+        text += f" Heterogeneity: I² = {r.i2:.1f}%, τ² = {number(r.tau2)}."
+    if r.few_studies is not None:
+        k = r.few_studies.knha
+        text += (f" With few studies, Knapp-Hartung gives {interval(r, k.ci_low, k.ci_high)} "
+                 f"(p = {p_value(k.p)}) and prediction interval "
+                 f"{interval(r, k.pi_low, k.pi_high)}.")  # fmt: skip
+        b = r.few_studies.bayes
+        if b is not None:
+            text += (f" Bayesian ({b['tau_prior_label']} prior on τ): "
+                     f"{number(_shown(r, b['mu']['median']))} "
+                     f"({b['level']:g}% credible interval "
+                     f"{interval(r, b['mu']['ci_low'], b['mu']['ci_high'])}).")  # fmt: skip
     if r.measure in CHANGE_MEASURES:
         text += (
             " This is the change within IVIG-treated patients, without a control group: it "
@@ -188,7 +202,7 @@ def pool_rows(r) -> list[tuple[str, str]]:
         ("p", p_value(r.p)),
         (f"{r.level:g}% prediction interval", interval(r, r.pi_low, r.pi_high)),
         ("τ² (τ)", f"{number(r.tau2, 4)} ({number(r.tau, 4)})"),
-        ("I²", f"{r.i2:.1f}%"),
+        ("I²", "—" if r.i2 is None else f"{r.i2:.1f}%"),
         ("H²", number(r.h2, 3)),
         (f"Cochran's Q (df = {r.q_df})", f"{number(r.q, 3)}, p = {p_value(r.q_p)}"),
     ]  # fmt: skip
@@ -196,6 +210,31 @@ def pool_rows(r) -> list[tuple[str, str]]:
         tau2_ci = _bounds(r, r.tau2_ci_low, r.tau2_ci_high, 4)
         rows.insert(-3, (f"τ² {r.level:g}% CI (Q-profile)", tau2_ci))
         rows.insert(-2, (f"I² {r.level:g}% CI", _bounds(r, r.i2_ci_low, r.i2_ci_high, 1) + "%"))
+    rows += few_studies_rows(r)
+    return rows
+
+
+def few_studies_rows(r) -> list[tuple[str, str]]:
+    """The few-studies block (2 <= k < 5) as report rows: Knapp-Hartung and Bayesian."""
+    if r.few_studies is None:
+        return []
+    k, b = r.few_studies.knha, r.few_studies.bayes
+    level = f"{r.level:g}%"
+    rows = [
+        (f"Few studies: Knapp-Hartung {level} CI (t, df = {k.df})",
+         f"{interval(r, k.ci_low, k.ci_high)}, p = {p_value(k.p)}"),
+        (f"Few studies: Knapp-Hartung {level} prediction interval",
+         interval(r, k.pi_low, k.pi_high)),
+    ]  # fmt: skip
+    if b is not None:
+        rows += [
+            (f"Few studies: Bayesian μ, median [{level} credible interval]",
+             f"{number(_shown(r, b['mu']['median']))} "
+             f"[{interval(r, b['mu']['ci_low'], b['mu']['ci_high'])}]"),
+            ("Few studies: Bayesian priors", f"τ ~ {b['tau_prior_label']}; μ uniform"),
+            (f"Few studies: Bayesian new-study {level} interval",
+             interval(r, b['theta_new']['ci_low'], b['theta_new']['ci_high'])),
+        ]  # fmt: skip
     return rows
 
 

@@ -62,6 +62,10 @@ def render_sensitivity(result: SensitivityResult, output_format: str = "table") 
         lines += [f"## {name}" if output_format == "md" else name, ""]
         lines += table(header, rows)
         lines.append("")
+    if result.cautions:
+        lines += ["## Cautions" if output_format == "md" else "Cautions:", ""]
+        lines += [f"- {caution}" for caution in result.cautions]
+        lines.append("")
     if result.notes:
         lines += ["## Notes" if output_format == "md" else "Notes:", ""]
         lines += [f"- {note}" for note in result.notes]

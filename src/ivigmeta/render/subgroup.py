@@ -85,6 +85,10 @@ def render_subgroup(result: SubgroupAnalysis, output_format: str = "table") -> s
     lines += [*table(HEADER if transform is None else NATURAL_HEADER, printed), ""]
     lines += [f"- {t}" if output_format == "md" else t for t in _tests(result)]
     lines.append("")
+    if result.cautions:
+        lines += ["## Cautions" if output_format == "md" else "Cautions:", ""]
+        lines += [f"- {caution}" for caution in result.cautions]
+        lines.append("")
     if result.notes:
         lines += ["## Notes" if output_format == "md" else "Notes:", ""]
         lines += [f"- {note}" for note in result.notes]
