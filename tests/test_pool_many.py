@@ -160,8 +160,10 @@ def datasets_strategy():
 # ML ends at tau2 = 5e-8 here: tau2 agrees to 2e-15, tau = sqrt(tau2) only to 4e-10 relative.
 @example(data=[[(2.0625, 2.875), (-1.4375, 0.5)]], method="ML", test="z", pi="auto")
 def test_generated_datasets_equal_rma(data, method, test, pi):
+    # 1e-9 here, 1e-10 on the golden data sets: where Fisher scoring stops just above tau² = 0,
+    # the two summation orders give I² values 1.15e-10 apart (seen for ML)
     pairs = [(np.array([y for y, _ in d]), np.array([v for _, v in d])) for d in data]
-    assert_same_as_rma(pairs, method, test, pi)
+    assert_same_as_rma(pairs, method, test, pi, rel=1e-9)
 
 
 def test_each_analysis_stops_on_its_own():
