@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import ivigmeta
 from ivigmeta.analyses import report as report_module
 from ivigmeta.analyses.report import report
 from ivigmeta.cli import cli
@@ -89,7 +90,7 @@ def test_report_lists_studies_flags_results_and_methods(full_report, full_html):
     assert "restricted maximum-likelihood (REML)" in methods
     assert "Wald-type z tests" in methods
     assert "Prediction intervals are" in methods
-    assert "ivigmeta 0.1.0" in methods
+    assert f"ivigmeta {ivigmeta.__version__}" in methods
     for section in ("summary", "studies", "outcome-mrss", "reproduce", "methods"):
         assert f'id="{section}"' in full_html
     assert '<figure id="leave-one-out-mrss">' in full_html
@@ -135,7 +136,8 @@ def test_missing_sibling_analysis_is_reported_in_a_sentence(monkeypatch):
     monkeypatch.setattr(report_module, "_lookup", lambda n: None if n == "bias" else real(n))
     result = report("mrss")
     assert result.outcomes[0].bias.message == (
-        "Small-study (publication bias) analysis is not available in ivigmeta 0.1.0."
+        "Small-study (publication bias) analysis is not available in ivigmeta "
+        f"{ivigmeta.__version__}."
     )
     assert result.outcomes[0].bias.message in render_html(result)
 

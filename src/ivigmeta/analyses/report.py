@@ -214,7 +214,7 @@ def study_entry(study) -> StudyEntry:
 
 
 def software_versions() -> str:
-    """``ivigmeta 0.1.0 (Python 3.11.2, numpy 1.26.4, scipy 1.11.4, matplotlib 3.8.2)``."""
+    """``ivigmeta 0.2.0 (Python 3.11.2, numpy 1.26.4, scipy 1.11.4, matplotlib 3.8.2)``."""
     parts = [f"Python {platform.python_version()}"]
     for module in ("numpy", "scipy", "matplotlib"):
         parts.append(f"{module} {importlib.import_module(module).__version__}")
