@@ -12,7 +12,7 @@ run() {  # run "comment" "command"
   printf '[exit %s]\n```\n' "$?"
 }
 
-cp -r data examples "$work"/
+cp -r examples "$work"/  # the records come from the installed package
 {
   printf '# A worked session\n\n'
   printf 'Does intravenous immunoglobulin (IVIG) help people with systemic sclerosis? A session with\n'
