@@ -177,7 +177,13 @@ class TauPosterior:
         return out
 
     def cdf1(self, tau: float) -> float:
-        return float(self.cdf(tau)[0])
+        """cdf at one point, remembered: the quantile and shortest-interval searches ask for
+        the same points again (the doubling bracket 1, 2, 4, ...)."""
+        memo = self.__dict__.setdefault("_cdf_memo", {})
+        value = memo.get(tau)
+        if value is None:
+            value = memo[tau] = float(self.cdf(tau)[0])
+        return value
 
     def ppf(self, p: float) -> float:
         """tau's p-quantile: bayesmeta's bracket (doubling from 1) and ``uniroot``."""
