@@ -542,7 +542,7 @@ def summarise_many(d, tau2, converged, iterations, method, test, level, pi) -> P
     k = d.k.astype(float)
     n = k.size
     several = d.k > 1
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # k = 1, Q = 0 rows
         w = _weights(d, np.where(np.isnan(tau2), 0.0, tau2))
         sw, mu, r = _weighted_residuals(d, w)
         vb = 1.0 / sw
