@@ -5,21 +5,13 @@ from __future__ import annotations
 import click
 
 from ivigmeta.cli.app import examples
-from ivigmeta.cli.options import SELECTION_OPTIONS, format_option, shared_options, studies_option
-
-POOL_HELP = {
-    "outcome": "Outcome to pool from the study records (e.g. mrss).",
-    "timepoint": "Months (e.g. 6) or 'latest'. Default: per study, the timepoint closest to 12 "
-    "months.",
-    "design": "Keep only studies of this design (e.g. rct).",
-    "csv": "Pool the rows of a CSV table with metafor escalc column names instead of the records.",
-    "measure": "Effect size (metafor escalc). Default from records: MC for before/after "
-    "outcomes, MD for two-arm comparisons.",
-    "test": "Tests and CIs: z, t(k-1), Knapp-Hartung (knha) or its ad hoc variant.",
-    "r": "Pre-post correlation assumed where a study prints neither the SD of change nor an "
-    "exact paired p. Default: the mean r of the entries printing all three SDs.",
-}
-
+from ivigmeta.cli.options import (
+    POOL_HELP,
+    SELECTION_OPTIONS,
+    format_option,
+    shared_options,
+    studies_option,
+)
 
 FIGURE_DEFAULTS = {
     "by": None,

@@ -133,6 +133,17 @@ class Problem:
         )
 
 
+def block_inverse(M: np.ndarray) -> tuple[np.ndarray, float] | None:
+    """(M^-1, log det M) of one cluster's marginal covariance by Cholesky, or None where M is
+    not positive definite."""
+    try:
+        L = np.linalg.cholesky(M)
+    except np.linalg.LinAlgError:
+        return None
+    Linv = np.linalg.inv(L)
+    return Linv.T @ Linv, 2.0 * float(np.sum(np.log(np.diag(L))))
+
+
 def evaluate(sigma2, problem: Problem) -> LikelihoodPoint | None:
     """Both log-likelihoods, b, Var(b), the score and the expected and observed information
     of the chosen likelihood at ``sigma2`` (None when M is not positive definite). Block by
@@ -147,18 +158,16 @@ def evaluate(sigma2, problem: Problem) -> LikelihoodPoint | None:
         M = problem.V[b].copy()
         for s, Dl in zip(sigma2, problem.D[b], strict=True):
             M += s * Dl
-        try:
-            L = np.linalg.cholesky(M)
-        except np.linalg.LinAlgError:
+        inverse = block_inverse(M)
+        if inverse is None:
             return None
-        Linv = np.linalg.inv(L)
-        W = Linv.T @ Linv
+        W, logdet = inverse
         WX = W @ X[rows]
         XtWX += X[rows].T @ WX
         XtWy += WX.T @ y[rows]
         XtWWX += WX.T @ WX
         trace_w += float(np.trace(W))
-        logdet_m += 2.0 * float(np.sum(np.log(np.diag(L))))
+        logdet_m += logdet
         M_blocks.append(M)
         W_blocks.append(W)
     try:

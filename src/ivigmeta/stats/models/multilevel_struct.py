@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ivigmeta.errors import AnalysisError
-from ivigmeta.stats.models.multilevel_fit import REMEDIES, LikelihoodPoint
+from ivigmeta.stats.models.multilevel_fit import REMEDIES, LikelihoodPoint, block_inverse
 
 STRUCTS = ("CS", "AR")
 
@@ -75,16 +75,14 @@ def evaluate_struct(tau2: float, rho: float, problem: StructProblem):
     for b, rows in enumerate(problem.blocks):
         C, dC = problem.correlation(problem.lags[b], rho)
         M = problem.V[b] + tau2 * C
-        try:
-            L = np.linalg.cholesky(M)
-        except np.linalg.LinAlgError:
+        inverse = block_inverse(M)
+        if inverse is None:
             return None
-        Linv = np.linalg.inv(L)
-        W = Linv.T @ Linv
+        W, logdet = inverse
         F = W @ X[rows]
         XtWX += X[rows].T @ F
         XtWy += F.T @ y[rows]
-        logdet_m += 2.0 * float(np.sum(np.log(np.diag(L))))
+        logdet_m += logdet
         per_block.append((rows, M, W, F, (C, tau2 * dC)))
     try:
         Lx = np.linalg.cholesky(XtWX)
