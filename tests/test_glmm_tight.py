@@ -35,8 +35,11 @@ DEFAULT = {("dat.nielweise2007", "UM.FS"), ("random OR 01", "UM.FS"), ("random O
            ("random OR 14", "UM.FS"), ("random OR 20", "UM.FS"), ("random OR 27", "UM.FS"),
            ("dat.nielweise2007", "UM.RS"), ("random OR 11", "UM.RS"),
            ("random OR 12", "UM.RS")}  # fmt: skip
-CASES = [c for c in TIGHT["cases"]
-         if "error" not in c["result"] and (SLOW or (c["name"], c["model"]) in DEFAULT)]  # fmt: skip
+CASES = [
+    c
+    for c in TIGHT["cases"]
+    if "error" not in c["result"] and (SLOW or (c["name"], c["model"]) in DEFAULT)
+]
 
 
 def _fit(case):
