@@ -1,4 +1,10 @@
-"""Renderers for ``ivigmeta bias``: table, json, csv and md (one row per method)."""
+"""Renderers for ``ivigmeta bias``: table, json, csv and md (one row per method).
+
+For a measure with a back-transformation (:func:`ivigmeta.render.sensitivity.natural_values`)
+the table and Markdown show Egger's limit estimate and the trim-and-fill estimate with their
+CIs on the natural scale (as metafor's ``predict(trimfill(res), transf=exp)``); JSON keeps the
+model scale; CSV keeps it and adds ``effect``, ``effect_ci_low`` and ``effect_ci_high``.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +22,7 @@ from ivigmeta.wording import count
 
 HEADER = ("method", "statistic", "df", "pval", "estimate", "ci.lb", "ci.ub", "detail")
 CSV_HEADER = ("method", "statistic", "df", "p", "estimate", "ci_low", "ci_high", "k0", "side",
-              "failsafe_n")  # fmt: skip
+              "failsafe_n", "effect", "effect_ci_low", "effect_ci_high")  # fmt: skip
 
 
 def _rows(result: BiasResult):
@@ -38,18 +44,25 @@ def render_bias(result: BiasResult, output_format: str = "table") -> str:
     """The result as text in ``output_format`` (table, json, csv or md)."""
     if output_format == "json":
         return json_text(result)
+    from ivigmeta.render.sensitivity import natural_columns, natural_values
+
+    transform, shown = natural_values(result.measure)
     if output_format == "csv":
         fill = result.trimfill
-        rows = [[*row[:7], None, None, None] for row in _rows(result)]
+        rows = [[*row[:7], None, None, None, *natural_columns(shown, *row[4:7])]
+                for row in _rows(result)]  # fmt: skip
         rows[2][7:9] = [fill.k0, fill.side]
         rows[3][9] = result.failsafe_n
         return csv_text(CSV_HEADER, rows)
+    show = shown or (lambda value: value)
     printed = [
-        [name, num(stat), "" if df is None else str(df), pval(p), num(est), num(low),
-         num(high), detail]
+        [name, num(stat), "" if df is None else str(df), pval(p), num(show(est)),
+         num(show(low)), num(show(high)), detail]
         for name, stat, df, p, est, low, high, detail in _rows(result)
     ]  # fmt: skip
     heading = title(result, "small-study effects")
+    if transform is not None:
+        heading += f"; estimates on the {transform.quantity} scale, {transform.function}"
     if output_format == "md":
         lines = [f"# {heading}", "", *markdown_table(HEADER, printed), ""]
     else:

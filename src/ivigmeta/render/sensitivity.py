@@ -6,7 +6,9 @@ the model up to and including that study) and influence diagnostics (metafor's
 back-transformation (ratios, logit and arcsine proportions, correlations) the table and
 Markdown show the leave-one-out and cumulative estimates and CIs on the natural scale, as
 metafor's ``leave1out(res, transf=...)`` (no SE column); PFT stays on its model scale (its
-inverse needs the studies' n). JSON and CSV keep the model scale.
+inverse needs the studies' n). JSON keeps the model scale; CSV keeps it and adds the natural
+scale in ``effect``, ``effect_ci_low`` and ``effect_ci_high`` (as ``pool``'s study rows; empty for
+measures read on their own scale).
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ INFLUENCE_HEADER = ("study", "rstudent", "dffits", "cook.d", "cov.r", "tau2.del"
                     "hat", "weight", "inf")  # fmt: skip
 CSV_HEADER = ("analysis", "id", "k", "estimate", "se", "statistic", "df", "p", "ci_low",
               "ci_high", "tau2", "i2", "h2", "q", "q_p", "rstudent", "dffits", "cook_d",
-              "cov_r", "tau2_del", "qe_del", "hat", "weight", "dfbetas", "influential")  # fmt: skip
+              "cov_r", "tau2_del", "qe_del", "hat", "weight", "dfbetas", "influential", "effect",
+              "effect_ci_low", "effect_ci_high")  # fmt: skip
 
 
 def render_sensitivity(result: SensitivityResult, output_format: str = "table") -> str:
@@ -90,6 +93,13 @@ def natural_values(measure: str):
     return transform, shown
 
 
+def natural_columns(shown, estimate, ci_low, ci_high) -> list:
+    """[estimate, ci_low, ci_high] on the natural scale for a CSV row; Nones without ``shown``."""
+    if shown is None:
+        return [None, None, None]
+    return [shown(estimate), shown(ci_low), shown(ci_high)]
+
+
 def _pooled_rows(rows, shown=None) -> list[list[str]]:
     if shown is not None:
         return [
@@ -115,13 +125,16 @@ def _influence_rows(result: SensitivityResult) -> list[list[str]]:
 def _csv(result: SensitivityResult) -> str:
     rows = []
     blank_influence = [None] * 10
+    _, shown = natural_values(result.measure)
     for analysis, pooled in (("leave_one_out", result.leave_one_out),
                              ("cumulative", result.cumulative)):  # fmt: skip
         for r in pooled:
             rows.append([analysis, r.id, r.k, r.estimate, r.se, r.statistic, r.df, r.p, r.ci_low,
-                         r.ci_high, r.tau2, r.i2, r.h2, r.q, r.q_p, *blank_influence])  # fmt: skip
+                         r.ci_high, r.tau2, r.i2, r.h2, r.q, r.q_p, *blank_influence,
+                         *natural_columns(shown, r.estimate, r.ci_low, r.ci_high)])  # fmt: skip
     for s in result.influence:
         rows.append(["influence", s.id, *[None] * 13, s.rstudent, s.dffits, s.cook_d, s.cov_r,
                      s.tau2_del, s.qe_del, s.hat, s.weight,
-                     ";".join(repr(b) for b in s.dfbetas), s.influential])  # fmt: skip
+                     ";".join(repr(b) for b in s.dfbetas), s.influential, None, None,
+                     None])  # fmt: skip
     return csv_text(CSV_HEADER, rows)

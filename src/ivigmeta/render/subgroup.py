@@ -2,8 +2,9 @@
 
 One row per group (each with its own tau²), then the tests for subgroup differences under
 separate and common tau². Groups of a measure with a back-transformation are shown on the
-natural scale in the table and Markdown (as in ``ivigmeta sensitivity``); JSON and CSV keep the
-model scale.
+natural scale in the table and Markdown (as in ``ivigmeta sensitivity``); JSON keeps the model
+scale; CSV keeps it and adds the natural scale in ``effect``, ``effect_ci_low`` and
+``effect_ci_high`` (empty for measures read on their own scale).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from ivigmeta.render.analysis_tables import (
 HEADER = ("group", "k", "estimate", "se", "ci.lb", "ci.ub", "pval", "tau^2", "I^2")
 NATURAL_HEADER = ("group", "k", "estimate", "ci.lb", "ci.ub", "pval", "tau^2", "I^2")
 CSV_HEADER = ("name", "k", "estimate", "se", "ci_low", "ci_high", "statistic", "df", "df2", "p",
-              "tau2", "i2")  # fmt: skip
+              "tau2", "i2", "effect", "effect_ci_low", "effect_ci_high")  # fmt: skip
 
 
 def _tests(result: SubgroupAnalysis) -> list[str]:
@@ -53,20 +54,22 @@ def render_subgroup(result: SubgroupAnalysis, output_format: str = "table") -> s
     """The result as text in ``output_format`` (table, json, csv or md)."""
     if output_format == "json":
         return json_text(result)
+    from ivigmeta.render.sensitivity import natural_columns, natural_values
+
     if output_format == "csv":
+        _, shown = natural_values(result.measure)
         rows = [
             [g.name, g.k, g.estimate, g.se, g.ci_low, g.ci_high, g.statistic, None, None, g.p,
-             g.tau2, g.i2]
+             g.tau2, g.i2, *natural_columns(shown, g.estimate, g.ci_low, g.ci_high)]
             for g in result.groups
         ]  # fmt: skip
         rows.append(["between (separate tau2)", result.k, None, None, None, None,
                      result.q_between, result.q_between_df, None, result.q_between_p, None,
-                     None])  # fmt: skip
+                     None, None, None, None])  # fmt: skip
         rows.append(["between (common tau2)", result.k, None, None, None, None, result.common_qm,
                      result.common_qm_df, result.common_qm_df2, result.common_qm_p,
-                     result.common_tau2, None])  # fmt: skip
+                     result.common_tau2, None, None, None, None])  # fmt: skip
         return csv_text(CSV_HEADER, rows)
-    from ivigmeta.render.sensitivity import natural_values
 
     transform, shown = natural_values(result.measure)
     printed = [
