@@ -19,8 +19,14 @@ REPO = Path(__file__).parents[1]
 RUN_ELSEWHERE = {"report", "reproduce", "simulate"}
 
 
+def subcommands(group) -> dict:
+    """A group's commands by name (importing the lazily loaded ones)."""
+    ctx = click.Context(group)
+    return {name: group.get_command(ctx, name) for name in group.list_commands(ctx)}
+
+
 def all_commands(group=cli, path=("ivigmeta",)):
-    for name, command in sorted(group.commands.items()):
+    for name, command in sorted(subcommands(group).items()):
         yield (*path, name), command
         if isinstance(command, click.Group):
             yield from all_commands(command, (*path, name))
@@ -32,8 +38,8 @@ COMMANDS = [(("ivigmeta",), cli), *all_commands()]
 def leaf(args):
     """The command an argument list names, and the arguments left for it."""
     command, rest = cli, list(args)
-    while isinstance(command, click.Group) and rest and rest[0] in command.commands:
-        command = command.commands[rest.pop(0)]
+    while isinstance(command, click.Group) and rest and rest[0] in subcommands(command):
+        command = subcommands(command)[rest.pop(0)]
     return command, rest
 
 

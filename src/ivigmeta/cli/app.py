@@ -141,7 +141,27 @@ class _OutputFailure(Exception):
 
 class Group(click.Group):
     """A click group that turns the project's errors into :class:`InputProblem`, and prints
-    usage errors, output errors and closed pipes as described in :mod:`ivigmeta.cli.app`."""
+    usage errors, output errors and closed pipes as described in :mod:`ivigmeta.cli.app`.
+
+    ``lazy`` maps command names to ``"module:attribute"``: a command's module is imported when
+    the command is looked up, so ``ivigmeta pool`` imports the pool command alone (the
+    pattern of click's documentation, "Lazily Loading Subcommands")."""
+
+    def __init__(self, *args, lazy: dict[str, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, name: str):
+        if name in self.lazy and name not in self.commands:
+            import importlib
+
+            module, attribute = self.lazy[name].split(":")
+            command = getattr(importlib.import_module(module), attribute)
+            self.add_command(command, name)
+        return super().get_command(ctx, name)
 
     def invoke(self, ctx: click.Context):
         try:
