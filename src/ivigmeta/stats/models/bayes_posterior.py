@@ -186,15 +186,57 @@ class TauPosterior:
         return value
 
     def ppf(self, p: float) -> float:
-        """tau's p-quantile: bayesmeta's bracket (doubling from 1) and ``uniroot``."""
+        """tau's p-quantile.
+
+        The quadrature's own partition holds the cumulative mass, so the interval holding the
+        quantile is found without integrating; inside it, Newton steps on the partial integral
+        (whose derivative is the integrand itself), safeguarded by bisection, solve
+        F(tau) = p to below ``UNIROOT_TOL`` in tau, in about three short quadratures: the root
+        bayesmeta's ``uniroot`` on the CDF (bracket doubling from 1) finds within its
+        tolerance, at a quarter of the CDF evaluations. Quantiles inside a singular prior's
+        head (below ``_HEAD`` times the scale) are found the way bayesmeta does.
+        """
         if p <= 0:
             return 0.0
         if p >= 1:
             return math.inf
-        upper = 1.0
-        while self.cdf1(upper) < p:
-            upper *= 2.0
-        return uniroot(lambda t: self.cdf1(t) - p, 0.0, upper, tol=UNIROOT_TOL).root
+        target = p * self.total - self.head
+        if target <= 0:
+            upper = 1.0
+            while self.cdf1(upper) < p:
+                upper *= 2.0
+            return uniroot(lambda t: self.cdf1(t) - p, 0.0, upper, tol=UNIROOT_TOL).root
+        j = min(int(np.searchsorted(self.cum[1:], target)), self.mass.size - 1)
+        need = target - self.cum[j]
+        start = float(self.lo[j])
+        a, b = start, float(self.hi[j])
+        f = self._integrand(0)
+
+        def tau(u: float) -> float:
+            return float(self._tau_of(np.array([u]))[0][0])
+
+        u = a + (b - a) * min(max(need / self.mass[j], 0.0), 1.0)
+        for _ in range(100):
+            partial, _ = gauss_kronrod(f, np.array([start]), np.array([u]))
+            diff = float(partial[0, 0]) - need
+            if diff == 0.0:
+                return tau(u)
+            if diff < 0:
+                a = u
+            else:
+                b = u
+            density = float(f(np.array([u]))[0, 0])
+            new = u - diff / density if density > 0 else math.nan
+            # the Newton correction is below the tolerance (the partial integrals carry
+            # quadrature noise of about 1e-11 of the mass, so the bracket cannot shrink further)
+            if math.isfinite(new) and abs(tau(new) - tau(u)) <= 0.25 * UNIROOT_TOL:
+                return tau(min(max(new, a), b))
+            if not a < new < b:
+                new = 0.5 * (a + b)
+            if tau(b) - tau(a) <= 0.25 * UNIROOT_TOL:
+                return tau(new)
+            u = new
+        return tau(u)
 
     def integrate(self, g) -> float:
         """∫ g(tau) p(tau | y) dtau with this posterior's own partition refined for g."""
