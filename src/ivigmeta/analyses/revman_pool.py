@@ -102,7 +102,7 @@ def pool_rm5(path, comparison: int, outcome: int, *, method: str | None = None,
     from ivigmeta.analyses.pool import pool_result
 
     review = read_review(path)
-    chosen = review.outcome(comparison, outcome)
+    chosen = review.outcome(_number(comparison, "comparison"), _number(outcome, "outcome"))
     if not chosen.readable:
         raise InputError(f"outcome {outcome} holds {chosen.data_type} data, which ivigmeta "
                          "does not read yet (dichotomous and continuous only)",
@@ -149,6 +149,9 @@ def revman_effect_data(review, outcome, plan: RevmanPlan):
         counts = {"ai": a[keep], "bi": b[keep], "ci": c[keep], "di": d[keep]}
         effects = escalc("PETO" if plan.method == "PETO" else plan.measure, **counts)
         yi, vi = np.asarray(effects.yi, dtype=float), np.asarray(effects.vi, dtype=float)
+        if plan.measure == "RD" and plan.method != "PETO":  # R meta: RD as is, its SE corrected
+            yi = counts["ai"] / (counts["ai"] + counts["bi"])
+            yi = yi - counts["ci"] / (counts["ci"] + counts["di"])
     else:
         keep = (column["n1i"] > 0) & (column["n2i"] > 0)
         keep &= (column["sd1i"] > 0) & (column["sd2i"] > 0)
@@ -204,13 +207,23 @@ def _fit(data, plan: RevmanPlan, *, test: str, pi: str):
             return fit.summary(), fit.weights, ()
         fit = mantel_haenszel(**corrected_tables(data.counts), yi=data.yi, vi=data.vi,
                               measure=plan.measure, level=plan.level)  # fmt: skip
+        fields, weights = fit.summary(), fit.weights
+        if plan.measure == "RD":
+            from ivigmeta.stats.models.mantel_haenszel import heterogeneity_from_effects
+            from ivigmeta.stats.models.revman_mh import revman_mh_risk_difference
+
+            fields.update(revman_mh_risk_difference(**data.counts, level=plan.level))
+            weights = fields.pop("weights")
+            q, q_df, q_p, i2, h2 = heterogeneity_from_effects(data.yi, data.vi,
+                                                              fields["estimate"])  # fmt: skip
+            fields.update(q=q, q_df=q_df, q_p=q_p, i2=i2, h2=h2, cmh=None, cmh_p=None)
         if plan.method == "MH":
-            return fit.summary(), fit.weights, ()
-        tau2 = dersimonian_laird_tau2(data.vi, fit.q)
+            return fields, weights, ()
+        tau2 = dersimonian_laird_tau2(data.vi, fields["q"])
         random = rma(data.yi, data.vi, method="DL", tau2=tau2, test=test, level=plan.level,
                      pi=pi)  # fmt: skip
-        fields = {**random.summary(), "method": "DL", "q": fit.q, "q_df": fit.q_df,
-                  "q_p": fit.q_p, "i2": fit.i2, "h2": fit.h2}  # fmt: skip
+        fields = {**random.summary(), "method": "DL",
+                  **{key: fields[key] for key in ("q", "q_df", "q_p", "i2", "h2")}}
         note = (f"tau² = {tau2:.4g}: DerSimonian-Laird from the Mantel-Haenszel Q, as RevMan; "
                 "Q and I² are RevMan's (around the Mantel-Haenszel estimate)")
         return fields, random.weights, (note,)
@@ -236,3 +249,12 @@ def dersimonian_laird_tau2(vi, q: float) -> float:
     if k < 2:
         return 0.0
     return max(0.0, (q - (k - 1)) / (w.sum() - (w**2).sum() / w.sum()))
+
+
+def _number(value, name: str) -> int:
+    """A comparison or outcome number (a whole number >= 1, also as text), or InputError."""
+    text = str(value).strip() if value is not None else ""
+    if isinstance(value, bool) or not text.isdigit() or len(text) > 9 or int(text) < 1:
+        got = repr(value) if value is not None else "nothing"
+        raise InputError(f"expected RevMan's {name} number (1, 2, ...), got {got}", field=name)
+    return int(text)
