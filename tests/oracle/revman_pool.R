@@ -10,11 +10,12 @@ stopifnot(packageVersion("meta") == "8.3.0")
 # and exact.smd = FALSE (meta 8.3-0's own default is the exact SMD formula)
 invisible(settings.meta("RevMan5", quietly = TRUE))
 
-extdata <- system.file("extdata", package = "meta")
-if (extdata == "") extdata <- "../shared/r-oracle/src/meta/inst/extdata"
+# examples/ holds byte-for-byte copies of meta's inst/extdata files
+stopifnot(tools::md5sum("examples/fleiss1993.rm5") ==
+            tools::md5sum(system.file("extdata", "Fleiss1993.rm5", package = "meta")))
 files <- list(
-  fleiss_rm5 = file.path(extdata, "Fleiss1993.rm5"),
-  fleiss_csv = file.path(extdata, "Fleiss1993_CR.csv"),
+  fleiss_rm5 = "examples/fleiss1993.rm5",
+  fleiss_csv = "examples/fleiss1993-revman-export.csv",
   synthetic = "tests/fixtures/revman/synthetic.rm5"
 )
 

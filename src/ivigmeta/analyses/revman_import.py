@@ -121,17 +121,23 @@ def _sidecar(review, outcome, plan, table: str) -> dict:
         pool_csv += f" --level {plan.level:g}"
     caveats = []
     if plan.method == "MH-DL":
-        caveats.append("pool --csv --method DL takes tau² from the inverse-variance Q; RevMan "
-                       "takes it from the Mantel-Haenszel Q (use pool --rm5 for RevMan's)")
+        caveats.append(
+            "pool --csv --method DL takes tau² from the inverse-variance Q; RevMan "
+            "takes it from the Mantel-Haenszel Q (use pool --rm5 for RevMan's)"
+        )
     if plan.measure == "SMD":
-        caveats.append("pool --csv --measure SMD is metafor's g (exact correction, variance "
-                       "1/n1 + 1/n2 + g²/(2N)); RevMan's g uses 1 - 3/(4N - 9) and "
-                       "g²/(2(N - 3.94)) (pool --rm5 uses RevMan's)")
+        caveats.append(
+            "pool --csv --measure SMD is metafor's g (exact correction, variance "
+            "1/n1 + 1/n2 + g²/(2N)); RevMan's g uses 1 - 3/(4N - 9) and "
+            "g²/(2(N - 3.94)) (pool --rm5 uses RevMan's)"
+        )
     if plan.method == "MH" and any(0 in (r.values["ai"], r.values["ci"], r.values["n1i"] -
                                          r.values["ai"], r.values["n2i"] - r.values["ci"])
                                    for r in outcome.rows):  # fmt: skip
-        caveats.append("zero cells: pool --csv --method MH pools the tables as given (metafor "
-                       "rma.mh); RevMan adds 1/2 to them (pool --rm5 does as RevMan)")
+        caveats.append(
+            "zero cells: pool --csv --method MH pools the tables as given (metafor "
+            "rma.mh); RevMan adds 1/2 to them (pool --rm5 does as RevMan)"
+        )
     return {
         "source": review.file,
         "format": review.format,

@@ -10,8 +10,11 @@ inverse-variance equal-effects model (``EE``), ``IV`` random is ``DL``; ``PETO``
 measure ``PETO_OR``) is Peto's odds ratio. RevMan's study effects: OR, RR and RD from the
 counts with 1/2 added to every cell of a table with a zero cell (metafor escalc's default),
 tables without events or without non-events in both groups are not estimable for OR and RR;
-the Mantel-Haenszel estimate uses the same corrected tables (R meta's default
-``MH.exact = FALSE``, as RevMan). MD as metafor; SMD is RevMan's Hedges' g
+an RD is the uncorrected a/n1 - c/n2 with the variance of the corrected table (as R meta).
+The Mantel-Haenszel OR and RR use the same corrected tables (R meta's ``MH.exact = FALSE``,
+as RevMan); the Mantel-Haenszel RD is RevMan's (:mod:`ivigmeta.stats.models.revman_mh`).
+Fixed-effect results report tau² = 0 (RevMan stores 0; R meta prints the DL tau² beside a
+common-effect model). MD as metafor; SMD is RevMan's Hedges' g
 (:mod:`ivigmeta.effects.revman`). Studies RevMan cannot estimate (a group of 0 patients, an
 SD of 0) are left out with a note. ``method``/``measure``/``level`` override RevMan's.
 Heterogeneity (``q``, ``i2``) is RevMan's Chi² and I² = (Q - df)/Q.
@@ -113,8 +116,12 @@ def pool_rm5(path, comparison: int, outcome: int, *, method: str | None = None,
     data = revman_effect_data(review, chosen, plan)
     fields, weights, notes = _fit(data, plan, test=test, pi=pi)
     stored = chosen.stored
-    notes = [f"{review.format}: comparison {comparison}, outcome {outcome} "
-             f"({chosen.name}); {chosen.measure}, {plan.description}", *data.notes, *notes]
+    notes = [
+        f"{review.format}: comparison {comparison}, outcome {outcome} "
+        f"({chosen.name}); {chosen.measure}, {plan.description}",
+        *data.notes,
+        *notes,
+    ]
     if stored.get("EFFECT_SIZE"):
         notes.append(f"RevMan stored: {chosen.measure} {stored['EFFECT_SIZE']} "
                      f"[{stored['CI_START']}, {stored['CI_END']}], Chi² {stored['CHI2']}, "
@@ -222,10 +229,15 @@ def _fit(data, plan: RevmanPlan, *, test: str, pi: str):
         tau2 = dersimonian_laird_tau2(data.vi, fields["q"])
         random = rma(data.yi, data.vi, method="DL", tau2=tau2, test=test, level=plan.level,
                      pi=pi)  # fmt: skip
-        fields = {**random.summary(), "method": "DL",
-                  **{key: fields[key] for key in ("q", "q_df", "q_p", "i2", "h2")}}
-        note = (f"tau² = {tau2:.4g}: DerSimonian-Laird from the Mantel-Haenszel Q, as RevMan; "
-                "Q and I² are RevMan's (around the Mantel-Haenszel estimate)")
+        fields = {
+            **random.summary(),
+            "method": "DL",
+            **{key: fields[key] for key in ("q", "q_df", "q_p", "i2", "h2")},
+        }
+        note = (
+            f"tau² = {tau2:.4g}: DerSimonian-Laird from the Mantel-Haenszel Q, as RevMan; "
+            "Q and I² are RevMan's (around the Mantel-Haenszel estimate)"
+        )
         return fields, random.weights, (note,)
     fit = rma(data.yi, data.vi, method=plan.method, test=test, level=plan.level, pi=pi)
     fields = {**fit.summary(), "se_tau2": fit.se_tau2, **tau2_ci_fields(fit)}

@@ -9,7 +9,7 @@ from ivigmeta.cli.options import format_option
 
 
 @click.group("import", cls=Group, epilog=examples(
-    "ivigmeta import rm5 review.rm5 --out tables/",
+    "ivigmeta import rm5 examples/fleiss1993.rm5 --out .",
 ))  # fmt: skip
 def import_group() -> None:
     """Read other programs' files into tables that ivigmeta analyses."""
@@ -18,8 +18,8 @@ def import_group() -> None:
 @import_group.command(
     "rm5",
     epilog=examples(
-        "ivigmeta import rm5 Fleiss1993.rm5 --out tables/",
-        "ivigmeta import rm5 review-export.csv --out tables/ --format json",
+        "ivigmeta import rm5 examples/fleiss1993.rm5 --out .",
+        "ivigmeta import rm5 examples/fleiss1993-revman-export.csv --out . --format json",
     ),
 )
 @click.argument("file", type=click.Path(dir_okay=False))

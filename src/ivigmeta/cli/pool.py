@@ -33,11 +33,19 @@ FIGURE_DEFAULTS = {
     ),
 )
 @shared_options(*SELECTION_OPTIONS, "pool_method", "test", **POOL_HELP)
-@click.option("--rm5", type=click.Path(dir_okay=False), default=None,
-              help="Pool an outcome of a RevMan 5 review (.rm5, or RevMan's CSV export) with "
-              "RevMan's measure, method and model: --comparison N --outcome M.")
-@click.option("--comparison", type=click.IntRange(min=1), default=None,
-              help="With --rm5: the comparison number.")
+@click.option(
+    "--rm5",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Pool an outcome of a RevMan 5 review (.rm5, or RevMan's CSV export) with "
+    "RevMan's measure, method and model: --comparison N --outcome M.",
+)
+@click.option(
+    "--comparison",
+    type=click.IntRange(min=1),
+    default=None,
+    help="With --rm5: the comparison number.",
+)
 @click.option(
     "--glmm-model",
     type=click.Choice(("UM.FS", "UM.RS", "CM.EL", "CM.AL")),
