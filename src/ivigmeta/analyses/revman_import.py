@@ -117,6 +117,8 @@ def _table(outcome) -> str:
 def _sidecar(review, outcome, plan, table: str) -> dict:
     options = POOL_OPTIONS.get(plan.method, f"--method {plan.method}")
     pool_csv = f"ivigmeta pool --csv {table} --measure {plan.measure} {options}"
+    if plan.measure in ("OR", "RR") and plan.method not in ("MH", "PETO"):
+        pool_csv += " --drop00"  # RevMan: no events (or only events) in both arms: not estimable
     if plan.level != 95:
         pool_csv += f" --level {plan.level:g}"
     caveats = []
@@ -131,9 +133,17 @@ def _sidecar(review, outcome, plan, table: str) -> dict:
             "1/n1 + 1/n2 + g²/(2N)); RevMan's g uses 1 - 3/(4N - 9) and "
             "g²/(2(N - 3.94)) (pool --rm5 uses RevMan's)"
         )
-    if plan.method == "MH" and any(0 in (r.values["ai"], r.values["ci"], r.values["n1i"] -
-                                         r.values["ai"], r.values["n2i"] - r.values["ci"])
-                                   for r in outcome.rows):  # fmt: skip
+    zero = outcome.data_type == "dichotomous" and any(
+        0 in (r.values["ai"], r.values["n1i"] - r.values["ai"], r.values["ci"],
+              r.values["n2i"] - r.values["ci"])
+        for r in outcome.rows
+    )  # fmt: skip
+    if plan.measure == "RD" and zero:
+        caveats.append(
+            "zero cells: pool --csv takes a table's RD with 1/2 added; RevMan and R meta take "
+            "the RD as is (1/2 added for its variance only)"
+        )
+    if plan.method == "MH" and zero:
         caveats.append(
             "zero cells: pool --csv --method MH pools the tables as given (metafor "
             "rma.mh); RevMan adds 1/2 to them (pool --rm5 does as RevMan)"
