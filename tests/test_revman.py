@@ -272,3 +272,75 @@ def test_mutated_review_gives_only_our_error(tmp_path_factory, edits):
         import_rm5(path, folder)
     except IvigmetaError:
         pass
+
+
+# --- RevMan Web data package ---------------------------------------------------------------
+
+WEB = ROOT / "fixtures" / "revman" / "CD999999-dataPackage.zip"
+SYNTHETIC_CASES = [c for c in GOLDEN["defaults"] if c["file"] == "synthetic"]
+
+
+@pytest.mark.parametrize(
+    "case", SYNTHETIC_CASES, ids=lambda c: "{comparison}.{outcome}".format(**c)
+)
+def test_web_package_pools_as_r_meta(case):
+    """The data package holds the synthetic review's analyses (same settings, same study
+    data); read from it, each analysis pools to R meta's metacr result for the RM5 file.
+    (meta's own read.cdir cannot run here: it needs dplyr >= 1.1, Debian ships 1.0.10.)"""
+    result = pool_rm5(WEB, case["comparison"], case["outcome"])
+    assert result.method == METHODS[(case["method"], case["random"])].replace("MH-DL", "DL")
+    for key in ("estimate", "se", "ci_low", "ci_high", "q", "i2", "k"):
+        assert close(getattr(result, key), case[key], 1e-10), key
+
+
+def test_web_data_rows_csv_beside_its_settings(tmp_path):
+    import zipfile
+
+    with zipfile.ZipFile(WEB) as archive:
+        archive.extractall(tmp_path)
+    rows = next(tmp_path.rglob("*-data-rows.csv"))
+    assert pool_rm5(rows, 2, 1).estimate == pool_rm5(WEB, 2, 1).estimate
+    next(tmp_path.rglob("*-overall-estimates-and-settings.csv")).unlink()
+    with pytest.raises(InputError, match="expected the settings file beside the data rows"):
+        pool_rm5(rows, 2, 1)
+
+
+def _zip(tmp_path, members: dict[str, str]) -> Path:
+    import zipfile
+
+    path = tmp_path / "CD1-dataPackage.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, text in members.items():
+            archive.writestr(name, text)
+    return path
+
+
+def test_bad_web_packages(tmp_path):
+    import zipfile
+
+    with zipfile.ZipFile(WEB) as archive:
+        names = archive.namelist()
+        texts = {n: archive.read(n).decode("utf-8-sig") for n in names}
+    settings = next(n for n in names if n.endswith("settings.csv"))
+    rows = next(n for n in names if n.endswith("data-rows.csv"))
+    (tmp_path / "not.zip").write_bytes(b"PK\x03\x04 not really")
+    with pytest.raises(InputError, match=r"not\.zip: not a readable zip file"):
+        pool_rm5(tmp_path / "not.zip", 1, 1)
+    only_rows = _zip(tmp_path, {rows: texts[rows]})
+    with pytest.raises(InputError, match="expected a RevMan Web data package with"):
+        pool_rm5(only_rows, 1, 1)
+    stray = texts[rows].replace("\r\n1,1,Death", "\r\n7,1,Death", 1)
+    with pytest.raises(InputError, match=r"data-rows\.csv:2: Analysis number: analysis 7\.1 is "):
+        pool_rm5(_zip(tmp_path, {settings: texts[settings], rows: stray}), 1, 1)
+    unknown = texts[settings].replace("Risk Ratio", "Relative Risk", 1)
+    with pytest.raises(InputError, match=r"settings\.csv:2: Effect measure: expected a RevMan"):
+        pool_rm5(_zip(tmp_path, {settings: unknown, rows: texts[rows]}), 1, 1)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=300))
+def test_arbitrary_zip_bytes_give_only_our_error(tmp_path_factory, data):
+    path = tmp_path_factory.mktemp("web") / "x.zip"
+    path.write_bytes(data)
+    with pytest.raises(InputError):
+        pool_rm5(path, 1, 1)

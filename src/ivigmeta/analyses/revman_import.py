@@ -63,9 +63,9 @@ class ImportResult(Result):
 
 
 def import_rm5(path, out) -> ImportResult:
-    """Write every dichotomous and continuous outcome of the RevMan file ``path`` (``.rm5``
-    or RevMan 5's CSV export) to the folder ``out`` (which must exist) as described in the
-    module docstring."""
+    """Write every dichotomous and continuous outcome of the RevMan file ``path`` (``.rm5``,
+    RevMan 5's CSV export or a RevMan Web data package) to the folder ``out`` (which must
+    exist) as described in the module docstring."""
     from ivigmeta.analyses.revman_pool import read_review, revman_method
 
     folder = Path(out)

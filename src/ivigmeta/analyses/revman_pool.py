@@ -47,10 +47,16 @@ class RevmanPlan:
 
 
 def read_review(path):
-    """The review in ``path``: RevMan 5's CSV export for a ``.csv`` name, else an RM5 file."""
+    """The review in ``path``: a RevMan Web data package for a ``.zip`` or ``...data-rows.csv``
+    name, RevMan 5's CSV export for another ``.csv`` name, else an RM5 file."""
     import os
 
-    if os.fspath(path).lower().endswith(".csv"):
+    from ivigmeta.records.revman_web import is_data_rows, read_revman_web
+
+    name = os.fspath(path).lower()
+    if name.endswith(".zip") or is_data_rows(name):
+        return read_revman_web(path)
+    if name.endswith(".csv"):
         from ivigmeta.records.revman_csv import read_revman_csv
 
         return read_revman_csv(path)
@@ -99,7 +105,7 @@ def pool_rm5(path, comparison: int, outcome: int, *, method: str | None = None,
              measure: str | None = None, level: float | None = None, test: str = "z",
              pi: str = "auto"):  # fmt: skip
     """Pool outcome ``outcome`` of comparison ``comparison`` of the RevMan file ``path``
-    (``.rm5`` or RevMan's CSV export) as RevMan did (module docstring); returns a
+    (:func:`read_review`) as RevMan did (module docstring); returns a
     :class:`~ivigmeta.analyses.pool.PoolResult`."""
     from ivigmeta.analyses.few_studies import with_small_k
     from ivigmeta.analyses.pool import pool_result

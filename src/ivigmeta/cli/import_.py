@@ -32,8 +32,9 @@ def import_group() -> None:
 )
 @format_option(("table", "json"))
 def rm5(file: str, out: str, output_format: str) -> None:
-    """Write each dichotomous and continuous outcome of a RevMan 5 review (.rm5, or RevMan
-    5's CSV export of its data and analyses) as a CSV table that `pool --csv` reads."""
+    """Write each dichotomous and continuous outcome of a RevMan review as a CSV table that
+    `pool --csv` reads. FILE: a RevMan 5 .rm5, RevMan 5's CSV export of its data and analyses,
+    or a RevMan Web data package (.zip, or its ...-data-rows.csv)."""
     from ivigmeta.analyses.revman_import import import_rm5
     from ivigmeta.render.revman import render_import
 

@@ -37,8 +37,8 @@ FIGURE_DEFAULTS = {
     "--rm5",
     type=click.Path(dir_okay=False),
     default=None,
-    help="Pool an outcome of a RevMan 5 review (.rm5, or RevMan's CSV export) with "
-    "RevMan's measure, method and model: --comparison N --outcome M.",
+    help="Pool an outcome of a RevMan review (.rm5, RevMan 5's CSV export or a RevMan Web "
+    "data package) with RevMan's measure, method and model: --comparison N --outcome M.",
 )
 @click.option(
     "--comparison",

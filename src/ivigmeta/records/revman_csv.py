@@ -55,7 +55,7 @@ def read_revman_csv(path: str | os.PathLike[str]) -> Review:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
-    rows = _rows(text, name)
+    rows = csv_rows(text, name)
     try:
         _, header = next(rows)
     except StopIteration:
@@ -80,7 +80,7 @@ def read_revman_csv(path: str | os.PathLike[str]) -> Review:
     return builder.review()
 
 
-def _rows(text: str, name: str):
+def csv_rows(text: str, name: str):
     reader = csv.reader(io.StringIO(text, newline=""))
     while True:
         line = reader.line_num + 1
