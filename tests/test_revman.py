@@ -234,6 +234,14 @@ def test_unknown_comparison_or_outcome(args, expected):
     assert re.search(expected, result.output), result.output
 
 
+def test_element_count_is_bounded(tmp_path, monkeypatch):
+    import ivigmeta.records.revman as revman
+
+    monkeypatch.setattr(revman, "MAX_ELEMENTS", 50)
+    with pytest.raises(InputError, match=r"synthetic\.rm5:\d+: more than 50 XML elements"):
+        read_rm5(SYNTHETIC)
+
+
 def test_import_needs_an_existing_folder(tmp_path):
     result = CliRunner().invoke(cli, ["import", "rm5", str(SYNTHETIC), "--out",
                                       str(tmp_path / "missing")])  # fmt: skip

@@ -12,15 +12,17 @@ CHI2 DF I2 TAU2 Z P_Z``), kept here as the text stored. Study rows name the stud
 inverse-variance (``IV_OUTCOME``) and O-E (``IPD_OUTCOME``) outcomes are listed but their
 rows are not read (:data:`READ_TYPES`).
 
-Safety: the file (at most :data:`MAX_RM5_BYTES`) is parsed with the standard library's
-expat parser directly. A document type declaration (``<!DOCTYPE``), and with it every
-entity declaration, is refused before any entity could be defined, so neither external
-entities nor entity expansion ("billion laughs") can occur; RevMan writes no DOCTYPE.
+Safety: the file (at most :data:`MAX_RM5_BYTES` and :data:`MAX_ELEMENTS` elements) is parsed
+with the standard library's expat parser directly. A document type declaration
+(``<!DOCTYPE``), and with it every entity declaration, is refused before any entity could be
+defined, so neither external entities nor entity expansion ("billion laughs") can occur;
+RevMan writes no DOCTYPE.
 (``defusedxml`` does the same; it is not a dependency of ivigmeta.) Every problem is an
 :class:`~ivigmeta.errors.InputError` naming the file and line.
 
 The same :class:`Review` is built from RevMan 5's CSV export by
-:mod:`ivigmeta.records.revman_csv`. Reference: R package meta, ``read.rm5``.
+:mod:`ivigmeta.records.revman_csv` and from RevMan Web data packages by
+:mod:`ivigmeta.records.revman_web`. Reference: R package meta, ``read.rm5``.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ from ivigmeta.records.files import read_input_bytes
 from ivigmeta.stats.numerics.limits import MAX_COUNT, MAX_MAGNITUDE
 
 MAX_RM5_BYTES = 64 << 20
+#: most XML elements read (a large Cochrane review has some 10^5): bounds the memory held
+MAX_ELEMENTS = 2_000_000
 #: outcome element -> data type; only these outcomes' rows are read
 READ_TYPES = {"DICH_OUTCOME": "dichotomous", "CONT_OUTCOME": "continuous"}
 OTHER_TYPES = {"IV_OUTCOME": "generic inverse variance", "IPD_OUTCOME": "O-E and variance"}
@@ -157,6 +161,7 @@ def parse_xml(data: bytes, name: str) -> _Node:
     parser.buffer_text = True
     stack: list[_Node] = []
     roots: list[_Node] = []
+    count = [0]
 
     def refuse(*_args):
         raise _Refused(
@@ -166,6 +171,9 @@ def parse_xml(data: bytes, name: str) -> _Node:
         )
 
     def start(tag, attrib):
+        count[0] += 1
+        if count[0] > MAX_ELEMENTS:
+            raise _Refused(f"more than {MAX_ELEMENTS:,} XML elements", parser.CurrentLineNumber)
         node = _Node(tag, attrib, parser.CurrentLineNumber)
         (stack[-1].children if stack else roots).append(node)
         stack.append(node)
