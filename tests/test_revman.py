@@ -32,7 +32,9 @@ FLEISS_RM5 = ROOT.parent / "examples" / "fleiss1993.rm5"
 FLEISS_CSV = ROOT.parent / "examples" / "fleiss1993-revman-export.csv"
 SYNTHETIC = ROOT / "fixtures" / "revman" / "synthetic.rm5"
 GOLDEN = json.loads((ROOT / "oracle" / "golden" / "revman_pool.json").read_text())
-FILES = {"fleiss_rm5": FLEISS_RM5, "fleiss_csv": FLEISS_CSV, "synthetic": SYNTHETIC}
+SYNTHETIC_CSV = ROOT / "fixtures" / "revman" / "synthetic-revman5-export.csv"
+FILES = {"fleiss_rm5": FLEISS_RM5, "fleiss_csv": FLEISS_CSV, "synthetic": SYNTHETIC,
+         "synthetic_csv": SYNTHETIC_CSV}  # fmt: skip
 METHODS = {("MH", False): "MH", ("MH", True): "MH-DL", ("Inverse", False): "EE",
            ("Inverse", True): "DL", ("Peto", False): "PETO"}  # fmt: skip
 
@@ -86,6 +88,21 @@ def test_matches_r_meta_metacr(case):
     assert {s.id: pytest.approx(weights[s.id], rel=1e-10) for s in result.studies} == {
         s.id: s.weight for s in result.studies
     }
+
+
+def test_csv_export_subgroup_rows():
+    """RevMan 5's CSV export names subgroups in rows of their own (read.rm5's rule)."""
+    death = read_revman_csv(SYNTHETIC_CSV).outcome(1, 1)
+    assert death.subgroups == ("Adults", "Children")
+    assert [(r.study, r.subgroup) for r in death.rows][3:5] == [
+        ("Diaz 2008", "Adults"), ("Evans 2010", "Children")]  # fmt: skip
+    rm5 = read_rm5(SYNTHETIC)
+    for outcome in read_revman_csv(SYNTHETIC_CSV).outcomes:
+        same = rm5.outcome(outcome.comparison, outcome.number)
+        assert (outcome.measure, outcome.method, outcome.random) == (
+            same.measure, same.method, same.random)  # fmt: skip
+        assert [(r.study, r.subgroup, r.values) for r in outcome.rows] == [
+            (r.study, r.subgroup, r.values) for r in same.rows]  # fmt: skip
 
 
 def test_revman_defaults_are_read_from_the_file():

@@ -1,8 +1,8 @@
 # Golden values for tests/test_revman.py: R meta 8.3-0's read.rm5 + metacr on the RevMan 5
 # review that meta ships (Fleiss1993.rm5 and its CSV export Fleiss1993_CR.csv) and on the
-# synthetic review tests/fixtures/revman/synthetic.rm5 (subgroups, zero cells, a double zero,
-# MH random effects, Peto, SMD), each with RevMan's own settings and, on Fleiss 1993, with
-# every method x measure x model that RevMan offers.
+# synthetic review tests/fixtures/revman/synthetic.rm5 and the same in RevMan 5's CSV export
+# layout (subgroups, zero cells, a double zero, MH random effects, Peto, SMD), each with
+# RevMan's own settings and, on Fleiss 1993, with every method x measure x model RevMan offers.
 # Run from the repository root:  Rscript tests/oracle/revman_pool.R
 suppressPackageStartupMessages({ library(meta); library(jsonlite) })
 stopifnot(packageVersion("meta") == "8.3.0")
@@ -16,7 +16,9 @@ stopifnot(tools::md5sum("examples/fleiss1993.rm5") ==
 files <- list(
   fleiss_rm5 = "examples/fleiss1993.rm5",
   fleiss_csv = "examples/fleiss1993-revman-export.csv",
-  synthetic = "tests/fixtures/revman/synthetic.rm5"
+  synthetic = "tests/fixtures/revman/synthetic.rm5",
+  # the synthetic review in RevMan 5's CSV export layout (with subgroup rows)
+  synthetic_csv = "tests/fixtures/revman/synthetic-revman5-export.csv"
 )
 
 summarise <- function(m, random) {
@@ -38,7 +40,7 @@ for (name in names(files)) {
   pairs <- unique(x[, c("comp.no", "outcome.no")])
   for (i in seq_len(nrow(pairs))) {
     cmp <- pairs$comp.no[i]; out <- pairs$outcome.no[i]
-    m <- metacr(x, cmp, out)
+    m <- metacr(x, cmp, out, test.subgroup = FALSE)  # (the CSV export has no such column)
     random <- isTRUE(unique(x$random[x$comp.no == cmp & x$outcome.no == out]))
     golden$defaults[[length(golden$defaults) + 1]] <- c(
       list(file = name, comparison = cmp, outcome = out, sm = m$sm, method = m$method,
