@@ -15,6 +15,7 @@ __version__ = "0.2.0"
 _EXPORTS: dict[str, str] = {
     "load_studies": "ivigmeta.records.loader",
     "pool": "ivigmeta.analyses.pool",
+    "import_rm5": "ivigmeta.analyses.revman_import",
     "bayes": "ivigmeta.analyses.bayes",
     "bayes_fit": "ivigmeta.stats.models.bayes",
     "load_effect_data": "ivigmeta.analyses.effect_data",

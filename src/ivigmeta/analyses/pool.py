@@ -152,12 +152,12 @@ class Fitted:
 
 
 def pool(
-    outcome: str | None = None,
+    outcome: str | int | None = None,
     *,
-    method: str = "REML",
+    method: str | None = None,
     test: str = "z",
     pi: str = "auto",
-    level: float = 95.0,
+    level: float | None = None,
     r: float | None = None,
     r_sweep: bool = False,
     add: float | None = None,
@@ -165,6 +165,8 @@ def pool(
     drop00: bool | None = None,
     study_ci: str = "exact",
     glmm_model: str = "UM.FS",
+    rm5: str | None = None,
+    comparison: int | None = None,
     **selection: Unpack[Selection],
 ) -> PoolResult:
     """Pool one outcome of the IVIG study records, or the rows of a CSV table.
@@ -185,8 +187,19 @@ def pool(
     ``study_ci`` chooses the study intervals of single proportions (exact, wilson, wald).
     ``method="GLMM"`` (with ``csv`` and ``measure`` PLO, IRLN or OR, ``glmm_model`` for OR)
     fits metafor's ``rma.glmm`` instead and returns a
-    :class:`ivigmeta.analyses.glmm_pool.GlmmPoolResult`.
+    :class:`ivigmeta.analyses.glmm_pool.GlmmPoolResult`. ``rm5`` (a RevMan ``.rm5`` file or
+    RevMan's CSV export) pools outcome number ``outcome`` of comparison ``comparison`` with
+    RevMan's measure, method and level unless ``method``/``measure``/``level`` are given
+    (:func:`ivigmeta.analyses.revman_pool.pool_rm5`). ``method`` defaults to REML, ``level``
+    to 95.
     """
+    if rm5 is not None:
+        from ivigmeta.analyses.revman_pool import pool_rm5
+
+        return pool_rm5(rm5, comparison, outcome, method=method, level=level, test=test, pi=pi,
+                        measure=selection.get("measure"))  # fmt: skip
+    method = method or "REML"
+    level = 95.0 if level is None else level
     if method.upper() == "GLMM":
         from ivigmeta.analyses.glmm_pool import pool_glmm
 

@@ -25,6 +25,7 @@ COMMANDS = {
     "multilevel": "ivigmeta.cli.multilevel:multilevel_command",
     "bias": "ivigmeta.cli.bias:bias_command",
     "convert": "ivigmeta.cli.convert:convert_group",
+    "import": "ivigmeta.cli.import_:import_group",
     "report": "ivigmeta.cli.report:report",
     "batch": "ivigmeta.cli.batch:batch",
     "simulate": "ivigmeta.cli.simulate:simulate",

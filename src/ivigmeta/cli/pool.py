@@ -34,6 +34,19 @@ FIGURE_DEFAULTS = {
 )
 @shared_options(*SELECTION_OPTIONS, "pool_method", "test", **POOL_HELP)
 @click.option(
+    "--rm5",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Pool an outcome of a RevMan review (.rm5, RevMan 5's CSV export or a RevMan Web "
+    "data package) with RevMan's measure, method and model: --comparison N --outcome M.",
+)
+@click.option(
+    "--comparison",
+    type=click.IntRange(min=1),
+    default=None,
+    help="With --rm5: the comparison number.",
+)
+@click.option(
     "--glmm-model",
     type=click.Choice(("UM.FS", "UM.RS", "CM.EL", "CM.AL")),
     default="UM.FS",
@@ -183,6 +196,12 @@ def pool(
     **options,
 ) -> None:
     """Pool an outcome across the IVIG studies (or a CSV table) with metafor's rma()."""
+    if options.get("rm5") is not None or options.get("comparison") is not None:
+        from ivigmeta.cli.import_ import pool_rm5_cli
+
+        pool_rm5_cli(outcome, output_format, transf, options)
+        return
+    options.pop("rm5"), options.pop("comparison")
     from ivigmeta.analyses.pool import pool as pool_function
 
     if options["method"] == "GLMM":
