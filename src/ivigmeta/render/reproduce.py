@@ -16,7 +16,9 @@ from collections.abc import Sequence
 
 from ivigmeta.results import Result
 
-VERDICT_ORDER = ("consistent", "inconsistent", "decision-error", "not-checkable")
+VERDICT_ORDER = (
+    "consistent", "inconsistent", "decision-error", "unexplained", "not-checkable",
+)  # fmt: skip
 
 
 def _cell(value) -> str:
