@@ -138,16 +138,19 @@ def reproduce_study(study: Study, studies: dict[str, Study] | None = None) -> li
 
 
 def reproduce(studies_path: str | None = None) -> list[ReproducedP]:
-    """Recompute every reported p in the records (and GRIM-check integer-score means).
+    """Recompute every reported p in the records, GRIM-check integer-score means, and run the
+    trustworthiness checks (:mod:`ivigmeta.analyses.reproduce.integrity_rows`).
 
     Python mirror of ``ivigmeta reproduce [--studies PATH]``.
     """
+    from ivigmeta.analyses.reproduce.integrity_rows import integrity_rows
     from ivigmeta.records.loader import load_studies
 
     studies = load_studies(studies_path)
     by_id = {s.id: s for s in studies}
     rows = [row for study in studies for row in reproduce_study(study, by_id)]
-    return rows + [row for study in studies for row in grim_rows(study)]
+    rows += [row for study in studies for row in grim_rows(study)]
+    return rows + integrity_rows(list(studies))
 
 
 def has_problems(rows: list[ReproducedP]) -> bool:
