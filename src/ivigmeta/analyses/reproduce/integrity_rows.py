@@ -207,8 +207,11 @@ def baseline_rows(studies: list[Study]) -> list[ReproducedP]:
         rows.append(_row(study.id, ", ".join(v.name for v in variables), label,
                          "baseline-balance", result.verdict, result.note,
                          p_min=result.p_trial_min, p_max=result.p_trial_max))  # fmt: skip
-    out = _summary_row("baseline-balance", skipped,
-                       "randomised, but no baseline mean and SD printed for each of two arms")
+    out = _summary_row(
+        "baseline-balance",
+        skipped,
+        "randomised, but no baseline mean and SD printed for each of two arms",
+    )
     return rows + out + _summary_row("baseline-balance", other, "not randomised")
 
 
