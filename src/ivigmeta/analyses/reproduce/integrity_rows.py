@@ -146,7 +146,7 @@ def n_flow_rows(studies: list[Study]) -> list[ReproducedP]:
         note = "; ".join(f"{what}: {c.note}" for c, what in checks)
         label = f"{len(checks)} n comparison(s)"
         rows.append(_row(study.id, "", label, "n-flow", verdict, note))
-    reason = "no n at baseline and follow-up, nor arms with an enrolled total"
+    reason = "no n printed at baseline and follow-up, nor arms with an enrolled total"
     return rows + _summary_row("n-flow", skipped, reason)
 
 
