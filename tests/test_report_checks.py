@@ -4,6 +4,7 @@ records and their ``ivigmeta test ...`` commands."""
 
 import json
 import math
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -159,7 +160,9 @@ def test_new_checks_run_on_the_bundled_records(rows):
         assert test in by_test, test
     # Clements 1999: baseline mRSS by arm (completers): Student p = 0.81 (scipy), one variable
     (clements,) = [r for r in by_test["baseline-balance"] if r.study == "clements1999"]
-    expected = stats.ttest_ind_from_stats(20.4, 10.3, 32, 19.9, 6.6, 36).pvalue
+    # R: t.test on samples with exactly these means and SDs (tests/oracle/single_study_t.R)
+    golden = json.loads((Path(__file__).parent / "oracle/golden/single_study_t.json").read_text())
+    expected = golden["clements_baseline_student_p"]
     assert clements.verdict == "consistent"
     assert clements.p_min <= expected <= clements.p_max
     # Chaigne 2020's count (percent) of 52: each rounds (18/52 = 34.615 → 34.6)
@@ -218,3 +221,64 @@ def test_bad_input_is_one_line_exit_2(args):
     result = CliRunner().invoke(cli, list(args))
     assert result.exit_code == 2, result.output
     assert result.output.count("\n") <= 2 and "Traceback" not in result.output
+
+
+# --------------------------------------------------------------------------- properties
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from ivigmeta.errors import IvigmetaError  # noqa: E402
+
+_TEXT = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.decimals(-1000, 1000, places=3, allow_nan=False).map(str),
+    st.text(max_size=6),
+)
+_COUNT = st.one_of(st.integers(-3, 10**7), st.none())
+
+
+@settings(max_examples=150, deadline=None)
+@given(a=_TEXT, b=_TEXT, c=_TEXT, p=_TEXT, n=_COUNT, ratio=st.booleans())
+def test_report_checks_raise_only_our_errors(a, b, c, p, n, ratio):
+    """Arbitrary typed numbers: a verdict or an IvigmetaError, never another exception."""
+    calls = [
+        lambda: debit(a, b, n),
+        lambda: ci_p_check(a, b, c, p, ratio=ratio),
+        lambda: se_sd_check(a, b, n),
+        lambda: percent_check(n, a, n),
+        lambda: percent_check(n, a, None, 100),
+        lambda: n_flow_check([("x", n), ("y", 5)]),
+        lambda: baseline_balance([BaselineVariable("v", a, b, n, c, b, n)]),
+    ]
+    for call in calls:
+        try:
+            result = call()
+        except IvigmetaError:
+            continue
+        assert result.verdict in ("consistent", "inconsistent", "decision-error", "not-checkable")
+
+
+_PRINTED = st.decimals(-50, 50, places=2, allow_nan=False).map(lambda d: f"{d:.2f}")
+
+
+@settings(max_examples=100, deadline=None)
+@given(est=_PRINTED, width1=st.integers(1, 3000), width2=st.integers(1, 3000))
+def test_ci_p_is_invariant_to_the_sign_of_a_difference(est, width1, width2):
+    """(Est, l, u) and (-Est, -u, -l) imply the same p range: the rounding boxes mirror."""
+    value = float(est)
+    low, high = f"{value - width1 / 100:.2f}", f"{value + width2 / 100:.2f}"
+    flip = (f"{-value:.2f}", f"{-float(high):.2f}", f"{-float(low):.2f}")
+    a, b = ci_p_check(est, low, high, "0.05"), ci_p_check(*flip, "0.05")
+    assert (a.p_min, a.p_max, a.verdict) == pytest.approx((b.p_min, b.p_max, b.verdict))
+
+
+@settings(max_examples=100, deadline=None)
+@given(n=st.integers(2, 400), k=st.integers(0, 400), sd=st.integers(0, 60))
+def test_debit_is_symmetric_in_ones_and_zeros(n, k, sd):
+    """k ones of n and k zeros of n have the same SD: DEBIT agrees on mean m and 1 - m."""
+    k = k % (n + 1)
+    mean, flipped = f"{k / n:.2f}", f"{1 - k / n:.2f}"
+    if float(mean) + float(flipped) != 1.0:  # 0.125 → "0.12" and "0.88": not mirrored boxes
+        return
+    assert debit(mean, f"{sd / 100:.2f}", n).verdict == debit(flipped, f"{sd / 100:.2f}", n).verdict

@@ -60,10 +60,16 @@ def _printed(value, field: str, positive: bool = False) -> PrintedNumber:
     return check_number(value, field, positive=positive)
 
 
+def _count(value, field: str, minimum: int = 0) -> int:
+    if value is None:
+        raise InputError(f"expected a whole number >= {minimum}, got None", field=field)
+    return check_count(value, field, minimum)
+
+
 def se_sd_check(sd, se, n: int) -> ArithmeticCheck:
     """Is the printed SE the printed SD over √n? (module doc)"""
     sd, se = _printed(sd, "sd", positive=True), _printed(se, "se", positive=True)
-    n = check_count(n, "n", minimum=1)
+    n = _count(n, "n", minimum=1)
     sd_low, sd_high = value_interval(sd)
     se_low, se_high = value_interval(se)
     root = math.sqrt(n)
@@ -145,15 +151,15 @@ def n_flow_check(
     sequence, arms = list(sequence or []), list(arms or [])
     if not sequence and not (arms and total is not None):
         raise InputError("expected n at two times or arms with a total", field="n")
-    for label, value in (*sequence, *arms):
-        check_count(value, f"n ({label})")
+    sequence = [(label, _count(value, f"n ({label})")) for label, value in sequence]
+    arms = [(label, _count(value, f"n ({label})")) for label, value in arms]
     for (label1, n1), (label2, n2) in itertools.pairwise(sequence):
         if n2 > n1:
             problems.append(f"{label2} n = {n2} is above {label1} n = {n1}")
     if len(sequence) > 1:
         fine.append(" → ".join(f"{label} {n}" for label, n in sequence))
     if arms and total is not None:
-        total = check_count(total, "total", minimum=1)
+        total = _count(total, "total", minimum=1)
         added = sum(n for _, n in arms)
         shown = " + ".join(f"{n} ({label})" for label, n in arms) + f" = {added}"
         if added > total or (total_is_randomised and added != total):
