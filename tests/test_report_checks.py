@@ -176,7 +176,7 @@ def test_new_checks_run_on_the_bundled_records(rows):
     assert "31 (IVIG) + 31 (placebo) = 62 of 63" in flows["takehara2013"].note
     # what no record prints is not-checkable, with the reason
     (debit_row,) = by_test["debit"]
-    assert debit_row.verdict == "not-checkable" and debit_row.comparison == "13 record(s)"
+    assert debit_row.verdict == "not-checkable" and debit_row.comparison == "13 records"
     takehara_se = [r for r in by_test["se-sd"] if r.study == "takehara2013"]
     assert [r.verdict for r in takehara_se] == ["not-checkable"] * 2
 

@@ -26,8 +26,9 @@ def _summary_row(test: str, skipped: list[str], reason: str) -> list[ReproducedP
     if not skipped:
         return []
     note = f"{reason}: {', '.join(skipped)}"
-    label = f"{len(skipped)} record(s)"
-    return [_row("(others)", "", label, test, NOT_CHECKABLE, note)]
+    if len(skipped) == 1:
+        return [_row(skipped[0], "", "", test, NOT_CHECKABLE, note)]
+    return [_row("(others)", "", f"{len(skipped)} records", test, NOT_CHECKABLE, note)]
 
 
 # --------------------------------------------------------------------------- percent
