@@ -104,13 +104,19 @@ def reproduce_cautions(rows) -> list[str]:
 
 
 def grim_cautions(result) -> list[str]:
-    """GRIM that cannot fail (n·items >= 10^decimals) says nothing."""
+    """GRIM that cannot fail (n·items >= 10^decimals), or GRIMMER that cannot, says nothing."""
+    cautions = []
     if not result.informative:
-        return [
+        cautions.append(
             f"GRIM cannot fail at n·items = {result.n * result.items} with the mean's decimals: "
             "'consistent' says nothing here"
-        ]
-    return []
+        )
+    if result.grimmer_informative is False:
+        cautions.append(
+            "GRIMMER cannot fail at this n with the SD's decimals (every total admits sums of "
+            "squares of both parities): not-checkable"
+        )
+    return cautions
 
 
 def test_cautions(results) -> list[str]:

@@ -58,6 +58,7 @@ class BaselineBalance(Result):
     ``p_trial_max`` over their rounding, Stouffer's ``z``, Fisher's ``fisher_p``, each variable's
     Student p (``p_values``: name, p, p_min, p_max)."""
 
+    check: str
     k: int
     z: float
     p_trial: float
@@ -119,7 +120,9 @@ def baseline_balance(variables: list[BaselineVariable], alpha: float = ALPHA) ->
         note += f": within {alpha}–{1 - alpha}"
     if k == 1:
         note += "; one variable only: a weak screen (Carlisle combined many)"
-    return BaselineBalance(k, z, p_trial, p_min, p_max, fisher_p, tuple(rows), verdict, note)
+    return BaselineBalance(
+        "baseline-balance", k, z, p_trial, p_min, p_max, fisher_p, tuple(rows), verdict, note
+    )
 
 
 def _printed(value):

@@ -61,6 +61,7 @@ class CiPCheck(Result):
     ``not-checkable`` without a printed p.
     """
 
+    check: str
     estimate: str
     ci_low: str
     ci_high: str
@@ -158,9 +159,9 @@ def ci_p_check(
     else:
         verdict = compare_p(p_min, p_max, reported)
     return CiPCheck(
-        estimate=values[0].text, ci_low=values[1].text, ci_high=values[2].text, scale=scale,
-        level=level, df=df, se=se, statistic=statistic, p=_p(statistic, df), p_min=p_min,
-        p_max=p_max, reported_p=None if reported is None else reported.text,
+        check="ci-p", estimate=values[0].text, ci_low=values[1].text, ci_high=values[2].text,
+        scale=scale, level=level, df=df, se=se, statistic=statistic, p=_p(statistic, df),
+        p_min=p_min, p_max=p_max, reported_p=None if reported is None else reported.text,
         symmetric=symmetric, verdict=verdict, note=note,
     )  # fmt: skip
 

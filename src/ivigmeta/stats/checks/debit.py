@@ -41,6 +41,7 @@ class DebitResult(Result):
     ``sd_high`` the sample SDs of the first and last admissible k.
     """
 
+    check: str
     mean: str
     sd: str
     n: int
@@ -86,7 +87,7 @@ def debit(mean: float | str, sd: float | str, n: int) -> DebitResult:
             f"no count of {n} gives mean {mean}: {below}/{n} = {below / n:.{mean.decimals + 2}f}, "
             f"{below + 1}/{n} = {(below + 1) / n:.{mean.decimals + 2}f}"
         )
-        return DebitResult(str(mean), str(sd), n, INCONSISTENT, (), (), None, None, note)
+        return DebitResult("debit", str(mean), str(sd), n, INCONSISTENT, (), (), None, None, note)
     low, high = value_interval(sd)
     fitting = [k for k in sums if _inside(binary_sd(k, n), low, high)]
     first, last = binary_sd(sums[0], n), binary_sd(sums[-1], n)
@@ -99,14 +100,15 @@ def debit(mean: float | str, sd: float | str, n: int) -> DebitResult:
             + (f"–{fitting[-1]}" if len(fitting) > 1 else "")
             + f" of {n} (sample SD sqrt(n/(n-1)·p(1-p)) rounds to {sd})"
         )
-        return DebitResult(str(mean), str(sd), n, CONSISTENT, (sums[0], sums[-1]),
-                           (fitting[0], fitting[-1]), first, last, note)  # fmt: skip
+        fits = (fitting[0], fitting[-1])
+        return DebitResult("debit", str(mean), str(sd), n, CONSISTENT, (sums[0], sums[-1]), fits,
+                           first, last, note)  # fmt: skip
     note = f"no count of ones whose mean rounds to {mean} has sample SD {sd} ({shown})"
     population = [k for k in sums if _inside(binary_sd(k, n, sample=False), low, high)]
     if population:
         note += "; the population SD sqrt(p(1-p)) would fit (an SD computed with n, not n - 1)"
-    return DebitResult(str(mean), str(sd), n, INCONSISTENT, (sums[0], sums[-1]), (), first,
-                       last, note)  # fmt: skip
+    counts = (sums[0], sums[-1])
+    return DebitResult("debit", str(mean), str(sd), n, INCONSISTENT, counts, (), first, last, note)
 
 
 def _printed(value, field: str) -> PrintedNumber:
