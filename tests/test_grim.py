@@ -64,3 +64,15 @@ def test_grimmer_below_the_most_even_split():
     # [6.277, 6.283] < 7 → impossible.
     assert grim("1.25", 4, "0.10").grimmer == "inconsistent"
     assert grim("1.25", 4, "0.50").grimmer == "consistent"
+
+
+def test_grimmer_that_cannot_inform_is_not_checkable():
+    # mean 5.19 of n = 28 fails GRIM (145/28 = 5.1786, 146/28 = 5.2143): there is no total
+    # to test the SD on, so GRIMMER says not-checkable, never inconsistent
+    result = grim("5.19", 28, "2.1")
+    assert (result.grim, result.grimmer) == ("inconsistent", "not-checkable")
+    # n = 30, SD 7.2 (one decimal): Q = 29·sd² + S²/30 spans 29·(7.25² - 7.15²) = 41.8 > 2 for
+    # every total, so both parities fit: GRIMMER cannot fail
+    result = grim("29.6", 30, "7.2")
+    assert result.grimmer_informative is False
+    assert result.grimmer == "not-checkable"

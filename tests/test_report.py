@@ -107,7 +107,8 @@ def test_reproduce_section_gives_every_verdict_problems_first(full_html):
     verdicts = re.findall(r'<span class="verdict-[a-z-]+">([a-z-]+)</span>', section)
     assert sorted(verdicts) == sorted(row.verdict for row in rows)
     checked = [v for v in verdicts if v != "not-checkable"]
-    assert checked == sorted(checked, key=["inconsistent", "decision-error", "consistent"].index)
+    order = ["inconsistent", "decision-error", "unexplained", "consistent"]
+    assert checked == sorted(checked, key=order.index)
     for verdict in set(verdicts):
         assert f"{verdicts.count(verdict)} {verdict}" in section
 

@@ -21,25 +21,34 @@ population: {{n: {n}}}
 def _rows(tmp_path, body: str, n: int | str = 40, study_id: str = "fixture"):
     path = tmp_path / f"{study_id}.yaml"
     path.write_text(HEADER.format(id=study_id, n=n) + textwrap.dedent(body))
-    return [r for r in ivigmeta.reproduce(str(path)) if not r.test.startswith("grim")]
+    integrity = ("percent", "se-sd", "n-flow", "debit", "baseline-balance", "ci-p")
+    rows = ivigmeta.reproduce(str(path))
+    return [r for r in rows if not r.test.startswith("grim") and r.test not in integrity]
 
 
-def test_decision_error_when_the_whole_range_is_on_the_other_side(tmp_path):
+@pytest.mark.parametrize(
+    ("test", "verdict"), [("two-sample-t", "decision-error"), ("null", "unexplained")]
+)
+def test_decision_error_when_the_whole_range_is_on_the_other_side(tmp_path, test, verdict):
     # 10.0 ± 2.0 vs 0.0 ± 2.0, 20 per arm: t = 10 / sqrt(0.2 + 0.2) = 15.8, p ≈ 1e-17,
-    # printed "0.40": non-significant, so a decision error under Student and Welch alike.
+    # printed "0.40": non-significant, so a decision error for the named Student t test; with
+    # no test named (Student and Welch both fail) an unnamed individual-data test might explain
+    # it: unexplained (issue 18)
     (row,) = _rows(
         tmp_path,
-        """\
+        f"""\
         comparisons:
           - outcome: mrss_change
             timepoint_months: 6
-            arm: {label: A, mean: 10.0, sd: 2.0, n: 20}
-            control: {label: B, mean: 0.0, sd: 2.0, n: 20}
-            reported: {p: 0.40, test: null}
+            arm: {{label: A, mean: 10.0, sd: 2.0, n: 20}}
+            control: {{label: B, mean: 0.0, sd: 2.0, n: 20}}
+            reported: {{p: 0.40, test: {test}}}
         """,
     )
-    assert row.verdict == "decision-error"
+    assert row.verdict == verdict
     assert row.p_max < 1e-10
+    if verdict == "unexplained":
+        assert "names no test" in row.note and "Mann-Whitney" in row.note
 
 
 def test_no_correlation_reproduces_p(tmp_path):

@@ -25,7 +25,11 @@ def test_validate_bundled_records():
 
 
 def test_list_json_and_csv():
-    rows = json.loads(run("studies", "list", "--studies", DATA, "--format", "json").stdout)
+    listing = json.loads(run("studies", "list", "--studies", DATA, "--format", "json").stdout)
+    rows = listing["studies"]
+    # cautions (issue 15): flagged records and systematic reviews, which are never pooled
+    assert any("poelman2015" in c and "flags" in c for c in listing["cautions"])
+    assert any("agostini2021" in c and "never pooled" in c for c in listing["cautions"])
     poelman = next(r for r in rows if r["id"] == "poelman2015")
     assert poelman == {
         "id": "poelman2015",
@@ -62,6 +66,10 @@ def test_show_prints_numbers_as_printed():
     assert week60["timepoint_weeks"] == 60
     assert week60["arm"]["se"] == 1.0 and week60["arm"]["sd"] is None
     assert week60["reported"]["p"] == "0.0040"
+    assert record["cautions"] == [
+        "1 record(s) carry flags (takehara2013): read them (`ivigmeta studies show ID`) before "
+        "using their numbers"
+    ]
 
 
 def test_show_unknown_id_suggests():

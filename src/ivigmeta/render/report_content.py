@@ -518,7 +518,8 @@ def analysis_figure(
 # --------------------------------------------------------------------------- reproduce
 
 
-VERDICT_ORDER = {"inconsistent": 0, "decision-error": 1, "consistent": 2, "not-checkable": 3}
+VERDICT_ORDER = {"inconsistent": 0, "decision-error": 1, "unexplained": 2, "consistent": 3,
+                 "not-checkable": 4}  # fmt: skip
 
 
 def reproduce_rows(rows) -> tuple[str, list[dict[str, str]]]:

@@ -1,8 +1,10 @@
 """Renderers for ``reproduce``, ``test ...`` and ``grim``: rich table, JSON, CSV or Markdown.
 
-Every function returns text; the CLI prints it. JSON is the results' ``to_dict()`` (a list of
-objects); CSV and Markdown have one column per JSON key. Tables are drawn without colour so
-they read the same in a terminal and in a pipe.
+Every function returns text; the CLI prints it. JSON is an object: the results' ``to_dict()``
+(``results`` for ``test`` and ``grim``, ``checks`` for ``reproduce``) and ``cautions`` (a list
+of sentences, empty when there is nothing to say; :mod:`ivigmeta.analyses.cautions`). CSV has
+one column per result key; Markdown and the table add the cautions below. Tables are drawn
+without colour so they read the same in a terminal and in a pipe.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from collections.abc import Sequence
 
 from ivigmeta.results import Result
 
-VERDICT_ORDER = ("consistent", "inconsistent", "decision-error", "not-checkable")
+VERDICT_ORDER = (
+    "consistent", "inconsistent", "decision-error", "unexplained", "not-checkable",
+)  # fmt: skip
 
 
 def _cell(value) -> str:
@@ -64,27 +68,43 @@ def _rich_table(columns: Sequence[str], cells: list[list[str]], title: str | Non
     return "".join(line.rstrip() + "\n" for line in console.file.getvalue().splitlines())
 
 
-def _json(results: Sequence[Result]) -> str:
-    return json.dumps([r.to_dict() for r in results], indent=2, ensure_ascii=False) + "\n"
+def _json(key: str, results: Sequence[Result], cautions: Sequence[str] | None) -> str:
+    value = [r.to_dict() for r in results]
+    if cautions is not None:  # None: a bare list (``convert``'s JSON)
+        value = {key: value, "cautions": list(cautions)}
+    return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
 
 
-def render_results(results: Sequence[Result], output_format: str = "table") -> str:
-    """Test results (t, proportions, McNemar ranges, back-solving, GRIM).
+def _cautions_text(cautions: Sequence[str] | None, output_format: str) -> str:
+    if not cautions or output_format == "csv":
+        return ""
+    if output_format == "md":
+        return "\n**Cautions**\n\n" + "".join(f"- {c}\n" for c in cautions)
+    return "Cautions:\n" + "".join(f"  - {c}\n" for c in cautions)
 
-    JSON: a list of objects; CSV/Markdown: one row per result; table: one column per result
-    and one line per field, which stays readable however many fields a result has.
+
+def render_results(
+    results: Sequence[Result], output_format: str = "table", cautions: Sequence[str] | None = None
+) -> str:
+    """Test results (t, proportions, McNemar ranges, back-solving, GRIM, report checks).
+
+    JSON: ``{"results": [...], "cautions": [...]}`` (a bare list when ``cautions`` is None);
+    CSV/Markdown: one row per result; table:
+    one column per result and one line per field, which stays readable however many fields a
+    result has.
     """
     if output_format == "json":
-        return _json(results)
+        return _json("results", results, cautions)
     rows = [r.to_dict() for r in results]
     columns = list(dict.fromkeys(key for row in rows for key in row))
     if output_format in ("csv", "md"):
         cells = [[_cell(row.get(c)) for c in columns] for row in rows]
-        return _delimited(columns, cells, output_format)
-    headers = ["", *(str(row.get("record") or row.get("test") or "value") for row in rows)]
+        return _delimited(columns, cells, output_format) + _cautions_text(cautions, output_format)
+    headers = ["", *(str(row.get("record") or row.get("test") or row.get("check") or "value")
+                     for row in rows)]  # fmt: skip
     fields = [c for c in columns if c != "record"]
     cells = [[field, *(_cell(row.get(field)) for row in rows)] for field in fields]
-    return _rich_table(headers, cells)
+    return _rich_table(headers, cells) + _cautions_text(cautions, output_format)
 
 
 REPRODUCE_COLUMNS = (
@@ -93,14 +113,19 @@ REPRODUCE_COLUMNS = (
 )  # fmt: skip
 
 
-def render_reproduce(rows: Sequence[Result], output_format: str = "table") -> str:
-    """The ``reproduce`` report: one row per reported p (and per GRIM check), with a tally."""
+def render_reproduce(
+    rows: Sequence[Result], output_format: str = "table", cautions: Sequence[str] = ()
+) -> str:
+    """The ``reproduce`` report: one row per reported p (and per GRIM and trustworthiness
+    check), with a tally; JSON ``{"checks": [...], "cautions": [...]}``."""
     if output_format == "json":
-        return _json(rows)
+        return _json("checks", rows, cautions)
     dicts = [r.to_dict() for r in rows]
     if output_format in ("csv", "md"):
         cells = [[_cell(d[c]) for c in REPRODUCE_COLUMNS] for d in dicts]
-        return _delimited(REPRODUCE_COLUMNS, cells, output_format)
+        return _delimited(REPRODUCE_COLUMNS, cells, output_format) + _cautions_text(
+            cautions, output_format
+        )
     columns = ("#", "study", "outcome", "time", "comparison", "test", "reported", "recomputed")
     cells, notes = [], []
     for number, d in enumerate(dicts, start=1):
@@ -118,4 +143,4 @@ def render_reproduce(rows: Sequence[Result], output_format: str = "table") -> st
     tally = Counter(d["verdict"] for d in dicts)
     summary = ", ".join(f"{tally[v]} {v}" for v in VERDICT_ORDER if tally[v])
     table = _rich_table((*columns, "verdict"), cells, f"{len(dicts)} checks: {summary}")
-    return table + "Notes:\n" + "\n".join(notes) + "\n"
+    return table + _cautions_text(cautions, output_format) + "Notes:\n" + "\n".join(notes) + "\n"

@@ -76,8 +76,12 @@ def _json(value) -> str:
 
 
 def render_study_list(rows: Sequence[StudyRow], output_format: str = "table") -> str:
+    """JSON: ``{"studies": [...], "cautions": [...]}`` (:func:`record_cautions`)."""
     if output_format == "json":
-        return _json([row.to_dict() for row in rows])
+        from ivigmeta.analyses.cautions import record_cautions
+
+        cautions = record_cautions([(row.id, row.design, row.flags) for row in rows])
+        return _json({"studies": [row.to_dict() for row in rows], "cautions": cautions})
     return render_rows(
         [row.to_dict() for row in rows], STUDY_COLUMNS, output_format, count(len(rows), "study")
     )
@@ -156,7 +160,11 @@ def _p(reported) -> tuple[str, str]:
 def render_study(study: Study, output_format: str = "table") -> str:
     """One record in full: metadata, then tables of outcomes, comparisons, events, cohort."""
     if output_format == "json":
-        return _json(study_to_dict(study))
+        from ivigmeta.analyses.cautions import record_cautions
+
+        flags = len(study.flags) + sum(len(x.flags) for x in (*study.outcomes, *study.comparisons))
+        cautions = record_cautions([(study.id, study.design, flags)])
+        return _json({**study_to_dict(study), "cautions": cautions})
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text

@@ -18,7 +18,29 @@ from ivigmeta.analyses.reproduce.rows import (
 from ivigmeta.records.model import Study
 from ivigmeta.stats.checks.rounding import (
     NOT_CHECKABLE,
+    UNEXPLAINED,
 )
+
+#: tests a paper may have used that summary data cannot rerun, by kind of comparison
+_NEED_INDIVIDUAL_DATA = {
+    "two-arm": "ANCOVA adjusted for baseline, Mann-Whitney (rank) test, mixed models",
+    "paired": "Wilcoxon signed-rank test, a mixed model of all visits",
+    "paired-proportion": "a test on other denominators (patients with both assessments)",
+}
+
+
+def _fair(computed, stated: str | None, kind: str):
+    """A p that no tried test gives is ``unexplained`` when the paper names no test (issue 18):
+    ``inconsistent`` and ``decision-error`` are kept for a named test whose p cannot arise."""
+    test, low, high, verdict, note = computed
+    if stated is not None or verdict not in PROBLEMS:
+        return computed
+    note = (
+        f"the paper names no test, and none of those tried ({test}) gives its p: {note}; "
+        "tests that need the individual data could: "
+        f"{_NEED_INDIVIDUAL_DATA[kind]}"
+    )
+    return test, low, high, UNEXPLAINED, note
 
 
 def _row(study, item, comparison_label, computed, reported) -> ReproducedP:
@@ -89,9 +111,10 @@ def reproduce_study(study: Study, studies: dict[str, Study] | None = None) -> li
             note = f"a {stated} test does not apply to paired means; not recomputed"
             computed = (stated, None, None, NOT_CHECKABLE, note)
         elif outcome.type == "paired-proportion":
-            computed = _paired_proportion(study, outcome, reported)
+            computed = _fair(_paired_proportion(study, outcome, reported), stated,
+                             "paired-proportion")  # fmt: skip
         else:
-            computed = _paired_continuous(study, outcome, reported)
+            computed = _fair(_paired_continuous(study, outcome, reported), stated, "paired")
         label = "after vs before" if outcome.type == "paired-proportion" else "vs baseline"
         rows.append(_row(study, outcome, label, computed, reported))
         rows += filter(None, [_printed_statistic_row(study, outcome, label)])
@@ -108,27 +131,31 @@ def reproduce_study(study: Study, studies: dict[str, Study] | None = None) -> li
             note = f"a {stated} test does not apply to two means with SDs; not recomputed"
             computed = (stated, None, None, NOT_CHECKABLE, note)
         else:
-            computed = _comparison(studies, study, comparison, reported)
+            computed = _fair(_comparison(studies, study, comparison, reported), stated, "two-arm")
         rows.append(_row(study, comparison, label, computed, reported))
         rows += filter(None, [_printed_statistic_row(study, comparison, label)])
     return rows
 
 
 def reproduce(studies_path: str | None = None) -> list[ReproducedP]:
-    """Recompute every reported p in the records (and GRIM-check integer-score means).
+    """Recompute every reported p in the records, GRIM-check integer-score means, and run the
+    trustworthiness checks (:mod:`ivigmeta.analyses.reproduce.integrity_rows`).
 
     Python mirror of ``ivigmeta reproduce [--studies PATH]``.
     """
+    from ivigmeta.analyses.reproduce.integrity_rows import integrity_rows
     from ivigmeta.records.loader import load_studies
 
     studies = load_studies(studies_path)
     by_id = {s.id: s for s in studies}
     rows = [row for study in studies for row in reproduce_study(study, by_id)]
-    return rows + [row for study in studies for row in grim_rows(study)]
+    rows += [row for study in studies for row in grim_rows(study)]
+    return rows + integrity_rows(list(studies))
 
 
 def has_problems(rows: list[ReproducedP]) -> bool:
-    """True when any row is inconsistent or a decision error (``reproduce`` then exits 1)."""
+    """True when any row is inconsistent or a decision error (``reproduce`` then exits 1);
+    ``unexplained`` and ``not-checkable`` rows are not problems."""
     return any(row.verdict in PROBLEMS for row in rows)
 
 

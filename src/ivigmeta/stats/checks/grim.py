@@ -13,7 +13,9 @@ Q = Σ y_i² = (n - 1)·sd_y² + S²/n must be (1) an integer, (2) of the same p
 (y² ≡ y mod 2), and (3) at least the sum of squares of the most even split of S,
 (n - r)·q² + r·(q + 1)² with q = S div n, r = S mod n. An SD printed with d decimals stands for
 its rounding interval, so Q ranges over an interval for each candidate S; the SD is consistent
-if some candidate S admits an integer Q satisfying (1)-(3).
+if some candidate S admits an integer Q satisfying (1)-(3). GRIMMER is ``not-checkable``, never
+``inconsistent``, when it cannot inform: when GRIM already fails (no total to test the SD on)
+or when the SD's rounding interval admits sums of squares of both parities for every total.
 
 Limits: n and items are whole numbers up to 10^9 (:mod:`ivigmeta.stats.numerics.limits`);
 GRIM is O(1) for any of them. GRIMMER checks the candidate totals one by one and stops at the
@@ -30,7 +32,12 @@ from dataclasses import dataclass
 from ivigmeta.errors import AnalysisError, InputError
 from ivigmeta.printed import PrintedNumber
 from ivigmeta.results import Result
-from ivigmeta.stats.checks.rounding import CONSISTENT, INCONSISTENT, value_interval
+from ivigmeta.stats.checks.rounding import (
+    CONSISTENT,
+    INCONSISTENT,
+    NOT_CHECKABLE,
+    value_interval,
+)
 from ivigmeta.stats.numerics.limits import check_count, check_number
 
 _SLACK = 1e-9
@@ -136,8 +143,8 @@ def grim(mean: float | str, n: int, sd: float | str | None = None, items: int = 
                 _sum_of_squares_range(total, n, sd_low, sd_high) for total in sums
             )
         )
-        if not sums:
-            grimmer_verdict = INCONSISTENT
+        if not sums or not grimmer_informative:
+            grimmer_verdict = NOT_CHECKABLE  # GRIM already failed, or GRIMMER cannot fail
         elif any(_sum_of_squares_ok(total, n, sd_low, sd_high) for total in sums):
             grimmer_verdict = CONSISTENT
         else:

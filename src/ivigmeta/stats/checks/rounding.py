@@ -14,6 +14,10 @@ recomputed p with a printed one (Nuijten et al. 2016, Behav Res Methods 48:1205-
 - ``decision-error``: the printed p lies wholly on one side of alpha and the recomputed
   interval wholly on the other;
 - ``inconsistent``: otherwise.
+
+``unexplained`` is for a printed p whose paper names no test, when none of the tests tried
+gives it: a test that needs the individual data (ANCOVA, a rank test) may, so it is not called
+an error (:mod:`ivigmeta.analyses.reproduce`).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ CONSISTENT = "consistent"
 INCONSISTENT = "inconsistent"
 DECISION_ERROR = "decision-error"
 NOT_CHECKABLE = "not-checkable"
+UNEXPLAINED = "unexplained"
 
 # relative slack for comparing interval ends computed in floating point
 _SLACK = 1e-9
