@@ -87,6 +87,19 @@ class CountParam(click.ParamType):
         return number
 
 
+class DelimiterParam(click.ParamType):
+    """A CSV delimiter: ``,`` ``;`` or a tab (written ``tab``, ``\\t`` or as the character)."""
+
+    name = "delimiter"
+    NAMES = {",": ",", ";": ";", "tab": "\t", "\\t": "\t", "\t": "\t"}
+
+    def convert(self, value, param, ctx):
+        delimiter = self.NAMES.get(value.lower() if isinstance(value, str) else value)
+        if delimiter is None:
+            self.fail(f"expected ',', ';' or 'tab', got {_clip(str(value))!r}", param, ctx)
+        return delimiter
+
+
 def _clip(text: str) -> str:
     return text if len(text) <= 40 else text[:20] + "..." + text[-10:]
 
@@ -135,7 +148,26 @@ _SHARED_OPTIONS: dict[str, tuple[tuple[str, ...], dict]] = {
         ("--csv",),
         {
             "type": click.Path(dir_okay=False),
-            "help": "Analyse the rows of a CSV table (metafor escalc column names).",
+            "help": "Analyse the rows of a CSV table (metafor escalc column names; - reads "
+            "standard input).",
+        },
+    ),
+    "delimiter": (
+        ("--delimiter",),
+        {
+            "type": DelimiterParam(),
+            "default": None,
+            "help": "With --csv: the cell delimiter, ',' ';' or 'tab'. Default: sniffed from "
+            "the header line.",
+        },
+    ),
+    "decimal": (
+        ("--decimal",),
+        {
+            "type": click.Choice((".", ",")),
+            "default": None,
+            "help": "With --csv: the decimal mark of the numbers ('.' or ','; ',' needs ';' or "
+            "tab between the cells). Default: '.'.",
         },
     ),
     "measure": (
@@ -199,7 +231,9 @@ _SHARED_OPTIONS: dict[str, tuple[tuple[str, ...], dict]] = {
         },
     ),
 }
-SELECTION_OPTIONS = ("outcome", "timepoint", "design", "csv", "measure", "addon")
+#: ``delimiter`` and ``decimal`` say how a ``--csv`` table is written (every command with --csv)
+CSV_OPTIONS = ("csv", "delimiter", "decimal")
+SELECTION_OPTIONS = ("outcome", "timepoint", "design", *CSV_OPTIONS, "measure", "addon")
 
 
 def shared_options(*names: str, **help_texts: str):
@@ -231,7 +265,8 @@ POOL_HELP = {
     "timepoint": "Months (e.g. 6) or 'latest'. Default: per study, the timepoint closest to 12 "
     "months.",
     "design": "Keep only studies of this design (e.g. rct).",
-    "csv": "Pool the rows of a CSV table with metafor escalc column names instead of the records.",
+    "csv": "Pool the rows of a CSV table with metafor escalc column names instead of the records "
+    "(- reads standard input).",
     "measure": "Effect size (metafor escalc). Default from records: MC for before/after "
     "outcomes, MD for two-arm comparisons.",
     "test": "Tests and CIs: z, t(k-1), Knapp-Hartung (knha) or its ad hoc variant.",
