@@ -55,9 +55,9 @@ def write(tmp_path, text: str, name="t.csv"):
             "n2i = 10",
         ),
         (
-            "study,yi,vi\nA,nan,0.1\nc,2,0.2\n",
+            "study,yi,vi\nA,1,\nc,2,NA\n",
             None,
-            ":2: yi: expected a number for GEN, got 'nan' (missing)",
+            ":1: vi: expected numbers for GEN, got no value in any row (empty or NA)",
         ),
         (
             'study,yi,vi\n"multi\nline",1,0.1\n',
