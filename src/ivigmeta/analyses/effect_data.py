@@ -187,6 +187,9 @@ def effect_data_builder(
         if addon is not None:
             raise InputError("--addon/--no-addon selects study records, not CSV rows",
                              field="addon")  # fmt: skip
+        for value, name in ((timepoint, "timepoint"), (design, "design")):
+            if value is not None:
+                raise InputError(f"--{name} selects study records, not CSV rows", field=name)
         from ivigmeta.analyses.csv_effects import csv_builder
 
         return csv_builder(csv, measure, outcome, zero_cells, delimiter=delimiter,

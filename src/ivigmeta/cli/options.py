@@ -212,6 +212,16 @@ _SHARED_OPTIONS: dict[str, tuple[tuple[str, ...], dict]] = {
             "rma.glmm, ML) on the counts of --csv (--measure PLO, IRLN or OR).",
         },
     ),
+    "pi": (
+        ("--pi",),
+        {
+            "type": click.Choice(("auto", "z", "t", "hts")),
+            "default": "auto",
+            "show_default": True,
+            "help": "Prediction interval quantile: auto (metafor predict(): z, or t(k-1) under "
+            "t/knha), z, t (k-1 df, R meta >= 8.0) or hts (t, k-2 df; Higgins et al. 2009).",
+        },
+    ),
     "test": (
         ("--test",),
         {
