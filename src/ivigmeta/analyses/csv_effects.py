@@ -233,7 +233,9 @@ def _format(table) -> str:
     """`` (delimiter ';', decimal comma)`` for a table not written with ``,`` and ``.``."""
     parts = []
     if table.delimiter != ",":
-        parts.append("tab-delimited" if table.delimiter == "\t" else f"delimiter {table.delimiter!r}")
+        parts.append(
+            "tab-delimited" if table.delimiter == "\t" else f"delimiter {table.delimiter!r}"
+        )
     if table.decimal == ",":
         parts.append("decimal comma")
     return f" ({', '.join(parts)})" if parts else ""
@@ -252,10 +254,9 @@ def complete_rows(measure: str, columns: dict, table) -> tuple[np.ndarray, str |
     if measure in TABLE_MEASURES and "ai" in columns and "ci" in columns:
         for cell, size, events in (("bi", "n1i", "ai"), ("di", "n2i", "ci")):
             if cell in columns and size in columns:
-                columns[cell] = np.where(np.isnan(columns[cell]),
-                                         columns[size] - columns[events], columns[cell])  # fmt: skip
-                columns[size] = np.where(np.isnan(columns[size]),
-                                         columns[events] + columns[cell], columns[size])  # fmt: skip
+                given, total = columns[cell], columns[size]
+                columns[cell] = np.where(np.isnan(given), total - columns[events], given)
+                columns[size] = np.where(np.isnan(total), columns[events] + columns[cell], total)
     if measure == "GEN" and "vi" in columns and "sei" in columns:
         columns["vi"] = np.where(np.isnan(columns["vi"]), columns["sei"] ** 2, columns["vi"])
     k = len(table.studies)

@@ -68,8 +68,15 @@ class GlmmPoolResult(Result):
     notes: tuple[str, ...]
 
 
-def pool_glmm(csv, measure: str | None, *, model: str = "UM.FS", level: float = 95.0,
-              delimiter: str | None = None, decimal: str = "."):
+def pool_glmm(
+    csv,
+    measure: str | None,
+    *,
+    model: str = "UM.FS",
+    level: float = 95.0,
+    delimiter: str | None = None,
+    decimal: str = ".",
+):
     """Fit ``rma.glmm(measure, model, method = "ML")`` to the rows of the CSV table ``csv``
     (written with ``delimiter``, None: sniffed, and ``decimal``); rows missing a count are
     left out, as metafor's ``na.omit``."""

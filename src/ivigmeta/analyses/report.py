@@ -158,10 +158,16 @@ def report(
                 description=definition.description if definition else name,
                 unit=definition.unit if definition else None,
                 pool=pooled,
-                sensitivity=_after(pooled, "sensitivity", "Sensitivity analysis", name,
-                                   {**options, **selection}),  # fmt: skip
-                bias=_after(pooled, "bias", "Small-study (publication bias) analysis", name,
-                            {**options, **selection}),  # fmt: skip
+                sensitivity=_after(
+                    pooled, "sensitivity", "Sensitivity analysis", name, {**options, **selection}
+                ),
+                bias=_after(
+                    pooled,
+                    "bias",
+                    "Small-study (publication bias) analysis",
+                    name,
+                    {**options, **selection},
+                ),
             )
         )
     reproduced = _run("reproduce", "Reproduction of reported p-values", studies_path=studies)
@@ -186,7 +192,11 @@ def _table_report(outcome, all_outcomes, studies, fit, pi, timepoint, measure, c
     from ivigmeta.effects.escalc import DESCRIPTIONS
     from ivigmeta.records.csv_reader import STDIN, read_effect_table
 
-    for given, flag in ((all_outcomes, "--all"), (studies, "--studies"), (timepoint, "--timepoint")):
+    for given, flag in (
+        (all_outcomes, "--all"),
+        (studies, "--studies"),
+        (timepoint, "--timepoint"),
+    ):
         if given:
             raise InputError(f"{flag} selects study records, not the rows of --csv",
                              field=flag.removeprefix("--"))  # fmt: skip
@@ -202,7 +212,7 @@ def _table_report(outcome, all_outcomes, studies, fit, pi, timepoint, measure, c
     used = pooled.result.measure if pooled.available else (measure or "").upper()
     kind = f"{DESCRIPTIONS[used]} ({used})" if used in DESCRIPTIONS else "effect sizes"
     outcome_report = OutcomeReport(
-        outcome=name,
+        outcome=re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-") or "table",  # ids, anchors
         description=f"{name}: {kind} from the rows of {table.file}",
         unit=None,
         pool=pooled,
@@ -223,8 +233,11 @@ def _table_report(outcome, all_outcomes, studies, fit, pi, timepoint, measure, c
         software=software_versions(),
         studies=(),
         outcomes=(outcome_report,),
-        reproduce=Section(title, message=f"{title} not run: a CSV table of effect-size inputs "
-                          "holds no reported p-values (the study records do)."),  # fmt: skip
+        reproduce=Section(
+            title,
+            message=f"{title} not run: a CSV table of effect-size inputs "
+            "holds no reported p-values (the study records do).",
+        ),
         methods=methods_paragraph((outcome_report,), **fit),
         options={"csv": table.file, "measure": used, **fit, "pi": pi},
         table=input_table,

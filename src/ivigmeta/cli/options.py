@@ -4,6 +4,8 @@ in help order, and may word a help text for itself."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import click
 
 
@@ -91,7 +93,7 @@ class DelimiterParam(click.ParamType):
     """A CSV delimiter: ``,`` ``;`` or a tab (written ``tab``, ``\\t`` or as the character)."""
 
     name = "delimiter"
-    NAMES = {",": ",", ";": ";", "tab": "\t", "\\t": "\t", "\t": "\t"}
+    NAMES: ClassVar[dict[str, str]] = {",": ",", ";": ";", "tab": "\t", "\\t": "\t", "\t": "\t"}
 
     def convert(self, value, param, ctx):
         delimiter = self.NAMES.get(value.lower() if isinstance(value, str) else value)

@@ -12,8 +12,7 @@ from ivigmeta.cli.options import CSV_OPTIONS, shared_options
     "report",
     epilog=examples(
         "ivigmeta report --all --out report.html",
-        "ivigmeta report --outcome mrss --out report.md",
-        "ivigmeta report --csv examples/bcg.csv --measure RR --outcome tuberculosis --out bcg.html",
+        "ivigmeta report --csv examples/bcg.csv --measure RR --out bcg.md",
     ),
 )
 @click.option("--outcome", "outcomes", multiple=True,

@@ -270,7 +270,7 @@ def _figure(figure_id: str, svg: str | None, caption: str) -> str:
     if not svg:
         return ""
     return (
-        f'<figure id="{_e(figure_id)}">{inline_svg(svg, figure_id)}'
+        f'<figure id="{_e(figure_id)}">{inline_svg(svg, re.sub(r"[^A-Za-z0-9_-]", "-", figure_id))}'
         f"<figcaption>{_e(caption)}</figcaption></figure>"
     )
 

@@ -20,11 +20,17 @@ def render_markdown(report: Report) -> str:
         _summary(report),
         content.SUMMARY_NOTE,
         *(_outcome(o, labels) for o in report.outcomes),
-        *(_input_table(report.table) if report.table is not None else (
-            f"## Studies ({len(report.studies)})",
-            content.studies_note(len(report.studies), sum(1 for s in report.studies if s.flags)),
-            _studies(report),
-        )),
+        *(
+            _input_table(report.table)
+            if report.table is not None
+            else (
+                f"## Studies ({len(report.studies)})",
+                content.studies_note(
+                    len(report.studies), sum(1 for s in report.studies if s.flags)
+                ),
+                _studies(report),
+            )
+        ),
         "## Reported p-values: do they add up?",
         _reproduce(report.reproduce),
         "## Methods",
