@@ -4,8 +4,9 @@ Golden values: ``tests/oracle/csv_missing.R`` (metafor 5.0-1 ``rma`` on dat.bcg 
 dat.normand1999 with cells blanked: metafor omits those studies, ``na.omit``) and
 ``tests/oracle/pool_measures.R`` (the BCG table written as estimates with 95% CIs, decimals).
 Tolerance: 1e-6 relative (DESIGN.md); largest deviation measured: 6.5e-14 relative (the
-pooled and meta-regression values of csv_missing.json). The variants (BOM, ``;``, tab, decimal comma, stdin)
-must give exactly the floats of the plain table, since the cells are the same numbers.
+pooled and meta-regression values of csv_missing.json). The variants (BOM, ``;``, tab,
+decimal comma, stdin) must give exactly the floats of the plain table, since the cells are
+the same numbers.
 """
 
 from __future__ import annotations
@@ -453,3 +454,56 @@ def test_sniffing_reads_the_header_outside_quotes():
     assert sniff_delimiter("study\tyi\tvi\n") == "\t"
     assert sniff_delimiter("yi\n1\n") == ","
     assert sniff_delimiter("\n\nstudy;yi,vi;x\n") == ";"
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_rows_with_missing_values_are_as_if_deleted(command, tmp_path):
+    """For every command, a table whose rows 4, 9 and 11 miss a cell (empty, NA) gives the
+    output of the same table with those rows deleted (metafor's na.omit), and the notes say so.
+    (regress: the moderator of a fourth row is missing, so that row goes too.)"""
+    lines = BCG.read_text().splitlines()
+    blanked = list(lines)
+    for row, column, value in ((4, 1, ""), (9, 4, "NA"), (11, 2, "nan"), (2, 5, "")):
+        cells = blanked[row].split(",")
+        cells[column] = value
+        blanked[row] = ",".join(cells)
+    gone = (4, 9, 11, 2) if command == "regress" else (4, 9, 11)
+    (tmp_path / "blank.csv").write_text("\n".join(blanked) + "\n")
+    kept = [line for i, line in enumerate(lines) if i not in gone]
+    (tmp_path / "kept.csv").write_text("\n".join(kept) + "\n")
+    args = [command, "--measure", "RR", *COMMANDS[command]]
+    with_gaps = run([*args, "--csv", tmp_path / "blank.csv"])
+    deleted = run([*args, "--csv", tmp_path / "kept.csv"])
+    assert with_gaps.exit_code == deleted.exit_code == 0, with_gaps.stderr
+    if command == "gosh":
+        assert with_gaps.stdout == deleted.stdout
+        return
+    got = json.loads(with_gaps.stdout)
+    assert without_notes(got) == without_notes(json.loads(deleted.stdout))
+    assert any("left out (metafor na.omit)" in note for note in got["notes"]), got["notes"]
+
+
+def test_subgroup_leaves_out_rows_without_a_group(tmp_path):
+    lines = BCG.read_text().splitlines()
+    lines[3] = lines[3].replace(",random", ",NA")
+    lines[5] = lines[5].replace(",alternate", ",")
+    (tmp_path / "t.csv").write_text("\n".join(lines) + "\n")
+    result = run(["subgroup", "--csv", tmp_path / "t.csv", "--measure", "RR", "--by", "alloc",
+                  "--format", "json"])  # fmt: skip
+    got = json.loads(result.stdout)
+    assert [g["name"] for g in got["groups"]] == ["alternate", "random", "systematic"]
+    assert sum(g["k"] for g in got["groups"]) == 11
+    assert "left out (no alloc): Rosenthaletal1960, Frimodt-Molleretal1973" in got["notes"]
+
+
+def test_multilevel_reads_a_decimal_comma_table(tmp_path):
+    from test_multilevel_cli import case_named, write_case
+
+    plain = write_case(case_named("konstantopoulos2011"), tmp_path / "k.csv")
+    text = Path(plain).read_text()
+    (tmp_path / "excel.csv").write_text(variant(text, delimiter=";", decimal=","))
+    args = ["multilevel", "--cluster", "district", "--within", "school", "--format", "json"]
+    base = run([*args, "--csv", plain])
+    got = run([*args, "--csv", tmp_path / "excel.csv", "--decimal", ","])
+    assert base.exit_code == got.exit_code == 0, got.stderr
+    assert without_notes(json.loads(got.stdout)) == without_notes(json.loads(base.stdout))
