@@ -507,3 +507,19 @@ def test_multilevel_reads_a_decimal_comma_table(tmp_path):
     got = run([*args, "--csv", tmp_path / "excel.csv", "--decimal", ","])
     assert base.exit_code == got.exit_code == 0, got.stderr
     assert without_notes(json.loads(got.stdout)) == without_notes(json.loads(base.stdout))
+
+
+def test_report_on_records_takes_measure_timepoint_and_pi(tmp_path):
+    """The same --measure, --timepoint and --pi as pool: the report's pooled mRSS is pool's."""
+    out = tmp_path / "m.md"
+    args = ["--outcome", "mrss", "--measure", "SMCC", "--timepoint", "latest", "--pi", "t"]
+    result = run(["report", *args, "--out", out])
+    assert result.exit_code == 0, result.stderr
+    pooled = pool_json(args)
+    text = out.read_text()
+    assert pooled["measure"] == "SMCC" and "- timepoint: the latest timepoint" in text
+    low, high = (
+        f"{value:.2f}".replace("-", "−") for value in (pooled["pi_low"], pooled["pi_high"])
+    )
+    assert f"| 95% prediction interval | {low} to {high} |" in text
+    assert "t quantile with k − 1 df, as R's meta 8.0" in text
