@@ -68,7 +68,11 @@ def test_cli_table_or_names_dropped_double_zero_study():
         ("study,ai,n1i,ci\na,3,10,4\n", "OR", "t.csv:1: n2i: OR with --method GLMM needs"),
         ("study,ai,n1i,ci,n2i\na,3,10,4,8\nb,-1,5,2,9\n", "OR", "t.csv:3: ai: expected a count"),
         ("study,xi,ni\na,1.5,10\n", "PLO", "t.csv:2: xi: expected a count"),
-        ("study,xi,ni\na,,10\n", "PLO", "t.csv:2: xi: expected a number, got an empty cell"),
+        (
+            "study,xi,ni\na,,10\n",
+            "PLO",
+            "t.csv:1: xi: expected numbers for PLO, got no value in any",
+        ),
         (
             "study,xi,ni\na,0,10\nb,0,20\nc,0,5\n",
             "PLO",

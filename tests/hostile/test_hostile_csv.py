@@ -55,9 +55,9 @@ def write(tmp_path, text: str, name="t.csv"):
             "n2i = 10",
         ),
         (
-            "study,yi,vi\nA,nan,0.1\nc,2,0.2\n",
+            "study,yi,vi\nA,1,\nc,2,NA\n",
             None,
-            ":2: yi: expected a number for GEN, got 'nan' (missing)",
+            ":1: vi: expected numbers for GEN, got no value in any row (empty or NA)",
         ),
         (
             'study,yi,vi\n"multi\nline",1,0.1\n',
@@ -113,3 +113,66 @@ def test_mutated_table(tmp_path, text):
     path = write(tmp_path, text)
     run = invoke(["pool", "--csv", path, "--measure", "RR"], [path])
     assert "Warning" not in run.stderr
+
+
+def excel_spelling(text: str) -> str:
+    """A comma table as a decimal-comma spreadsheet saves it: ``;`` between cells, ``0,5``."""
+    return "\n".join(
+        ";".join(cell.replace(".", ",") for cell in line.split(",")) for line in text.splitlines()
+    ) + "\n"  # fmt: skip
+
+
+@pytest.mark.parametrize("text", cell_mutations(count=15, seed=17))
+def test_mutated_decimal_comma_table(tmp_path, text):
+    """Issue 17: the same hostile cells in a semicolon, decimal-comma table with a BOM."""
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + excel_spelling(text).encode("utf-8"))
+    run = invoke(["pool", "--csv", path, "--measure", "RR", "--decimal", ","], [path])
+    assert "Warning" not in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "command"),
+    [pytest.param(p.values[0], "pool", id=p.id) for p in cell_mutations(count=8, seed=19)]
+    + [pytest.param(p.values[0], "report", id=p.id) for p in cell_mutations(count=4, seed=23)],
+)
+def test_mutated_table_on_stdin(tmp_path, monkeypatch, text, command):
+    """Issue 17: hostile tables piped to standard input (``--csv -``), for a command that
+    reads the table several times (report: pool, sensitivity, bias)."""
+    from click.testing import CliRunner
+    from conftest import Run, check_contract
+
+    from ivigmeta.cli import cli
+
+    monkeypatch.chdir(tmp_path)
+    out = ["--out", "r.html"] if command == "report" else []
+    result = CliRunner().invoke(cli, [command, "--csv", "-", "--measure", "RR", *out],
+                                input=text, prog_name="ivigmeta")  # fmt: skip
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    check_contract(Run(result.exit_code, result.stdout, result.stderr))
+    if command == "report" and result.exit_code == 2:
+        assert not (tmp_path / "r.html").exists()
+
+
+def test_a_terminal_on_stdin_is_refused_not_waited_for():
+    """``--csv -`` with nothing piped in (stdin is a terminal): one line, exit 2, no hang."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    controller, terminal = pty.openpty()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "ivigmeta", "pool", "--csv", "-"], stdin=terminal,
+            capture_output=True, timeout=30, env={**os.environ, "PYTHONPATH": str(REPO / "src")},
+        )  # fmt: skip
+    finally:
+        os.close(terminal)
+        os.close(controller)
+    assert done.returncode == 2
+    assert done.stderr.decode() == (
+        "ivigmeta: error: <stdin>: expected a CSV table piped to standard input (--csv -)\n"
+    )

@@ -1,7 +1,8 @@
 """Summaries in a ``pool --csv`` table converted to the columns escalc needs (metafor 5.0-1).
 
 Which column combinations are converted, only where the target cell is empty (metafor's
-``replace="ifna"``):
+``replace="ifna"``) and the summaries are there (a row without them keeps its missing value
+and is left out, as metafor's ``na.omit``):
 
 - median with quartiles and/or range -> mean and SD (``conv.fivenum``, default methods; see
   :func:`ivigmeta.effects.conversions.convert_fivenum`): for MN, MNLN and CVLN the columns
@@ -50,6 +51,7 @@ def convert_columns(measure: str, columns: dict, table) -> tuple[dict, list[str]
         mean = columns.get(mean_name, empty)
         sd = columns.get(sd_name, empty)
         wanted = (np.isnan(mean) | np.isnan(sd)) & ~np.isnan(columns[names[2]])
+        wanted &= ~np.isnan(columns.get(n_name, empty))  # without n: a missing value (na.omit)
         if not wanted.any():
             continue
         values = [np.where(wanted, columns.get(name, empty), np.nan) for name in names]
@@ -93,6 +95,7 @@ def convert_columns(measure: str, columns: dict, table) -> tuple[dict, list[str]
         if "sei" in columns:
             vi = np.where(np.isnan(vi), columns["sei"] ** 2, vi)
         wanted = np.isnan(vi) & ~np.isnan(columns["ci_high"])
+        wanted &= ~np.isnan(columns["ci_low"]) & ~np.isnan(columns["yi"])  # else na.omit
         if wanted.any():
             try:
                 result = convert_wald(

@@ -6,7 +6,7 @@ every problem names the file, the line and the column.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -34,27 +34,39 @@ class ZeroCells:
 
 
 def csv_builder(
-    path, measure: str | None, outcome: str | None, zero_cells: ZeroCells | None = None
+    path,
+    measure: str | None,
+    outcome: str | None,
+    zero_cells: ZeroCells | None = None,
+    *,
+    delimiter: str | None = None,
+    decimal: str = ".",
 ) -> Builder:
     """Read the table once; the returned function computes its effect sizes for a correlation
     ``r`` assumed where the ``ri`` column is empty (pre-post measures only); count measures
     are corrected for zero cells as ``zero_cells`` says (default: escalc's), and the notes
-    name the studies corrected or left without an effect size."""
+    name the studies corrected or left without an effect size. ``delimiter`` (None: sniffed)
+    and ``decimal`` are passed to :func:`~ivigmeta.records.csv_reader.read_effect_table`.
+
+    Rows missing a value the measure needs (an empty cell, ``NA``) are left out and a note
+    names them and the columns, as metafor's ``rma`` (``na.action = "na.omit"``) omits the
+    studies whose yi or vi ``escalc`` left NA; a needed column missing in every row is an
+    error, as is a table where no row is complete."""
     from ivigmeta.effects.escalc import MEASURES, escalc
     from ivigmeta.records.csv_reader import read_effect_table
 
-    table = read_effect_table(path)
+    full_table = read_effect_table(path, delimiter=delimiter, decimal=decimal)
     if measure is None:
-        if "yi" in table.columns and (
-            "vi" in table.columns
-            or "sei" in table.columns
-            or {"ci_low", "ci_high"} <= set(table.columns)
+        if "yi" in full_table.columns and (
+            "vi" in full_table.columns
+            or "sei" in full_table.columns
+            or {"ci_low", "ci_high"} <= set(full_table.columns)
         ):
             measure = "GEN"
         else:
             raise InputError(
                 f"give --measure ({', '.join(MEASURES)}) for a table without yi and vi columns",
-                file=table.file,
+                file=full_table.file,
                 field="measure",
             )
     measure = measure.upper()
@@ -65,8 +77,10 @@ def csv_builder(
         raise InputError(f"expected a number >= 0, got {zero_cells.add}", field="add")
 
     def build(r: float | None) -> EffectData:
+        table = full_table
         columns = {name: np.array(values) for name, values in table.columns.items()}
-        notes = [f"{count(len(table.studies), 'row')} read from {table.file}; measure {measure}"]
+        notes = [f"{count(len(table.studies), 'row')} read from {table.file}{_format(table)}; "
+                 f"measure {measure}"]  # fmt: skip
         uses_r = False
         if measure in PRE_POST_CSV_MEASURES:
             ri = columns.get("ri", np.full(len(table.studies), np.nan))
@@ -76,28 +90,22 @@ def csv_builder(
                 uses_r = True
                 rows = ", ".join(table.label(int(i)) for i in np.flatnonzero(missing))
                 notes.append(f"ri = {r:g} (--r) assumed for {rows}")
-            elif missing.any():
-                line = table.line_of(int(np.flatnonzero(missing)[0]))
+            elif missing.all():
                 raise InputError(
                     f"{measure} needs the pre-post correlation: fill the ri column or give --r",
                     file=table.file,
-                    line=line,
+                    line=table.line_of(0),
                     field="ri",
                 )
             columns["ri"] = ri
         columns, converted = convert_columns(measure, columns, table)
         notes.extend(converted)
-        for name, values in columns.items():
-            row = _first_missing(values, measure, name)
-            if row is not None:
-                typed = table.text[name][row] if name in table.text else ""
-                got = f"{typed!r} (missing)" if typed else "an empty cell"
-                raise InputError(
-                    f"expected a number for {measure}, got {got}",
-                    file=table.file,
-                    line=table.line_of(row),
-                    field=name,
-                )
+        keep, omitted = complete_rows(measure, columns, table)
+        if omitted:
+            notes.append(omitted)
+            rows = np.flatnonzero(keep)
+            table = table.subset(rows)
+            columns = {name: values[rows] for name, values in columns.items()}
         options = {}
         if measure in TABLE_MEASURES + PROPORTION_MEASURES:
             options = {"add": zero_cells.add, "to": zero_cells.to}
@@ -143,7 +151,7 @@ def csv_builder(
             vi=np.asarray(effects.vi, dtype=float),
             notes=tuple(notes),
             uses_r=uses_r,
-            source=str(path),
+            source=full_table.file,
             counts=counts,
             _columns=table.text,
             _lines=table.lines,
@@ -212,16 +220,6 @@ def zero_cell_notes(measure, counts, studies, zero_cells: ZeroCells) -> list[str
     return notes
 
 
-def _first_missing(values, measure: str, name: str) -> int | None:
-    """First empty cell in a column the measure uses (unused columns may be empty)."""
-    from ivigmeta.effects.escalc import REQUIRED_COLUMNS
-
-    if not any(name in option for option in REQUIRED_COLUMNS[measure]):
-        return None
-    missing = np.flatnonzero(np.isnan(values))
-    return int(missing[0]) if missing.size else None
-
-
 def _typed_cells(table, measure: str, row: int) -> str:
     """The cells of ``row`` that ``measure`` reads, as typed: ``ai = 0, bi = 0, ...``."""
     from ivigmeta.effects.escalc import REQUIRED_COLUMNS
@@ -229,3 +227,105 @@ def _typed_cells(table, measure: str, row: int) -> str:
     used = dict.fromkeys(c for option in REQUIRED_COLUMNS[measure] for c in option)
     cells = [f"{c} = {table.text[c][row] or '(empty)'}" for c in used if c in table.text]
     return ", ".join(cells)
+
+
+def _format(table) -> str:
+    """`` (delimiter ';', decimal comma)`` for a table not written with ``,`` and ``.``."""
+    parts = []
+    if table.delimiter != ",":
+        parts.append(
+            "tab-delimited" if table.delimiter == "\t" else f"delimiter {table.delimiter!r}"
+        )
+    if table.decimal == ",":
+        parts.append("decimal comma")
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+def complete_rows(measure: str, columns: dict, table) -> tuple[np.ndarray, str | None]:
+    """Which rows have every value ``measure`` needs, and the note naming the others.
+
+    The needed columns are escalc's first complete set of the table (``ai bi ci di``, else
+    ``ai n1i ci n2i``; ``yi vi``, else ``yi sei``); for 2x2 tables a missing ``bi`` (``di``)
+    is taken from ``n1i - ai`` (``n2i - ci``) and the reverse, and for GEN a missing ``vi``
+    from ``sei²``, so each row may use either. ``columns`` is updated in place with those
+    fills. A needed column missing in every row, or no complete row, is an InputError."""
+    from ivigmeta.effects.escalc import REQUIRED_COLUMNS
+
+    if measure in TABLE_MEASURES and "ai" in columns and "ci" in columns:
+        for cell, size, events in (("bi", "n1i", "ai"), ("di", "n2i", "ci")):
+            if cell in columns and size in columns:
+                given, total = columns[cell], columns[size]
+                columns[cell] = np.where(np.isnan(given), total - columns[events], given)
+                columns[size] = np.where(np.isnan(total), columns[events] + columns[cell], total)
+    if measure == "GEN" and "vi" in columns and "sei" in columns:
+        columns["vi"] = np.where(np.isnan(columns["vi"]), columns["sei"] ** 2, columns["vi"])
+    k = len(table.studies)
+    used = next((o for o in REQUIRED_COLUMNS[measure] if all(c in columns for c in o)), None)
+    if used is None:  # escalc names the missing columns
+        return np.ones(k, dtype=bool), None
+    missing = {c: np.isnan(columns[c]) for c in used}
+    for column, empty in missing.items():
+        if empty.all():
+            raise InputError(
+                f"expected numbers for {measure}, got no value in any row (empty or NA)",
+                file=table.file,
+                line=1,
+                field=column,
+            )
+    gaps = np.zeros(k, dtype=bool)
+    for empty in missing.values():
+        gaps |= empty
+    if not gaps.any():
+        return ~gaps, None
+    if gaps.all():
+        raise InputError(
+            f"no row has every value {measure} needs ({' '.join(used)}); each misses one "
+            "(empty or NA)",
+            file=table.file,
+        )
+    described = []
+    for row in np.flatnonzero(gaps):
+        names = ", ".join(c for c in used if missing[c][row])
+        described.append(f"{table.label(int(row))} (line {table.line_of(int(row))}: {names})")
+    hint = (" (--r assumes a correlation where ri is missing)"
+            if "ri" in used and missing["ri"].any() else "")  # fmt: skip
+    note = (f"{count(int(gaps.sum()), 'row')} with missing values left out (metafor "
+            f"na.omit): {', '.join(described)}{hint}")  # fmt: skip
+    return ~gaps, note
+
+
+def omit_missing_fields(data: EffectData, names) -> EffectData:
+    """``data`` without the CSV rows whose columns ``names`` (moderators) are missing (empty or
+    NA), with a note naming them, as metafor's ``rma(mods = ...)`` omits them (``na.omit``);
+    record data is returned unchanged. A column missing in every row is an InputError."""
+    if data.source is None:
+        return data
+    gaps = np.zeros(data.k, dtype=bool)
+    missing_in: dict[int, list[str]] = {}
+    for name in names:
+        values = data.values(name)
+        empty = np.array([value is None for value in values], dtype=bool)
+        if empty.all():
+            raise InputError("expected a value in at least one row, got none (empty or NA)",
+                             file=data.source, line=1, field=name)  # fmt: skip
+        for row in np.flatnonzero(empty):
+            missing_in.setdefault(int(row), []).append(name)
+        gaps |= empty
+    if not gaps.any():
+        return data
+    described = ", ".join(f"{data.ids[row]} (line {data._lines[row]}: {', '.join(columns)})"
+                          for row, columns in sorted(missing_in.items()))  # fmt: skip
+    note = (f"{count(int(gaps.sum()), 'row')} with a missing {', '.join(names)} left out "
+            f"(metafor na.omit): {described}")  # fmt: skip
+    rows = np.flatnonzero(~gaps)
+    return replace(
+        data,
+        ids=tuple(data.ids[i] for i in rows),
+        timepoints=tuple(data.timepoints[i] for i in rows),
+        yi=data.yi[rows],
+        vi=data.vi[rows],
+        notes=(*data.notes, note),
+        counts={name: values[rows] for name, values in data.counts.items()},
+        _columns={name: [values[i] for i in rows] for name, values in data._columns.items()},
+        _lines=tuple(data._lines[i] for i in rows),
+    )

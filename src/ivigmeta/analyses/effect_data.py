@@ -36,6 +36,7 @@ CHANGE_MEASURES = ("MC", "SMCC", "SMCR")
 TWO_GROUP_MEASURES = ("MD", "SMD", "SMDH")
 PRE_POST_CSV_MEASURES = ("MC", "SMCC", "SMCR", "SMCRH")
 SELECTION_KEYS = ("studies_path", "csv", "measure", "timepoint", "design", "addon")
+SELECTION_KEYS += ("delimiter", "decimal")
 
 _ALIASES = {"add-on": "addon", "add_on": "addon"}
 _NESTED = ("population", "intervention")
@@ -46,7 +47,9 @@ class Selection(TypedDict, total=False):
 
     ``studies_path``: record folder or file (default: the bundled records); ``csv``: a CSV
     table to use instead of the records; ``measure``: effect size (metafor escalc name);
-    ``timepoint``: None (closest to 12 months), ``"latest"`` or months; ``design``: keep
+    ``delimiter``/``decimal``: how the CSV table is written (``,`` ``;`` or a tab, None to
+    sniff it; ``.`` or ``,``); ``timepoint``: None (closest to 12 months), ``"latest"`` or
+    months; ``design``: keep
     studies of that design; ``addon``: True keeps studies where IVIG was added to other
     treatment (``intervention.addon: true``), False those where it was not
     (``addon: false``); records that leave ``addon`` out are left out by either value.
@@ -58,6 +61,8 @@ class Selection(TypedDict, total=False):
     timepoint: str | float | None
     design: str | None
     addon: bool | None
+    delimiter: str | None
+    decimal: str
 
 
 @dataclass(frozen=True)
@@ -113,7 +118,9 @@ class EffectData:
                     file=self.source,
                     field=name,
                 )
-            return [cell if cell != "" else None for cell in self._columns[name]]
+            from ivigmeta.records.csv_reader import MISSING
+
+            return [None if cell.upper() in MISSING else cell for cell in self._columns[name]]
         return [_record_field(study, name) for study in self._records]
 
     def numbers(self, name: str) -> np.ndarray:
@@ -164,6 +171,8 @@ def effect_data_builder(
     addon: bool | None = None,
     zero_cells=None,
     all_timepoints: bool = False,
+    delimiter: str | None = None,
+    decimal: str | None = None,
 ) -> Builder:
     """Select the studies once; the returned function computes their effect sizes for an
     assumed correlation ``r`` (``pool --r-sweep`` calls it once per r). ``zero_cells`` (a
@@ -178,9 +187,16 @@ def effect_data_builder(
         if addon is not None:
             raise InputError("--addon/--no-addon selects study records, not CSV rows",
                              field="addon")  # fmt: skip
+        for value, name in ((timepoint, "timepoint"), (design, "design")):
+            if value is not None:
+                raise InputError(f"--{name} selects study records, not CSV rows", field=name)
         from ivigmeta.analyses.csv_effects import csv_builder
 
-        return csv_builder(csv, measure, outcome, zero_cells)
+        return csv_builder(csv, measure, outcome, zero_cells, delimiter=delimiter,
+                           decimal=decimal or ".")  # fmt: skip
+    if delimiter is not None or decimal not in (None, "."):
+        raise InputError("--delimiter and --decimal describe a CSV table (--csv)",
+                         field="delimiter" if delimiter is not None else "decimal")  # fmt: skip
     if outcome is None:
         raise InputError("give --outcome (for study records) or --csv FILE", field="outcome")
     return _records_builder(outcome, studies_path, measure, timepoint, design, addon,

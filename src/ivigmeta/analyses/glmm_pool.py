@@ -68,8 +68,18 @@ class GlmmPoolResult(Result):
     notes: tuple[str, ...]
 
 
-def pool_glmm(csv, measure: str | None, *, model: str = "UM.FS", level: float = 95.0):
-    """Fit ``rma.glmm(measure, model, method = "ML")`` to the rows of the CSV table ``csv``."""
+def pool_glmm(
+    csv,
+    measure: str | None,
+    *,
+    model: str = "UM.FS",
+    level: float = 95.0,
+    delimiter: str | None = None,
+    decimal: str = ".",
+):
+    """Fit ``rma.glmm(measure, model, method = "ML")`` to the rows of the CSV table ``csv``
+    (written with ``delimiter``, None: sniffed, and ``decimal``); rows missing a count are
+    left out, as metafor's ``na.omit``."""
     from ivigmeta.analyses.natural_scale import transformed_fields
     from ivigmeta.stats.models.glmm import rma_glmm
 
@@ -79,10 +89,11 @@ def pool_glmm(csv, measure: str | None, *, model: str = "UM.FS", level: float = 
         raise InputError(f"--method GLMM needs --measure {', '.join(GLMM_MEASURES)}, got "
                          f"{measure}", field="measure")  # fmt: skip
     measure = measure.upper()
-    ids, counts = _read_counts(csv, measure)
+    ids, counts, omitted = _read_counts(csv, measure, delimiter, decimal)
     fit = rma_glmm(measure, model=model, level=level, **counts)
     notes = [f"{len(ids)} rows read from {csv}; measure {measure}, GLMM (ML), "
              f"{fit.integration}; no continuity correction"]  # fmt: skip
+    notes += [omitted] if omitted else []
     if fit.dropped:
         names = ", ".join(ids[i] for i in fit.dropped)
         notes.append(f"left out (no events or only events in both groups, as metafor drop00): "
@@ -98,12 +109,22 @@ def pool_glmm(csv, measure: str | None, *, model: str = "UM.FS", level: float = 
     return GlmmPoolResult.from_mapping(fields, outcome=None, method="GLMM", test="z", df=None)
 
 
-def _read_counts(path, measure: str):
-    """Study ids and the measure's count columns (floats; ``n1i n2i`` become ``bi di``), read
-    with the same CSV reader as ``pool --csv`` (RFC 4180, size limits, file:line messages)."""
+def _read_counts(path, measure: str, delimiter: str | None = None, decimal: str = "."):
+    """Study ids, the measure's count columns (floats; ``n1i n2i`` become ``bi di``) and the
+    note on the rows left out for a missing count (or None), read with the same CSV reader
+    as ``pool --csv`` (RFC 4180, size limits, file:line messages)."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    from ivigmeta.analyses.csv_effects import complete_rows
     from ivigmeta.records.csv_reader import read_effect_table
 
-    table = read_effect_table(path)
+    table = read_effect_table(path, delimiter=delimiter, decimal=decimal)
+    columns = {name: np.array(values) for name, values in table.columns.items()}
+    keep, omitted = complete_rows(measure, columns, table)
+    table = replace(table, columns={name: list(values) for name, values in columns.items()})
+    table = table.subset(np.flatnonzero(keep))
     name = table.file
     options = GLMM_COLUMNS[measure]
     chosen = next((cols for cols in options if all(c in table.columns for c in cols)), None)
@@ -130,7 +151,7 @@ def _read_counts(path, measure: str):
     if "n1i" in values:
         values["bi"] = [n - a for n, a in zip(values.pop("n1i"), values["ai"], strict=True)]
         values["di"] = [n - c for n, c in zip(values.pop("n2i"), values["ci"], strict=True)]
-    return tuple(ids), values
+    return tuple(ids), values, omitted
 
 
 def _check_count(value: float, column: str, file: str, line: int) -> None:

@@ -86,6 +86,8 @@ def multilevel(
     studies_path: str | Path | None = None,
     design: str | None = None,
     profile_ci: bool = False,
+    delimiter: str | None = None,
+    decimal: str | None = None,
 ) -> MultilevelResult:
     """Fit ``rma.mv(yi, V, mods, random = ~ 1 | cluster/within)`` to the rows of ``csv``.
 
@@ -99,8 +101,11 @@ def multilevel(
     ``all_timepoints``: every usable timepoint of every study) the columns are ``study``
     (the record id), ``month`` (the timepoint in months) and ``timepoint`` (its label), or
     any record field. ``profile_ci`` adds profile-likelihood CIs of the sigma2
-    (metafor ``confint``).
+    (metafor ``confint``). ``delimiter`` and ``decimal`` say how ``csv`` is written (as for
+    ``pool``); its rows missing a needed value or a moderator are left out (metafor
+    ``na.omit``).
     """
+    from ivigmeta.analyses.csv_effects import omit_missing_fields
     from ivigmeta.analyses.effect_data import check_correlation, effect_data_builder
     from ivigmeta.errors import AnalysisError, InputError
     from ivigmeta.stats.models.multilevel import multilevel_model
@@ -123,7 +128,9 @@ def multilevel(
         raise InputError("--struct takes one --cluster and no --within", field="struct")
     check_correlation(r)
     data = effect_data_builder(outcome, csv=csv, measure=measure, studies_path=studies_path,
-                               design=design, all_timepoints=all_timepoints)(r)  # fmt: skip
+                               design=design, all_timepoints=all_timepoints,
+                               delimiter=delimiter, decimal=decimal)(r)  # fmt: skip
+    data = omit_missing_fields(data, names)
     labels = [_labels(data, name) for name in [*clusters, *([within] if within else [])]]
     nesting = [*clusters, within or "row"]
     if struct is None and within is None:

@@ -12,10 +12,15 @@ analyses:
   - csv: bcg.csv                  # a CSV table (metafor escalc column names)
     measure: RR
     method: REML
+  - csv: bcg-excel.csv            # written by a spreadsheet in a decimal-comma locale
+    delimiter: ";"                # ",", ";" or tab (default: sniffed from the header)
+    decimal: ","
+    measure: RR
 ```
 
 Entry keys are the options of :func:`ivigmeta.pool` (``outcome csv measure timepoint design
-addon method test pi level r studies``; ``addon: true``/``false`` keeps the studies whose
+addon method test pi level r studies delimiter decimal``; ``delimiter`` and ``decimal`` only
+with ``csv``; ``addon: true``/``false`` keeps the studies whose
 ``intervention.addon`` is true/false, records without it are left out by either). Lists
 expand to their cross product, in the order the keys are written (defaults first). Paths are
 relative to the plan file and must exist (patterns such as ``*.csv`` are not expanded: list
@@ -46,8 +51,10 @@ from ivigmeta.stats.models.prediction import PI_CHOICES
 from ivigmeta.stats.models.rma import METHODS, TESTS
 
 KEYS = ("outcome", "csv", "measure", "timepoint", "design", "addon", "method", "test", "pi")
-KEYS += ("level", "r", "studies")
-DATA_KEYS = ("outcome", "csv", "studies", "measure", "timepoint", "design", "addon", "r")
+KEYS += ("level", "r", "studies", "delimiter", "decimal")
+DATA_KEYS = ("outcome", "csv", "studies", "measure", "timepoint", "design", "addon")
+DATA_KEYS += ("delimiter", "decimal", "r")  # r last: the builder of a selection takes it
+CSV_KEYS = ("delimiter", "decimal")
 TOP_KEYS = ("studies", "defaults", "analyses")
 #: Most analyses one plan may hold (~2-3 minutes of work); split larger plans.
 MAX_ANALYSES = 100_000
@@ -190,6 +197,10 @@ def read_plan(path: str | Path) -> Plan:
                 line=_line(entry),
                 field=where,
             )
+        for key in CSV_KEYS:
+            if key in fields and "csv" not in fields:
+                raise InputError("describes a CSV table: give 'csv' too", file=name,
+                                 line=fields[key][0], field=f"{where}.{key}")  # fmt: skip
         choices = {
             key: _values(key, node, name, line, f"{where}.{key}", base, "csv" in fields)
             for key, (line, node) in fields.items()
@@ -335,6 +346,15 @@ def _check(key: str, value: Any, base: Path, label_only: bool) -> Any:
         from ivigmeta.records.vocabulary import DESIGNS
 
         return None if value is None else _choice(value, DESIGNS)
+    if key == "delimiter":
+        names = {",": ",", ";": ";", "tab": "\t", "\t": "\t", "\\t": "\t"}
+        if value is None or (isinstance(value, str) and value.lower() in names):
+            return None if value is None else names[value.lower()]
+        raise ValueError("expected ',', ';' or tab (or null: sniffed)")
+    if key == "decimal":
+        if value in (".", ","):
+            return value
+        raise ValueError("expected '.' or ','")
     if key == "addon":
         if value is None or isinstance(value, bool):
             return value

@@ -204,7 +204,8 @@ def pool(
         from ivigmeta.analyses.glmm_pool import pool_glmm
 
         return pool_glmm(selection.get("csv"), selection.get("measure"), model=glmm_model,
-                         level=level)  # fmt: skip
+                         level=level, delimiter=selection.get("delimiter"),
+                         decimal=selection.get("decimal") or ".")  # fmt: skip
     from ivigmeta.analyses.csv_effects import ZeroCells
     from ivigmeta.analyses.effect_data import check_correlation, effect_data_builder
     from ivigmeta.analyses.few_studies import with_small_k

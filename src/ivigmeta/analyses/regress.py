@@ -69,6 +69,7 @@ def regress(
 
     ``r`` and ``selection`` choose the studies as for :func:`ivigmeta.analyses.pool.pool`.
     """
+    from ivigmeta.analyses.csv_effects import omit_missing_fields
     from ivigmeta.analyses.effect_data import load_effect_data
     from ivigmeta.errors import AnalysisError, InputError
     from ivigmeta.stats.sensitivity.meta_regression import meta_regression
@@ -76,7 +77,7 @@ def regress(
     names = [m.strip() for m in mods.split(",")] if isinstance(mods, str) else list(mods)
     if not names or any(not name for name in names):
         raise InputError("expected moderator names separated by commas, e.g. year,n", field="mods")
-    data = load_effect_data(outcome, r=r, **selection)
+    data = omit_missing_fields(load_effect_data(outcome, r=r, **selection), names)
     moderators = {name: data.numbers(name) for name in names}
     try:
         result = meta_regression(data.yi, data.vi, moderators, method=method, test=test,
@@ -99,9 +100,10 @@ def bubble(
 ):
     """Bubble plot data (:func:`ivigmeta.stats.sensitivity.bubble.bubble_data`) on the one
     numeric moderator ``mod``, studies selected as for :func:`regress`."""
+    from ivigmeta.analyses.csv_effects import omit_missing_fields
     from ivigmeta.analyses.effect_data import load_effect_data
     from ivigmeta.stats.sensitivity.bubble import bubble_data
 
-    data = load_effect_data(outcome, r=r, **selection)
+    data = omit_missing_fields(load_effect_data(outcome, r=r, **selection), [mod.strip()])
     return bubble_data(data.yi, data.vi, data.numbers(mod.strip()), method=method, test=test,
                        level=level)  # fmt: skip

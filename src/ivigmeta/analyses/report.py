@@ -1,7 +1,9 @@
-"""The report: every analysis of the bundled evidence gathered in one result object.
+"""The report: every analysis of the bundled evidence (or of a CSV table) in one result object.
 
 :func:`report` loads the study records, then for each outcome runs :func:`ivigmeta.pool`,
 :func:`ivigmeta.sensitivity` and :func:`ivigmeta.bias`, and once :func:`ivigmeta.reproduce`.
+With ``csv`` it reports the rows of that table instead (one outcome, no reproduced p-values:
+a table of effect-size inputs holds none); the study section then lists the rows as typed.
 An analysis that cannot run (too few studies, a value not reported, or a part of ivigmeta that
 this version lacks) does not stop the report: its section carries a one-sentence reason
 instead. Rendering (HTML, Markdown, figures) is done by ``ivigmeta.render.report_html`` and
@@ -69,8 +71,19 @@ class OutcomeReport(Result):
 
 
 @dataclass(frozen=True)
+class InputTable(Result):
+    """The CSV table a report analyses: its name, header and every row's cells as typed."""
+
+    file: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    lines: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class Report(Result):
-    """Everything the HTML/Markdown report shows."""
+    """Everything the HTML/Markdown report shows; ``table`` is set for a CSV table's report
+    (then ``studies`` is empty)."""
 
     title: str
     version: str
@@ -80,6 +93,7 @@ class Report(Result):
     reproduce: Section
     methods: str
     options: dict
+    table: InputTable | None = None
 
 
 def report(
@@ -90,18 +104,35 @@ def report(
     method: str = "REML",
     test: str = "z",
     level: float = 95.0,
+    pi: str = "auto",
+    timepoint: str | float | None = None,
+    measure: str | None = None,
+    csv: str | None = None,
+    delimiter: str | None = None,
+    decimal: str | None = None,
 ) -> Report:
     """Gather the report for ``outcome`` (one name or several) or, with ``all=True``, for every
     outcome the records contain (in the order of the outcome vocabulary).
 
-    ``studies`` is a record folder or file (default: the bundled records); ``method``, ``test``
-    and ``level`` are passed to the pooling (as for ``ivigmeta pool``).
+    ``studies`` is a record folder or file (default: the bundled records); ``method``, ``test``,
+    ``level`` and ``pi`` are passed to the pooling, ``timepoint`` and ``measure`` to the study
+    selection (as for ``ivigmeta pool``). ``csv`` (with ``measure``, ``delimiter``,
+    ``decimal``) reports the rows of that CSV table instead; ``outcome`` then only names it
+    (default: the file name).
     """
-    from ivigmeta.records.loader import load_studies
-    from ivigmeta.records.vocabulary import OUTCOMES, outcome_name
     from ivigmeta.stats.numerics.limits import check_level
 
     level = check_level(level)
+    fit = {"method": method, "test": test, "level": level}
+    if csv is not None:
+        return _table_report(outcome, all, studies, fit, pi, timepoint, measure, csv,
+                             delimiter, decimal)  # fmt: skip
+    from ivigmeta.records.loader import load_studies
+    from ivigmeta.records.vocabulary import OUTCOMES, outcome_name
+
+    if delimiter is not None or decimal is not None:
+        raise InputError("--delimiter and --decimal describe a CSV table (--csv)",
+                         field="delimiter" if delimiter is not None else "decimal")  # fmt: skip
     records = load_studies(studies)
     present = _outcomes_present(records)
     if all:
@@ -115,20 +146,27 @@ def report(
     else:
         raise InputError("name an outcome (--outcome mrss) or ask for --all", field="outcome")
 
-    options = {"studies_path": studies, "method": method, "test": test, "level": level}
+    options = {"studies_path": studies, **fit}
+    selection = {k: v for k, v in (("timepoint", timepoint), ("measure", measure)) if v}
     sections = []
     for name in names:
         definition = OUTCOMES.get(name)
-        pooled = _run("pool", "Pooling", outcome=name, **options)
+        pooled = _run("pool", "Pooling", outcome=name, pi=pi, **options, **selection)
         sections.append(
             OutcomeReport(
                 outcome=name,
                 description=definition.description if definition else name,
                 unit=definition.unit if definition else None,
                 pool=pooled,
-                sensitivity=_after(pooled, "sensitivity", "Sensitivity analysis", name, options),
+                sensitivity=_after(
+                    pooled, "sensitivity", "Sensitivity analysis", name, {**options, **selection}
+                ),
                 bias=_after(
-                    pooled, "bias", "Small-study (publication bias) analysis", name, options
+                    pooled,
+                    "bias",
+                    "Small-study (publication bias) analysis",
+                    name,
+                    {**options, **selection},
                 ),
             )
         )
@@ -143,6 +181,66 @@ def report(
         reproduce=reproduced,
         methods=methods_paragraph(outcome_reports, method=method, test=test, level=level),
         options=options,
+    )
+
+
+def _table_report(outcome, all_outcomes, studies, fit, pi, timepoint, measure, csv, delimiter,
+                  decimal) -> Report:  # fmt: skip
+    """The report of one CSV table (see :func:`report`)."""
+    from pathlib import Path
+
+    from ivigmeta.effects.escalc import DESCRIPTIONS
+    from ivigmeta.records.csv_reader import STDIN, read_effect_table
+
+    for given, flag in (
+        (all_outcomes, "--all"),
+        (studies, "--studies"),
+        (timepoint, "--timepoint"),
+    ):
+        if given:
+            raise InputError(f"{flag} selects study records, not the rows of --csv",
+                             field=flag.removeprefix("--"))  # fmt: skip
+    if outcome is not None and not isinstance(outcome, str):
+        if len(outcome) > 1:
+            raise InputError("a CSV table is one outcome: give --outcome once (its name)",
+                             field="outcome")  # fmt: skip
+        outcome = outcome[0] if outcome else None
+    table = read_effect_table(csv, delimiter=delimiter, decimal=decimal or ".")
+    name = outcome or ("table" if str(csv) == STDIN else Path(csv).stem) or "table"
+    options = {"csv": csv, "measure": measure, "delimiter": delimiter, "decimal": decimal, **fit}
+    pooled = _run("pool", "Pooling", outcome=name, pi=pi, **options)
+    used = pooled.result.measure if pooled.available else (measure or "").upper()
+    kind = f"{DESCRIPTIONS[used]} ({used})" if used in DESCRIPTIONS else "effect sizes"
+    outcome_report = OutcomeReport(
+        outcome=re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-") or "table",  # ids, anchors
+        description=f"{name}: {kind} from the rows of {table.file}",
+        unit=None,
+        pool=pooled,
+        sensitivity=_after(pooled, "sensitivity", "Sensitivity analysis", name, options),
+        bias=_after(pooled, "bias", "Small-study (publication bias) analysis", name, options),
+    )
+    header = tuple(table.text)
+    input_table = InputTable(
+        file=table.file,
+        header=header,
+        rows=tuple(tuple(table.text[c][i] for c in header) for i in range(len(table.studies))),
+        lines=table.lines,
+    )
+    title = "Reproduction of reported p-values"
+    return Report(
+        title=f"Meta-analysis report: {name}",
+        version=__version__,
+        software=software_versions(),
+        studies=(),
+        outcomes=(outcome_report,),
+        reproduce=Section(
+            title,
+            message=f"{title} not run: a CSV table of effect-size inputs "
+            "holds no reported p-values (the study records do).",
+        ),
+        methods=methods_paragraph((outcome_report,), **fit),
+        options={"csv": table.file, "measure": used, **fit, "pi": pi},
+        table=input_table,
     )
 
 

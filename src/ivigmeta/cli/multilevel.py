@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ivigmeta.cli.app import examples
-from ivigmeta.cli.options import UpperCaseChoice, shared_options
+from ivigmeta.cli.options import CSV_OPTIONS, UpperCaseChoice, shared_options
 
 
 @click.command(
@@ -44,7 +44,7 @@ from ivigmeta.cli.options import UpperCaseChoice, shared_options
               help="With --outcome: every usable timepoint of every study record, one row "
               "each (columns study, month, timepoint).")  # fmt: skip
 @shared_options(
-    *("outcome", "design", "csv", "measure", "r", "level", "studies", "format"),
+    *("outcome", "design", *CSV_OPTIONS, "measure", "r", "level", "studies", "format"),
     csv="CSV table, one row per effect size (metafor escalc column names).",
 )
 def multilevel_command(output_format: str, csv: str | None, **options) -> None:

@@ -4,6 +4,8 @@ in help order, and may word a help text for itself."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import click
 
 
@@ -87,6 +89,19 @@ class CountParam(click.ParamType):
         return number
 
 
+class DelimiterParam(click.ParamType):
+    """A CSV delimiter: ``,`` ``;`` or a tab (written ``tab``, ``\\t`` or as the character)."""
+
+    name = "delimiter"
+    NAMES: ClassVar[dict[str, str]] = {",": ",", ";": ";", "tab": "\t", "\\t": "\t", "\t": "\t"}
+
+    def convert(self, value, param, ctx):
+        delimiter = self.NAMES.get(value.lower() if isinstance(value, str) else value)
+        if delimiter is None:
+            self.fail(f"expected ',', ';' or 'tab', got {_clip(str(value))!r}", param, ctx)
+        return delimiter
+
+
 def _clip(text: str) -> str:
     return text if len(text) <= 40 else text[:20] + "..." + text[-10:]
 
@@ -135,7 +150,26 @@ _SHARED_OPTIONS: dict[str, tuple[tuple[str, ...], dict]] = {
         ("--csv",),
         {
             "type": click.Path(dir_okay=False),
-            "help": "Analyse the rows of a CSV table (metafor escalc column names).",
+            "help": "Analyse the rows of a CSV table (metafor escalc column names; - reads "
+            "standard input).",
+        },
+    ),
+    "delimiter": (
+        ("--delimiter",),
+        {
+            "type": DelimiterParam(),
+            "default": None,
+            "help": "With --csv: the cell delimiter, ',' ';' or 'tab'. Default: sniffed from "
+            "the header line.",
+        },
+    ),
+    "decimal": (
+        ("--decimal",),
+        {
+            "type": click.Choice((".", ",")),
+            "default": None,
+            "help": "With --csv: the decimal mark of the numbers ('.' or ','; ',' needs ';' or "
+            "tab between the cells). Default: '.'.",
         },
     ),
     "measure": (
@@ -180,6 +214,16 @@ _SHARED_OPTIONS: dict[str, tuple[tuple[str, ...], dict]] = {
             "rma.glmm, ML) on the counts of --csv (--measure PLO, IRLN or OR).",
         },
     ),
+    "pi": (
+        ("--pi",),
+        {
+            "type": click.Choice(("auto", "z", "t", "hts")),
+            "default": "auto",
+            "show_default": True,
+            "help": "Prediction interval quantile: auto (metafor predict(): z, or t(k-1) under "
+            "t/knha), z, t (k-1 df, R meta >= 8.0) or hts (t, k-2 df; Higgins et al. 2009).",
+        },
+    ),
     "test": (
         ("--test",),
         {
@@ -199,7 +243,9 @@ _SHARED_OPTIONS: dict[str, tuple[tuple[str, ...], dict]] = {
         },
     ),
 }
-SELECTION_OPTIONS = ("outcome", "timepoint", "design", "csv", "measure", "addon")
+#: ``delimiter`` and ``decimal`` say how a ``--csv`` table is written (every command with --csv)
+CSV_OPTIONS = ("csv", "delimiter", "decimal")
+SELECTION_OPTIONS = ("outcome", "timepoint", "design", *CSV_OPTIONS, "measure", "addon")
 
 
 def shared_options(*names: str, **help_texts: str):
@@ -231,7 +277,8 @@ POOL_HELP = {
     "timepoint": "Months (e.g. 6) or 'latest'. Default: per study, the timepoint closest to 12 "
     "months.",
     "design": "Keep only studies of this design (e.g. rct).",
-    "csv": "Pool the rows of a CSV table with metafor escalc column names instead of the records.",
+    "csv": "Pool the rows of a CSV table with metafor escalc column names instead of the records "
+    "(- reads standard input).",
     "measure": "Effect size (metafor escalc). Default from records: MC for before/after "
     "outcomes, MD for two-arm comparisons.",
     "test": "Tests and CIs: z, t(k-1), Knapp-Hartung (knha) or its ad hoc variant.",

@@ -54,15 +54,7 @@ FIGURE_DEFAULTS = {
     help="With --method GLMM --measure OR: unconditional model with fixed (UM.FS) or random "
     "(UM.RS) study effects, or conditional model, exact (CM.EL) or approximate (CM.AL).",
 )
-@click.option(
-    "--pi",
-    type=click.Choice(("auto", "z", "t", "hts")),
-    default="auto",
-    show_default=True,
-    help="Prediction interval quantile: auto (metafor predict(): z, or t(k-1) under t/knha), "
-    "z, t (k-1 df, R meta >= 8.0) or hts (t, k-2 df; Higgins et al. 2009).",
-)
-@shared_options("level", "r", **POOL_HELP)
+@shared_options("pi", "level", "r", **POOL_HELP)
 @click.option("--r-sweep", is_flag=True, help="Also pool with r = 0.0, 0.1, ..., 0.9.")
 @click.option(
     "--add",

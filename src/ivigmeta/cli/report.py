@@ -5,17 +5,18 @@ from __future__ import annotations
 import click
 
 from ivigmeta.cli.app import examples
-from ivigmeta.cli.options import shared_options
+from ivigmeta.cli.options import CSV_OPTIONS, shared_options
 
 
 @click.command(
     "report",
     epilog=examples(
         "ivigmeta report --all --out report.html",
-        "ivigmeta report --outcome mrss --out report.md",
+        "ivigmeta report --csv examples/bcg.csv --measure RR --out bcg.md",
     ),
 )
-@click.option("--outcome", "outcomes", multiple=True, help="Outcome to report (repeatable).")
+@click.option("--outcome", "outcomes", multiple=True,
+              help="Outcome to report (repeatable); with --csv, the table's name.")  # fmt: skip
 @click.option("--all", "all_outcomes", is_flag=True, help="Every outcome in the records.")
 @click.option(
     "--out",
@@ -25,14 +26,14 @@ from ivigmeta.cli.options import shared_options
     help="Report file: .html (self-contained, inline figures) or .md.",
 )
 @shared_options(
-    "method",
-    "test",
-    "level",
-    "studies",
+    *("timepoint", *CSV_OPTIONS, "measure", "method", "test", "pi", "level", "studies"),
+    csv="Report the rows of a CSV table (metafor escalc column names; - reads standard input) "
+    "instead of the records.",
+    measure="Effect size (metafor escalc), as for `pool`.",
     method="tau² estimator for every pooled outcome.",
     test="Tests and CIs.",
 )
-def report(outcomes, all_outcomes, out_path, method, test, level, studies_path) -> None:
+def report(outcomes, all_outcomes, out_path, studies_path, **options) -> None:
     """One self-contained HTML (or Markdown) report: studies, pooled results, figures,
     sensitivity and bias analyses, reproduced p-values and a methods paragraph."""
     from ivigmeta.analyses.report import report as build_report
@@ -41,10 +42,8 @@ def report(outcomes, all_outcomes, out_path, method, test, level, studies_path) 
 
     report_format(out_path)  # an unknown suffix or folder fails before the analyses run
     check_target(out_path)
-    result = build_report(
-        list(outcomes), all=all_outcomes, studies=studies_path, method=method.upper(),
-        test=test, level=level,
-    )  # fmt: skip
+    options["method"] = options["method"].upper()
+    result = build_report(list(outcomes), all=all_outcomes, studies=studies_path, **options)
     write_report(result, out_path)
     click.echo(f"wrote {out_path}", err=True)
 

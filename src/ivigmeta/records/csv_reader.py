@@ -5,11 +5,21 @@ as ``escalc``'s arguments (``m1i sd1i n1i m2i sd2i n2i``, ``ai bi ci di``, ``xi 
 ``yi vi`` ...). Columns the measure does not use are ignored. Problems raise
 :class:`~ivigmeta.errors.InputError` naming the file, line and column.
 
-The file is parsed as RFC 4180 CSV (quoted cells may hold commas, quotes and line breaks;
-lines end only at ``\n`` or ``\r\n``, never at Unicode separators such as U+2028). A line
-number is the line where the row starts. Study names must fit on one line: a name holding a
-line break or another control character is refused rather than changed. Cells may hold at
-most :data:`MAX_CELL` characters and the file at most :data:`MAX_CSV_BYTES` bytes.
+The file is parsed as RFC 4180 CSV (quoted cells may hold the delimiter, quotes and line
+breaks; lines end only at ``\n`` or ``\r\n``, never at Unicode separators such as U+2028),
+UTF-8 with or without a byte-order mark. The delimiter is ``,``, ``;`` or a tab: given, or
+sniffed from the header line (the one of the three that occurs most often there outside
+quotes; ``,`` if none does). With ``decimal=","`` numbers are written with a decimal comma
+(``0,5``; then the delimiter cannot be ``,``, and ``1.5`` is refused, since a point there may
+be a thousands separator). ``path`` ``-`` reads standard input (named ``<stdin>`` in
+messages; read once per process, so several analyses of one command see the same table). A
+line number is the line where the row starts. Study names must fit on one line: a name
+holding a line break or another control character is refused rather than changed. Cells may
+hold at most :data:`MAX_CELL` characters and the file at most :data:`MAX_CSV_BYTES` bytes.
+
+A missing value is an empty cell, ``NA`` or ``NaN`` (any case), as R's ``read.csv`` reads
+them; it becomes NaN here and :mod:`ivigmeta.analyses.csv_effects` leaves out the rows that
+miss a value the measure needs (metafor's ``na.omit``).
 """
 
 from __future__ import annotations
@@ -18,8 +28,10 @@ import csv
 import io
 import math
 import os
+import re
+import sys
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ivigmeta.errors import InputError
 from ivigmeta.records.files import decode_text, read_input_bytes
@@ -38,13 +50,22 @@ CONVERSION_COLUMNS = (
 #: Largest CSV table read (64 MiB); largest cell (Python's csv default limit).
 MAX_CSV_BYTES = 64 << 20
 MAX_CELL = 131_072
+#: The delimiters read (sniffed in this order of preference on a tie) and the decimal marks.
+DELIMITERS = (",", ";", "\t")
+DECIMALS = (".", ",")
+#: Cells read as a missing value (compared in upper case).
+MISSING = ("", "NA", "NAN")
+STDIN = "-"
+STDIN_NAME = "<stdin>"
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_stdin_cache: list = []  # [(stream, bytes)]: standard input is read once per stream
 
 
 @dataclass(frozen=True)
 class EffectTable:
-    """Study ids, numeric columns (lists of floats, NaN for empty cells), the row start
-    lines, every column's cells as typed (``text``) and whether a ``study`` column named
-    the rows (else the ids are row numbers)."""
+    """Study ids, numeric columns (lists of floats, NaN for missing cells), the row start
+    lines, every column's cells as typed (``text``), whether a ``study`` column named
+    the rows (else the ids are row numbers), and the delimiter and decimal mark read."""
 
     file: str
     studies: tuple[str, ...]
@@ -52,6 +73,8 @@ class EffectTable:
     lines: tuple[int, ...]
     text: dict[str, list[str]]
     named: bool = True
+    delimiter: str = ","
+    decimal: str = "."
 
     def line_of(self, row: int) -> int:
         return self.lines[row]
@@ -60,12 +83,39 @@ class EffectTable:
         """``study 'Aronson'``, or ``row 3`` where the table has no study column."""
         return f"study {self.studies[row]!r}" if self.named else f"row {row + 1}"
 
+    def subset(self, rows) -> EffectTable:
+        """The table of the rows ``rows`` (indices, in order)."""
+        rows = list(rows)
+        return replace(
+            self,
+            studies=tuple(self.studies[i] for i in rows),
+            columns={c: [v[i] for i in rows] for c, v in self.columns.items()},
+            lines=tuple(self.lines[i] for i in rows),
+            text={c: [v[i] for i in rows] for c, v in self.text.items()},
+        )
 
-def read_effect_table(path: str | os.PathLike[str]) -> EffectTable:
-    """Read ``path``; every known effect column must hold numbers (an empty cell is missing)."""
-    name = os.fspath(path)
-    data = read_input_bytes(path, what="CSV table", limit=MAX_CSV_BYTES)
-    rows = _rows(decode_text(data, name, "CSV table"), name)
+
+def read_effect_table(
+    path: str | os.PathLike[str], *, delimiter: str | None = None, decimal: str = "."
+) -> EffectTable:
+    """Read ``path`` (``-``: standard input); every known effect column must hold numbers or
+    missing values. ``delimiter`` None sniffs it from the header line."""
+    if delimiter is not None and delimiter not in DELIMITERS:
+        raise InputError(f"expected ',', ';' or a tab, got {delimiter!r}", field="delimiter")
+    if decimal not in DECIMALS:
+        raise InputError(f"expected '.' or ',', got {decimal!r}", field="decimal")
+    name, data = _input(path)
+    text = decode_text(data, name, "CSV table")
+    sniffed = delimiter is None
+    delimiter = delimiter or sniff_delimiter(text)
+    if decimal == "," and delimiter == ",":
+        how = "the header is delimited by ','" if sniffed else "--delimiter ,"
+        raise InputError(
+            f"a decimal comma needs ';' or a tab between the cells ({how})",
+            file=name,
+            field="decimal",
+        )
+    rows = _rows(text, name, delimiter)
     try:
         _, header_cells = next(rows)
     except StopIteration:
@@ -84,7 +134,7 @@ def read_effect_table(path: str | os.PathLike[str]) -> EffectTable:
         )
     studies: list[str] = []
     columns: dict[str, list[float]] = {c: [] for c in known}
-    text: dict[str, list[str]] = {c: [] for c in header if c}
+    cells_as_typed: dict[str, list[str]] = {c: [] for c in header if c}
     lines: list[int] = []
     for line, cells in rows:
         if not any(cell.strip() for cell in cells):
@@ -101,18 +151,57 @@ def read_effect_table(path: str | os.PathLike[str]) -> EffectTable:
             _check_name(study, name, line)
         studies.append(study or str(len(studies) + 1))
         lines.append(line)
-        for column in text:
-            text[column].append(row[column])
+        for column in cells_as_typed:
+            cells_as_typed[column].append(row[column])
         for column in known:
-            columns[column].append(_number(row[column], name, line, column))
+            columns[column].append(_number(row[column], name, line, column, decimal))
     if not studies:
         raise InputError("expected at least one study row below the header", file=name)
-    return EffectTable(name, tuple(studies), columns, tuple(lines), text, "study" in header)
+    return EffectTable(name, tuple(studies), columns, tuple(lines), cells_as_typed,
+                       "study" in header, delimiter, decimal)  # fmt: skip
 
 
-def _rows(text: str, name: str):
+def sniff_delimiter(text: str) -> str:
+    """The delimiter of the header (first non-blank) line: of ``,`` ``;`` and tab, the one
+    found most often outside double quotes; ``,`` when none is."""
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    outside = "".join(part for i, part in enumerate(header.split('"')) if i % 2 == 0)
+    counts = {d: outside.count(d) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: counts[d])  # the first on a tie
+    return best if counts[best] else ","
+
+
+def _input(path) -> tuple[str, bytes]:
+    """(name for messages, bytes) of the file ``path``, or of standard input for ``-``."""
+    if os.fspath(path) != STDIN:
+        name = os.fspath(path)
+        return name, read_input_bytes(path, what="CSV table", limit=MAX_CSV_BYTES)
+    stream = sys.stdin
+    for cached, data in _stdin_cache:
+        if cached is stream:
+            return STDIN_NAME, data
+    if stream is None or stream.isatty():
+        raise InputError("expected a CSV table piped to standard input (--csv -)",
+                         file=STDIN_NAME)  # fmt: skip
+    source = getattr(stream, "buffer", stream)
+    try:
+        data = source.read(MAX_CSV_BYTES + 1)
+    except (OSError, ValueError) as error:
+        raise InputError(f"cannot read standard input: {error}", file=STDIN_NAME) from None
+    if isinstance(data, str):
+        data = data.encode("utf-8", "surrogateescape")
+    if len(data) > MAX_CSV_BYTES:
+        raise InputError(
+            f"a CSV table may be at most {MAX_CSV_BYTES} bytes ({MAX_CSV_BYTES >> 20} MiB)",
+            file=STDIN_NAME,
+        )
+    _stdin_cache[:] = [(stream, data)]
+    return STDIN_NAME, data
+
+
+def _rows(text: str, name: str, delimiter: str = ","):
     """(start line, cells) of each CSV record; csv errors become InputError with the line."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     while True:
         line = reader.line_num + 1
         try:
@@ -140,23 +229,30 @@ def _check_name(study: str, file: str, line: int) -> None:
             )
 
 
-def _number(text: str, file: str, line: int, column: str) -> float:
-    if text == "" or text.upper() in ("NA", "NAN"):
+def _number(text: str, file: str, line: int, column: str, decimal: str = ".") -> float:
+    """A cell as a number: decimal digits with an optional exponent (``1e-3``), NaN for a
+    missing value; hexadecimal, ``1_0``, non-ASCII digits and infinities are refused."""
+    if text.upper() in MISSING:
         return math.nan
-    try:
-        value = float(text)
-    except ValueError:
-        shown = text if len(text) <= 40 else text[:37] + "..."
+    shown = text if len(text) <= 40 else text[:37] + "..."
+    plain = text
+    if decimal == ",":
+        plain = text.replace(",", ".", 1) if "." not in text else ","
+    if not _NUMBER.fullmatch(plain):
+        if text.lstrip("+-").lower() in ("inf", "infinity"):
+            expected = "a finite number"
+        elif decimal == "," and "." in text:
+            expected = "a number with a decimal comma (--decimal ,)"
+        elif decimal == "." and _NUMBER.fullmatch(text.replace(",", ".", 1)):
+            expected = "a number (a decimal comma? give --decimal ,)"
+        else:
+            expected = "a number"
+        raise InputError(f"expected {expected}, got {shown!r}", file=file, line=line,
+                         field=column)  # fmt: skip
+    value = float(plain)
+    if math.isinf(value) or abs(value) > MAX_MAGNITUDE:  # admissible range: docs/records.md
         raise InputError(
-            f"expected a number, got {shown!r}", file=file, line=line, field=column
-        ) from None
-    if math.isinf(value):
-        raise InputError(
-            f"expected a finite number, got {text!r}", file=file, line=line, field=column
-        )
-    if abs(value) > MAX_MAGNITUDE:  # admissible range: docs/records.md
-        raise InputError(
-            f"expected a number of magnitude at most {MAX_MAGNITUDE:.0e}, got {text!r}",
+            f"expected a number of magnitude at most {MAX_MAGNITUDE:.0e}, got {shown!r}",
             file=file,
             line=line,
             field=column,

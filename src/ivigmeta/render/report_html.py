@@ -70,7 +70,7 @@ def render_html(report: Report) -> str:
         _contents(report),
         _summary(report),
         *(_outcome(o, {s.id: s.label for s in report.studies}) for o in report.outcomes),
-        _studies(report),
+        _studies(report) if report.table is None else _input_table(report.table),
         _reproduce(report.reproduce),
         '<section id="methods"><h2>Methods</h2>',
         f"<p>{_e(report.methods)}</p></section>",
@@ -110,11 +110,12 @@ def _notice(section: Section) -> str:
 def _contents(report: Report) -> str:
     items = ['<li><a href="#summary">Summary</a></li>']
     items += [
-        f'<li><a href="#outcome-{o.outcome}">{_e(content.outcome_title(o))}</a></li>'
+        f'<li><a href="#outcome-{_e(o.outcome)}">{_e(content.outcome_title(o))}</a></li>'
         for o in report.outcomes
     ]
+    studies = "Studies" if report.table is None else _e(content.table_heading(report.table))
     items += [
-        '<li><a href="#studies">Studies</a></li>',
+        f'<li><a href="#studies">{studies}</a></li>',
         '<li><a href="#reproduce">Reported p-values</a></li>',
         '<li><a href="#methods">Methods</a></li>',
     ]
@@ -124,7 +125,7 @@ def _contents(report: Report) -> str:
 def _summary(report: Report) -> str:
     rows = [
         [
-            f'<a href="#outcome-{o.outcome}">{_e(content.outcome_title(o))}</a>',
+            f'<a href="#outcome-{_e(o.outcome)}">{_e(content.outcome_title(o))}</a>',
             *(_e(c) for c in content.summary_cells(o)),
         ]
         for o in report.outcomes
@@ -166,6 +167,17 @@ def _studies(report: Report) -> str:
             rows,
             numeric={3},
         ).replace("<table>", '<table class="studies">', 1)
+        + "</section>"
+    )
+
+
+def _input_table(table) -> str:
+    rows = [[_e(line), *(_e(cell) for cell in row)]
+            for line, row in zip(table.lines, table.rows, strict=True)]  # fmt: skip
+    return (
+        f'<section id="studies"><h2>{_e(content.table_heading(table))}</h2>'
+        f'<p class="muted">{_e(content.TABLE_NOTE)}</p>'
+        + _table([content.TABLE_LINE, *(_e(h) for h in table.header)], rows, numeric={0})
         + "</section>"
     )
 
@@ -258,7 +270,7 @@ def _figure(figure_id: str, svg: str | None, caption: str) -> str:
     if not svg:
         return ""
     return (
-        f'<figure id="{_e(figure_id)}">{inline_svg(svg, figure_id)}'
+        f'<figure id="{_e(figure_id)}">{inline_svg(svg, re.sub(r"[^A-Za-z0-9_-]", "-", figure_id))}'
         f"<figcaption>{_e(caption)}</figcaption></figure>"
     )
 

@@ -20,9 +20,17 @@ def render_markdown(report: Report) -> str:
         _summary(report),
         content.SUMMARY_NOTE,
         *(_outcome(o, labels) for o in report.outcomes),
-        f"## Studies ({len(report.studies)})",
-        content.studies_note(len(report.studies), sum(1 for s in report.studies if s.flags)),
-        _studies(report),
+        *(
+            _input_table(report.table)
+            if report.table is not None
+            else (
+                f"## Studies ({len(report.studies)})",
+                content.studies_note(
+                    len(report.studies), sum(1 for s in report.studies if s.flags)
+                ),
+                _studies(report),
+            )
+        ),
         "## Reported p-values: do they add up?",
         _reproduce(report.reproduce),
         "## Methods",
@@ -79,6 +87,12 @@ def _studies(report: Report) -> str:
     ]
     return _table(["Study", "Citation and source", "Design", "n", "Outcomes", "⚠ Flags"], rows,
                   numeric={3})  # fmt: skip
+
+
+def _input_table(table) -> tuple[str, str, str]:
+    rows = ([line, *row] for line, row in zip(table.lines, table.rows, strict=True))
+    return (f"## {content.table_heading(table)}", content.TABLE_NOTE,
+            _table([content.TABLE_LINE, *table.header], rows, numeric={0}))  # fmt: skip
 
 
 def _notice(section: Section) -> str:
