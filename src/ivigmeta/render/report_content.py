@@ -29,9 +29,9 @@ MEASURE_TEXT = {
     "SMCC": "standardized mean change (change-score SD)",
     "SMCR": "standardized mean change (baseline SD)",
     "SMCRH": "standardized mean change (baseline SD, heteroscedastic)",
-    "MD": "mean difference (IVIG minus control)",
-    "SMD": "standardized mean difference, Hedges' g (IVIG minus control)",
-    "SMDH": "standardized mean difference, heteroscedastic (IVIG minus control)",
+    "MD": "mean difference (group 1 minus group 2)",
+    "SMD": "standardized mean difference, Hedges' g (group 1 minus group 2)",
+    "SMDH": "standardized mean difference, heteroscedastic (group 1 minus group 2)",
     "ROM": "ratio of means",
     "RR": "risk ratio",
     "OR": "odds ratio",
@@ -63,6 +63,12 @@ def p_value(p: float | None) -> str:
     if p is None:
         return "—"
     return "< 0.0001" if p < 0.0001 else f"{p:.4f}"
+
+
+def p_text(p: float | None) -> str:
+    """``p = 0.0123``, ``p < 0.0001`` or ``p = —`` for running text."""
+    value = p_value(p)
+    return f"p {value}" if value.startswith("<") else f"p = {value}"
 
 
 def _shown(result, value: float | None) -> float | None:
@@ -176,7 +182,7 @@ def headline(o: OutcomeReport) -> str:
         f"Pooled {MEASURE_TEXT.get(r.measure, r.measure)} over k = {r.k} "
         f"{'study' if r.k == 1 else 'studies'}, {model} model: "
         f"{number(_shown(r, r.estimate))}{unit} ({r.level:g}% CI "
-        f"{interval(r, r.ci_low, r.ci_high)}; p = {p_value(r.p).replace('= <', '<')})."
+        f"{interval(r, r.ci_low, r.ci_high)}; {p_text(r.p)})."
     )
     text = text.replace("p = < ", "p < ")
     if r.k == 1:
@@ -188,7 +194,7 @@ def headline(o: OutcomeReport) -> str:
     if r.few_studies is not None:
         k = r.few_studies.knha
         text += (f" With few studies, Knapp-Hartung gives {interval(r, k.ci_low, k.ci_high)} "
-                 f"(p = {p_value(k.p)}) and prediction interval "
+                 f"({p_text(k.p)}) and prediction interval "
                  f"{interval(r, k.pi_low, k.pi_high)}.")  # fmt: skip
         b = r.few_studies.bayes
         if b is not None:
@@ -222,7 +228,7 @@ def pool_rows(r) -> list[tuple[str, str]]:
         ("τ² (τ)", f"{number(r.tau2, 4)} ({number(r.tau, 4)})"),
         ("I²", "—" if r.i2 is None else f"{r.i2:.1f}%"),
         ("H²", number(r.h2, 3)),
-        (f"Cochran's Q (df = {r.q_df})", f"{number(r.q, 3)}, p = {p_value(r.q_p)}"),
+        (f"Cochran's Q (df = {r.q_df})", f"{number(r.q, 3)}, {p_text(r.q_p)}"),
     ]  # fmt: skip
     if r.tau2_ci_low is not None:  # after τ² and after I²
         tau2_ci = _bounds(r, r.tau2_ci_low, r.tau2_ci_high, 4)
@@ -240,7 +246,7 @@ def few_studies_rows(r) -> list[tuple[str, str]]:
     level = f"{r.level:g}%"
     rows = [
         (f"Few studies: Knapp-Hartung {level} CI (t, df = {k.df})",
-         f"{interval(r, k.ci_low, k.ci_high)}, p = {p_value(k.p)}"),
+         f"{interval(r, k.ci_low, k.ci_high)}, {p_text(k.p)}"),
         (f"Few studies: Knapp-Hartung {level} prediction interval",
          interval(r, k.pi_low, k.pi_high)),
     ]  # fmt: skip
@@ -432,14 +438,14 @@ def _bias_tables(result, r):
     rows = [
         ["Test", "Result"],
         [f"Egger's regression test ({egger.model})",
-         f"{statistic}{df} = {number(egger.statistic)}, p = {p_value(egger.p)}"],
+         f"{statistic}{df} = {number(egger.statistic)}, {p_text(egger.p)}"],
         ["Egger limit estimate (SE → 0)",
          f"{number(_shown(r, egger.limit_estimate))} "
          f"[{interval(r, egger.limit_ci_low, egger.limit_ci_high)}]"],
-        ["Begg's rank correlation", f"Kendall τ = {number(rank.tau)}, p = {p_value(rank.p)}"
+        ["Begg's rank correlation", f"Kendall τ = {number(rank.tau)}, {p_text(rank.p)}"
          + (" (exact)" if rank.exact else "")],
         [f"Trim-and-fill ({fill.estimator})",
-         f"{filled}; estimate {_estimate_ci(r, fill)}, p = {p_value(fill.p)}"],
+         f"{filled}; estimate {_estimate_ci(r, fill)}, {p_text(fill.p)}"],
         ["Rosenthal's fail-safe N", f"{result.failsafe_n} (α = {result.failsafe.alpha:g})"],
     ]  # fmt: skip
     return [(None, rows)]
