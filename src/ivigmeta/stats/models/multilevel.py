@@ -14,8 +14,9 @@ Reported as metafor: b with Wald z tests and normal CIs (or t tests with metafor
 "residual" or "contain" df, QM then an F test: :mod:`.multilevel_inference`); QM
 (moderators, chi² on m df);
 QE = (y - X b_FE)' V^-1 (y - X b_FE) on k - p df; the log-likelihood of the chosen method,
-deviance, AIC, BIC and AICc with parms = p + the number of variance components (REML: BIC uses log(k - p), deviance
--2 ll; ML: BIC log k, deviance -2 (ll - ll_sat), ll_sat = -k/2 log 2 pi - 1/2 log|V|).
+deviance, AIC, BIC and AICc with parms = p + the number of variance components (REML: BIC
+uses log(k - p), deviance -2 ll; ML: BIC log k, deviance -2 (ll - ll_sat),
+ll_sat = -k/2 log 2 pi - 1/2 log|V|).
 Multilevel I² (Cheung 2014, Psychol Methods 19:211-229; metafor FAQ "I² for multilevel and
 multivariate models"): with P = W - W X (X'WX)^-1 X'W, W = V^-1, the typical sampling
 variance is (k - p)/tr(P) and I²_l = 100 sigma2_l / (sum sigma2 + (k - p)/tr(P)), I² their
