@@ -163,3 +163,56 @@ def test_heterogeneous_structs_need_each_time_in_two_clusters():
     with pytest.raises(AnalysisError, match="times 1 and 3 never occur in one study"):
         multilevel_model(yi, vi, levels=[apart], level_names=["study"], struct="UN",
                          time=[1, 2, 1, 2, 3, 4, 3, 4])  # fmt: skip
+
+
+def berkey_table(tmp_path) -> str:
+    case = next(c for c in CASES if c["name"] == "berkey1998" and c["struct"] == "UN"
+                and c["method"] == "REML")  # fmt: skip
+    data = case["data"]
+    columns = {"yi": data["yi"], "vi": data["vi"], "trial": data["labels"]["trial"],
+               "outcome": data["time"], "pd": data["moderators"]["pd"],
+               "v1i": data["columns"]["v1i"], "v2i": data["columns"]["v2i"]}  # fmt: skip
+    path = tmp_path / "berkey.csv"
+    rows = zip(*columns.values(), strict=True)
+    path.write_text(",".join(columns) + "\n" + "".join(",".join(map(str, r)) + "\n" for r in rows))
+    return str(path)
+
+
+def test_berkey1998_from_the_command_line(tmp_path):
+    from click.testing import CliRunner
+
+    from ivigmeta.cli import cli
+
+    case = next(c for c in CASES if c["name"] == "berkey1998" and c["struct"] == "UN"
+                and c["method"] == "REML")  # fmt: skip
+    args = ["multilevel", "--csv", berkey_table(tmp_path), "--cluster", "trial", "--struct",
+            "UN", "--time", "outcome", "--vcov", "v1i,v2i", "--mods", "pd"]  # fmt: skip
+    out = json.loads(CliRunner().invoke(cli, [*args, "--format", "json"]).output)
+    assert (out["struct"], out["time_levels"], out["vcov"]) == ("UN", ["AL", "PD"],
+                                                                ["v1i", "v2i"])  # fmt: skip
+    assert out["tau2"] == pytest.approx(case["tau2"], abs=1e-6)
+    assert out["rho"] == pytest.approx([case["rho"]], abs=1e-6)
+    assert [c["estimate"] for c in out["coefficients"]] == pytest.approx(case["beta"], abs=1e-6)
+    assert any("v1i, v2i (metafor vcalc rvars)" in note for note in out["notes"])
+    text = CliRunner().invoke(cli, args).output
+    assert "inner factor: outcome (nlvls = 2; struct UN)" in text
+    assert "tau^2.1    0.0327  0.1807     AL" in text
+    assert "rho.AL.PD  0.6088" in text
+    both = CliRunner().invoke(cli, [*args, "--rho", "0.5"])
+    assert both.exit_code == 2 and "--rho or --vcov" in both.output
+
+
+def test_struct_profile_ci_from_the_command_line(tmp_path):
+    from click.testing import CliRunner
+
+    from ivigmeta.cli import cli
+
+    case = next(c for c in CASES if c["name"] == "berkey1998" and c.get("profile"))
+    args = ["multilevel", "--csv", berkey_table(tmp_path), "--cluster", "trial", "--struct",
+            "UN", "--time", "outcome", "--vcov", "v1i,v2i", "--mods", "pd",
+            "--profile-ci"]  # fmt: skip
+    out = json.loads(CliRunner().invoke(cli, [*args, "--format", "json"]).output)
+    expected = case["profile"]
+    assert [b for pair in out["tau2_ci"] for b in pair] == pytest.approx(
+        [b for item in expected["tau2"] for b in (item["lb"], item["ub"])], abs=1e-4)  # fmt: skip
+    assert out["rho_ci"] == [pytest.approx([expected["rho"][0]["lb"], 1.0], abs=1e-4)]
