@@ -152,14 +152,20 @@ def test_covariance_from_columns_is_vcalc_rvars():
 
 
 def test_heterogeneous_structs_need_each_time_in_two_clusters():
-    """metafor would fix such a tau2 (or a UN rho of two times never seen together) to 0
-    with a warning; we refuse with a one-line reason."""
+    """metafor would fix such a tau2 (or a UN rho of two times never seen together, or rho
+    with one time or one effect per cluster) to 0 with a warning; we refuse with a reason."""
     yi, vi = [0.1, 0.3, 0.2, 0.5, 0.4, 0.2, 0.6, 0.3], [0.02] * 8
     three = ["a", "a", "b", "b", "c", "c", "c", "d"]
     for struct in ("HCS", "HAR", "UN"):
         with pytest.raises(AnalysisError, match="time 3 occurs in 1 study only"):
             multilevel_model(yi, vi, levels=[three], level_names=["study"], struct=struct,
                              time=[1, 2, 1, 2, 1, 2, 3, 1])  # fmt: skip
+    for time, why in (([5] * 8, "every effect size has the same time"),
+                      ([1, 2, 3, 4, 1, 2, 3, 4], "every study has one effect size")):  # fmt: skip
+        with pytest.raises(AnalysisError, match=why):
+            clusters = three if time[0] == 5 else list("abcdefgh")
+            multilevel_model(yi, vi, levels=[clusters], level_names=["study"], struct="CS",
+                             time=time)  # fmt: skip
     apart = ["a", "a", "b", "b", "c", "c", "d", "d"]
     with pytest.raises(AnalysisError, match="times 1 and 3 never occur in one study"):
         multilevel_model(yi, vi, levels=[apart], level_names=["study"], struct="UN",
@@ -219,3 +225,34 @@ def test_struct_profile_ci_from_the_command_line(tmp_path):
     assert [b for pair in out["tau2_ci"] for b in pair] == pytest.approx(
         [b for item in expected["tau2"] for b in (item["lb"], item["ub"])], abs=1e-4)  # fmt: skip
     assert out["rho_ci"] == [pytest.approx([expected["rho"][0]["lb"], 1.0], abs=1e-4)]
+
+
+HOSTILE = ("", "nan", "inf", "-1", "0", "1e400", "abc", "1e308", "1e-320", "-5")
+
+
+@pytest.mark.parametrize("column", ["v1i", "v2i", "yi", "outcome", "trial"])
+@pytest.mark.parametrize("value", HOSTILE)
+def test_hostile_cells_in_the_berkey_table(tmp_path, column, value):
+    """A bad cell in the covariance, effect, time or cluster columns: a fit or a one-line
+    error (exit 2), never a traceback; the table is not modified."""
+    from click.testing import CliRunner
+
+    from ivigmeta.cli import cli
+
+    path = Path(berkey_table(tmp_path))
+    lines = path.read_text().splitlines()
+    header = lines[0].split(",")
+    cells = lines[3].split(",")
+    cells[header.index(column)] = value
+    lines[3] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n")
+    before = path.read_bytes()
+    result = CliRunner().invoke(cli, ["multilevel", "--csv", str(path), "--cluster", "trial",
+                                      "--struct", "UN", "--time", "outcome", "--vcov",
+                                      "v1i,v2i", "--test", "t"])  # fmt: skip
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit)
+    assert result.exit_code in (0, 2), result.output
+    if result.exit_code == 2:
+        lines = result.output.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("ivigmeta: error: "), result.output
+    assert path.read_bytes() == before

@@ -292,10 +292,16 @@ def _check_enough(k: int, p: int, n_components: int) -> None:
 
 
 def _check_struct(struct, cluster, times, time_levels, name) -> None:
-    """HCS/HAR/UN: every time in 2 or more clusters; UN: every pair of times in a cluster
-    (metafor would fix the tau2 or rho that the data cannot inform, with a warning)."""
+    """Two or more times and a cluster with several effects; HCS/HAR/UN: every time in 2 or
+    more clusters; UN: every pair of times in a cluster (metafor would fix the tau2 or rho
+    that the data cannot inform, with a warning)."""
     from ivigmeta.stats.models.multilevel_struct import HETEROGENEOUS, lower_pairs
 
+    if len(time_levels) == 1 or np.unique(cluster).size == cluster.size:
+        why = f"every effect size has the same time ({time_levels[0]})" if len(
+            time_levels) == 1 else f"every {name} has one effect size"  # fmt: skip
+        raise AnalysisError(f"--struct {struct}: {why}, so rho is not identified (metafor "
+                            "fixes it to 0); use pool or nested levels")  # fmt: skip
     if struct not in HETEROGENEOUS:
         return
     present = np.zeros((int(cluster.max()) + 1, len(time_levels)), dtype=bool)
