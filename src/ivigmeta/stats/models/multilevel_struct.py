@@ -12,12 +12,13 @@ covariance G[t_i, t_j], G = S R S with S = diag(sqrt(tau2_t)):
 M = V + Z G Z' by cluster blocks. The (restricted) log-likelihood is that of
 :mod:`.multilevel_fit`; its gradient, with A_a = dM/d theta_a and Q = P (REML) or W (ML):
 d ll / d theta_a = -1/2 tr(Q A_a) + 1/2 (W r)' A_a (W r), tr(P A) = tr(W A) - tr(B F'A F),
-F = W X, B = (X'WX)^-1 (all block by block). Maximised as metafor: over theta = (log tau2,
-atanh rho) for CS/HCS/AR/HAR, and for UN over the Cholesky factor G = L L' (log of L's
-diagonal, its lower triangle free; metafor's default ``cholesky = TRUE``), by L-BFGS-B with
-the analytic gradient from metafor's start tau2_t = max(0.001 * 2, var(y - X b_FE) -
-1/mean(1/v)) / 2 and rho = 0.5, restarted from rho = 0 and -0.5 if that search stops
-short of the Karush-Kuhn-Tucker conditions. A tau2 below 10 eps is 0 (metafor).
+F = W X, B = (X'WX)^-1, for all clusters at once (blocks stacked and padded). Maximised as
+metafor: over theta = (log tau2, atanh rho) for CS/HCS/AR/HAR, and for UN over the Cholesky
+factor G = L L' (metafor's default ``cholesky = TRUE``; here the log of L's diagonal, which
+metafor leaves free: the same G), by BFGS with the analytic gradient from metafor's start
+tau2_t = max(0.001 * 2, var(y - X b_FE) - 1/mean(1/v)) / 2 and rho = 0.5, restarted from
+rho = 0 and -0.5 if that search stops short (gradient above 1e-5 in theta). A tau2 below
+10 eps is 0 (metafor).
 """
 
 from __future__ import annotations
