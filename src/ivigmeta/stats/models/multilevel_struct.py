@@ -238,7 +238,7 @@ class StructFit:
     point: LikelihoodPoint
 
 
-def _search(problem: StructProblem, objective, start: np.ndarray):
+def _search(objective, start: np.ndarray):
     from scipy.optimize import minimize
 
     return minimize(objective, start, jac=True, method="BFGS",
@@ -271,7 +271,7 @@ def natural_search(problem: StructProblem, tau2, rho, fixed: tuple[int, float] |
             return np.inf, np.zeros_like(x)
         return -result[0], -result[1][free]
 
-    search = _search(problem, objective, theta0[free])
+    search = _search(objective, theta0[free])
     t2, r = unpack(search.x)
     result = evaluate_struct(*problem.natural(t2, r), problem, point=True)
     if result is None or not np.isfinite(result[0]):
@@ -295,7 +295,7 @@ def cholesky_search(problem: StructProblem, tau2, rho, fixed: tuple[int, float] 
             return np.inf, np.zeros_like(theta)
         return -result[0], -result[1]
 
-    search = _search(problem, objective, theta0)
+    search = _search(objective, theta0)
     G, derivatives = problem.cholesky(search.x, fixed)
     result = evaluate_struct(G, derivatives, problem, point=True)
     if result is None or not np.isfinite(result[0]):
