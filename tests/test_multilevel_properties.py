@@ -125,3 +125,40 @@ def test_score_and_information_are_the_derivatives(reml):
                for e in steps]  # fmt: skip
     assert point.score == pytest.approx(score, rel=1e-6)
     assert point.observed == pytest.approx(-np.array(hessian), rel=1e-5)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.tuples(numbers, numbers, st.integers(0, 3), st.integers(0, 3)), max_size=12),
+    st.sampled_from(["CS", "HCS", "AR", "HAR", "UN", "XX"]),
+    st.sampled_from(["REML", "ML"]),
+    st.sampled_from([("z", "residual"), ("t", "residual"), ("t", "contain")]),
+)
+def test_any_struct_input_is_a_fit_or_our_error(rows, struct, method, test):
+    try:
+        result = multilevel_model(
+            [r[0] for r in rows], [r[1] for r in rows], levels=[[r[2] for r in rows]],
+            struct=struct, time=[r[3] for r in rows], method=method, test=test[0],
+            dfs=test[1], robust="CR2",
+        )  # fmt: skip
+    except IvigmetaError:
+        return
+    assert all(t >= 0 for t in result.tau2) and all(-1 <= r <= 1 for r in result.rho)
+
+
+@SETTINGS
+@given(nested_data(), st.sampled_from(["HCS", "UN"]), st.floats(-3, 3), st.floats(0.3, 3))
+def test_struct_location_and_scale(data, struct, shift, scale):
+    """y + c moves b by c; (y, v) -> (a y, a² v) multiplies b by a and tau2 by a², rho kept."""
+    yi, vi, cluster = data
+    time = [i % 2 for i in range(len(yi))]  # two times; each cluster may have both
+    try:
+        base = multilevel_model(yi, vi, levels=[cluster.tolist()], struct=struct, time=time)
+    except IvigmetaError:
+        return
+    moved = multilevel_model(yi + shift, vi, levels=[cluster.tolist()], struct=struct, time=time)
+    assert close(moved.estimate, base.estimate + shift, 1e-5)
+    scaled = multilevel_model(yi * scale, vi * scale**2, levels=[cluster.tolist()],
+                              struct=struct, time=time)  # fmt: skip
+    assert close(scaled.estimate, base.estimate * scale, 1e-5)
+    assert close(np.array(scaled.tau2), np.array(base.tau2) * scale**2, 1e-4)

@@ -19,6 +19,13 @@ from ivigmeta.results import Result
 from ivigmeta.stats.models.multilevel import MultilevelCoefficient, RobustTest
 
 RECORD_COLUMNS = ("study", "month", "timepoint")
+STRUCT_NOTES = {
+    "CS": "one variance, one correlation for any two times",
+    "HCS": "a variance per time, one correlation for any two times",
+    "AR": "one variance, AR(1) correlation over the sorted distinct times",
+    "HAR": "a variance per time, AR(1) correlation over the sorted distinct times",
+    "UN": "a variance per time and a correlation per pair of times (unstructured)",
+}
 
 
 @dataclass(frozen=True)
@@ -36,22 +43,27 @@ class MultilevelResult(Result):
     level: float
     k: int
     sampling_rho: float | None
+    vcov: tuple[str, ...] | None
     struct: str | None
     time: str | None
-    tau2: float | None
-    rho: float | None
+    time_levels: tuple[str, ...] | None
+    tau2: tuple[float, ...] | None
+    rho: tuple[float, ...] | None
     estimate: float
     se: float
     ci_low: float
     ci_high: float
     statistic: float
     p: float
+    df: int | None
+    test: str
     robust: RobustTest | None
     sigma2: tuple[float, ...]
     n_levels: tuple[int, ...]
     coefficients: tuple[MultilevelCoefficient, ...]
     qm: float | None
     qm_df: int | None
+    qm_df2: int | None
     qm_p: float | None
     q_e: float
     q_e_df: int
@@ -61,9 +73,11 @@ class MultilevelResult(Result):
     aic: float
     bic: float
     aicc: float
-    i2: float
+    i2: float | None
     i2_levels: tuple[float, ...]
     sigma2_ci: tuple[tuple[float | None, float | None], ...] | None
+    tau2_ci: tuple[tuple[float | None, float | None], ...] | None
+    rho_ci: tuple[tuple[float | None, float | None], ...] | None
     notes: tuple[str, ...]
 
 
@@ -88,6 +102,9 @@ def multilevel(
     profile_ci: bool = False,
     delimiter: str | None = None,
     decimal: str | None = None,
+    vcov: str | Sequence[str] | None = None,
+    test: str = "z",
+    dfs: str = "residual",
 ) -> MultilevelResult:
     """Fit ``rma.mv(yi, V, mods, random = ~ 1 | cluster/within)`` to the rows of ``csv``.
 
@@ -95,15 +112,17 @@ def multilevel(
     the effect size within its cluster (default: every row its own); ``mods``: numeric
     moderator columns ("a,b" or a list); ``method``: REML or ML; ``rho``: sampling-error
     correlation of effects sharing a cluster; ``robust``: "CR2" or "CR1"; ``r``: pre-post
-    correlation for pre-post measures, as for ``pool``; ``struct`` ("CS" or "AR") with
-    ``time`` (a column) fits ``random = ~ time | cluster, struct = ...`` instead of the
+    correlation for pre-post measures, as for ``pool``; ``struct`` (CS, HCS, AR, HAR or UN)
+    with ``time`` (a column) fits ``random = ~ time | cluster, struct = ...`` instead of the
     nested levels (one ``cluster``, no ``within``). From the study records (``outcome`` with
     ``all_timepoints``: every usable timepoint of every study) the columns are ``study``
     (the record id), ``month`` (the timepoint in months) and ``timepoint`` (its label), or
-    any record field. ``profile_ci`` adds profile-likelihood CIs of the sigma2
-    (metafor ``confint``). ``delimiter`` and ``decimal`` say how ``csv`` is written (as for
-    ``pool``); its rows missing a needed value or a moderator are left out (metafor
-    ``na.omit``).
+    any record field. ``profile_ci`` adds profile-likelihood CIs of the variance components
+    (metafor ``confint``). ``vcov``: columns of sampling covariances ("v1i,v2i", metafor
+    ``vcalc(vi = 1, cluster, rvars = c(v1i, v2i))``) instead of ``rho``. ``test`` "z" or
+    "t" with ``dfs`` "residual" or "contain" (metafor ``rma.mv(test, dfs)``).
+    ``delimiter`` and ``decimal`` say how ``csv`` is written (as for ``pool``); its rows
+    missing a needed value or a moderator are left out (metafor ``na.omit``).
     """
     from ivigmeta.analyses.csv_effects import omit_missing_fields
     from ivigmeta.analyses.effect_data import check_correlation, effect_data_builder
@@ -126,11 +145,14 @@ def multilevel(
         raise InputError("--struct and --time go together", field="struct" if time else "time")
     if struct is not None and (within is not None or len(clusters) != 1):
         raise InputError("--struct takes one --cluster and no --within", field="struct")
+    covariance_columns = _names(vcov, "vcov") if vcov is not None else []
+    if covariance_columns and rho is not None:
+        raise InputError("give --rho or --vcov, not both", field="vcov")
     check_correlation(r)
     data = effect_data_builder(outcome, csv=csv, measure=measure, studies_path=studies_path,
                                design=design, all_timepoints=all_timepoints,
                                delimiter=delimiter, decimal=decimal)(r)  # fmt: skip
-    data = omit_missing_fields(data, names)
+    data = omit_missing_fields(data, [*names, *covariance_columns])
     labels = [_labels(data, name) for name in [*clusters, *([within] if within else [])]]
     nesting = [*clusters, within or "row"]
     if struct is None and within is None:
@@ -140,24 +162,30 @@ def multilevel(
     level_names = ["/".join(nesting[: i + 1]) for i in range(len(nesting))]
     times = _labels(data, time) if time is not None else None
     moderators = {name: data.numbers(name) for name in names}
+    columns = [data.numbers(name) for name in covariance_columns] or None
     try:
         fit = multilevel_model(data.yi, data.vi, levels=labels, level_names=level_names,
                                mods=moderators or None, method=method, rho=rho,
-                               robust=robust, level=level, struct=struct,
-                               time=times, profile_ci=profile_ci)  # fmt: skip
+                               vcov_columns=columns, robust=robust, level=level,
+                               struct=struct, time=times, profile_ci=profile_ci, test=test,
+                               dfs=dfs)  # fmt: skip
     except AnalysisError as error:
         raise AnalysisError(f"{data.source or data.outcome}: {error}") from None
     notes = list(data.notes)
     if struct is not None:
-        order = "AR(1) over the sorted distinct times" if fit.struct == "AR" else (
-            "one correlation for any two times")  # fmt: skip
         notes.append(f"random effects of one {clusters[0]} correlated over {time}: "
-                     f"{fit.struct}, {order} (metafor struct = \"{fit.struct}\")")  # fmt: skip
+                     f"{STRUCT_NOTES[fit.struct]} (metafor struct = \"{fit.struct}\")")  # fmt: skip
     if rho is not None:
         notes.append(
             f"sampling errors of effects sharing a {clusters[-1]} "
             f"assumed correlated with rho = {rho:g} (metafor vcalc)"
         )
+    if covariance_columns:
+        notes.append(f"sampling covariances of effects sharing a {clusters[-1]} from the columns "
+                     f"{', '.join(covariance_columns)} (metafor vcalc rvars)")  # fmt: skip
+    if fit.test == "T":
+        notes.append(f"t tests of the coefficients on {dfs.lower()} df (metafor test = \"t\", "
+                     f"dfs = \"{dfs.lower()}\")")  # fmt: skip
     if fit.robust is not None:
         notes.append(
             f"robust tests: {fit.robust.type}, clustered by {clusters[0]} "
@@ -166,18 +194,19 @@ def multilevel(
         )
     return MultilevelResult.from_mapping(
         vars(fit), outcome=data.outcome, measure=data.measure, source=data.source,
-        mods=tuple(names), time=time, notes=tuple(notes),
+        mods=tuple(names), time=time, vcov=tuple(covariance_columns) or None,
+        notes=tuple(notes),
     )  # fmt: skip
 
 
-def _names(mods) -> list[str]:
+def _names(mods, field: str = "mods") -> list[str]:
     from ivigmeta.errors import InputError
 
     if mods is None:
         return []
     names = [m.strip() for m in mods.split(",")] if isinstance(mods, str) else list(mods)
     if not names or any(not name for name in names):
-        raise InputError("expected moderator names separated by commas, e.g. year,n", field="mods")
+        raise InputError("expected column names separated by commas, e.g. year,n", field=field)
     return names
 
 

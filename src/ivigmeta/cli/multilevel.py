@@ -30,15 +30,30 @@ from ivigmeta.cli.options import CSV_OPTIONS, UpperCaseChoice, shared_options
 @click.option("--robust", type=UpperCaseChoice(("CR2", "CR1")), default=None,
               help="Add cluster-robust tests clustered by the outermost --cluster: CR2 with "
               "Satterthwaite df (clubSandwich) or CR1 with J - p df (metafor robust).")  # fmt: skip
-@click.option("--struct", type=UpperCaseChoice(("CS", "AR")), default=None,
+@click.option("--vcov", default=None,
+              help="Columns of sampling covariances within the innermost cluster, "
+              "comma-separated (metafor vcalc(vi = 1, cluster, rvars = c(v1i, v2i))): the "
+              "j-th column of a cluster's a-th row is the covariance of its effects a and "
+              "j.")  # fmt: skip
+@click.option("--struct", type=UpperCaseChoice(("CS", "HCS", "AR", "HAR", "UN")), default=None,
               help="Instead of nested levels: random effects of one --cluster correlated "
-              "over --time, compound symmetry (CS) or AR(1) (metafor random = ~ time | "
-              "cluster).")  # fmt: skip
+              "over --time (metafor random = ~ time | cluster, struct =): compound symmetry "
+              "(CS), heteroscedastic CS (HCS), AR(1) (AR), heteroscedastic AR(1) (HAR) or "
+              "unstructured (UN).")  # fmt: skip
 @click.option("--time", default=None, help="Column with each effect size's time (for --struct).")
+@click.option("--test", type=click.Choice(("z", "t"), case_sensitive=False), default="z",
+              show_default=True,
+              help="Model-based tests of the coefficients: normal (z) or t (metafor "
+              "test).")  # fmt: skip
+@click.option("--dfs", type=click.Choice(("residual", "contain"), case_sensitive=False),
+              default="residual", show_default=True,
+              help="df of the t tests: k - p (residual) or metafor's containment "
+              "rule.")  # fmt: skip
 @click.option(
     "--profile-ci",
     is_flag=True,
-    help="Profile-likelihood CIs of the variance components (metafor confint).",
+    help="Profile-likelihood CIs of the variance components (metafor confint): sigma2, "
+    "or tau2 and rho with --struct.",
 )
 @click.option("--all-timepoints", is_flag=True,
               help="With --outcome: every usable timepoint of every study record, one row "

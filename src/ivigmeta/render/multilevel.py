@@ -19,7 +19,7 @@ from ivigmeta.render.analysis_tables import (
 )
 
 CSV_HEADER = (
-    *("name", "estimate", "se", "ci_low", "ci_high", "statistic", "p"),
+    *("name", "estimate", "se", "ci_low", "ci_high", "statistic", "df", "p"),
     *("robust_type", "robust_se", "robust_df", "robust_statistic", "robust_p"),
     *("robust_ci_low", "robust_ci_high"),
 )
@@ -45,7 +45,8 @@ def render_multilevel(result: MultilevelResult, output_format: str = "table") ->
                 if t is None
                 else [t.type, t.se, t.df, t.statistic, t.p, t.ci_low, t.ci_high]
             )
-            rows.append([c.name, c.estimate, c.se, c.ci_low, c.ci_high, c.statistic, c.p, *robust])
+            rows.append([c.name, c.estimate, c.se, c.ci_low, c.ci_high, c.statistic, c.df, c.p,
+                         *robust])  # fmt: skip
         return csv_text(CSV_HEADER, rows)
     md = output_format == "md"
     table = markdown_table if md else text_table
@@ -81,16 +82,14 @@ def render_multilevel(result: MultilevelResult, output_format: str = "table") ->
             lines += [f"({num(result.level, 0)}% profile-likelihood CIs, metafor confint)", ""]
         names = result.levels
     else:
-        lines += [f"outer factor: {result.levels[0]} (nlvls = {result.n_levels[0]})",
-                  f"inner factor: {result.time} (struct {result.struct})", ""]  # fmt: skip
-        rows = [["tau^2", num(result.tau2), num(math.sqrt(result.tau2)), "no"],
-                ["rho", num(result.rho), "", "no"]]  # fmt: skip
-        lines += [*table(("", "estim", "sqrt", "fixed"), rows), ""]
-        names = ("tau^2",)
+        lines += _struct_components(result, table)
+        names = tuple(f"tau^2.{i + 1}" for i in range(len(result.tau2))) if len(
+            result.tau2) > 1 else ("tau^2",)  # fmt: skip
     i2 = ", ".join(
         f"{name} {num(value, 2)}%" for name, value in zip(names, result.i2_levels, strict=True)
     )
-    lines += [f"I^2 (multilevel, Cheung 2014): total {num(result.i2, 2)}% ({i2})", ""]
+    total = f"total {num(result.i2, 2)}% " if result.i2 is not None else ""
+    lines += [f"I^2 (multilevel, Cheung 2014): {total}({i2})", ""]
     q_name = "Test for Residual Heterogeneity" if len(result.coefficients) > 1 else (
         "Test for Heterogeneity")  # fmt: skip
     lines += heading(q_name)
@@ -98,15 +97,18 @@ def render_multilevel(result: MultilevelResult, output_format: str = "table") ->
               ""]  # fmt: skip
     if result.qm is not None:
         lines += heading("Test of Moderators")
-        lines += [f"QM(df = {result.qm_df}) = {num(result.qm)}, {p_clause(result.qm_p, 'p-val')}",
-                  ""]  # fmt: skip
+        statistic = (f"F(df1 = {result.qm_df}, df2 = {result.qm_df2})" if result.test == "T"
+                     else f"QM(df = {result.qm_df})")  # fmt: skip
+        lines += [f"{statistic} = {num(result.qm)}, {p_clause(result.qm_p, 'p-val')}", ""]
     lines += heading("Model Results")
+    t = result.test == "T"
     rows = [
-        [c.name, num(c.estimate), num(c.se), num(c.statistic), pval(c.p), num(c.ci_low),
-         num(c.ci_high), _stars(c.p)]
+        [c.name, num(c.estimate), num(c.se), num(c.statistic), *([str(c.df)] if t else []),
+         pval(c.p), num(c.ci_low), num(c.ci_high), _stars(c.p)]
         for c in result.coefficients
     ]  # fmt: skip
-    header = ("", "estimate", "se", "zval", "pval", "ci.lb", "ci.ub", "")
+    header = ("", "estimate", "se", *(("tval", "df") if t else ("zval",)), "pval", "ci.lb",
+              "ci.ub", "")  # fmt: skip
     lines += [*table(header, rows), ""]
     if result.robust is not None:
         kind = result.robust.type
@@ -124,3 +126,31 @@ def render_multilevel(result: MultilevelResult, output_format: str = "table") ->
         lines += [f"- {note}" for note in result.notes]
         lines.append("")
     return "\n".join(lines)
+
+
+def _struct_components(result: MultilevelResult, table) -> list[str]:
+    """metafor's ``~ inner | outer`` block: tau^2 per time (HCS/HAR/UN) or one, then rho."""
+    levels = result.time_levels
+    lines = [f"outer factor: {result.levels[0]} (nlvls = {result.n_levels[0]})",
+             f"inner factor: {result.time} (nlvls = {len(levels)}; struct {result.struct})",
+             ""]  # fmt: skip
+    several = len(result.tau2) > 1
+    rows = [[f"tau^2.{i + 1}" if several else "tau^2", num(t), num(math.sqrt(t)),
+             *([levels[i]] if several else [])] for i, t in enumerate(result.tau2)]  # fmt: skip
+    if result.struct == "UN":
+        pairs = [(i, j) for j in range(len(levels)) for i in range(j + 1, len(levels))]
+        names = [f"rho.{levels[j]}.{levels[i]}" for i, j in pairs]
+    else:
+        names = ["rho"]
+    rows += [[name, num(r), "", *([""] if several else [])]
+             for name, r in zip(names, result.rho, strict=True)]  # fmt: skip
+    header = ("", "estim", "sqrt", *(("level",) if several else ()))
+    if result.tau2_ci is not None:
+        header += ("ci.lb", "ci.ub")
+        bounds = [*result.tau2_ci, *result.rho_ci]
+        rows = [[*row, num(lo) if lo is not None else "<", num(hi) if hi is not None else ">"]
+                for row, (lo, hi) in zip(rows, bounds, strict=True)]  # fmt: skip
+    lines += [*table(header, rows), ""]
+    if result.tau2_ci is not None:
+        lines += [f"({num(result.level, 0)}% profile-likelihood CIs, metafor confint)", ""]
+    return lines

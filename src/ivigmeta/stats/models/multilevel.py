@@ -6,12 +6,17 @@ per nesting level (outermost first; level l groups the rows sharing the labels o
 1..l, metafor's ``study/es`` interaction), sampling covariance V known: diagonal ``vi``, or,
 with ``rho``, V_ij = rho sqrt(v_i v_j) for two effects sharing a cluster (the innermost
 level above the rows; metafor's ``vcalc(vi, cluster, obs, rho)`` constant-correlation case),
-or a full matrix ``V``. Likelihood and optimisation: :mod:`.multilevel_fit`.
+from covariance columns (metafor ``vcalc(vi = 1, cluster, rvars)``), or a full matrix ``V``
+(:mod:`.multilevel_covariance`). Likelihood and optimisation: :mod:`.multilevel_fit`;
+``random = ~ time | cluster`` with struct CS/HCS/AR/HAR/UN: :mod:`.multilevel_struct`.
 
-Reported as metafor: b with Wald z tests and normal CIs; QM (moderators, chi² on m df);
+Reported as metafor: b with Wald z tests and normal CIs (or t tests with metafor's
+"residual" or "contain" df, QM then an F test: :mod:`.multilevel_inference`); QM
+(moderators, chi² on m df);
 QE = (y - X b_FE)' V^-1 (y - X b_FE) on k - p df; the log-likelihood of the chosen method,
-deviance, AIC, BIC and AICc with parms = p + L (REML: BIC uses log(k - p), deviance
--2 ll; ML: BIC log k, deviance -2 (ll - ll_sat), ll_sat = -k/2 log 2 pi - 1/2 log|V|).
+deviance, AIC, BIC and AICc with parms = p + the number of variance components (REML: BIC
+uses log(k - p), deviance -2 ll; ML: BIC log k, deviance -2 (ll - ll_sat),
+ll_sat = -k/2 log 2 pi - 1/2 log|V|).
 Multilevel I² (Cheung 2014, Psychol Methods 19:211-229; metafor FAQ "I² for multilevel and
 multivariate models"): with P = W - W X (X'WX)^-1 X'W, W = V^-1, the typical sampling
 variance is (k - p)/tr(P) and I²_l = 100 sigma2_l / (sum sigma2 + (k - p)/tr(P)), I² their
@@ -27,7 +32,7 @@ import numpy as np
 
 from ivigmeta.errors import AnalysisError, InputError
 from ivigmeta.results import Result
-from ivigmeta.stats.numerics.distributions import chi2_sf, two_sided_z_p, z_crit
+from ivigmeta.stats.numerics.distributions import chi2_sf
 
 METHODS = ("REML", "ML")
 
@@ -57,6 +62,7 @@ class MultilevelCoefficient(Result):
     ci_high: float
     statistic: float
     p: float
+    df: int | None
     robust: RobustTest | None
 
 
@@ -84,10 +90,13 @@ class MultilevelFit(Result):
     ci_high: float
     statistic: float
     p: float
+    df: int | None
+    test: str
     robust: RobustTest | None
     coefficients: tuple[MultilevelCoefficient, ...]
     qm: float | None
     qm_df: int | None
+    qm_df2: int | None
     qm_p: float | None
     q_e: float
     q_e_df: int
@@ -97,13 +106,16 @@ class MultilevelFit(Result):
     aic: float
     bic: float
     aicc: float
-    i2: float
+    i2: float | None
     i2_levels: tuple[float, ...]
     sigma2_ci: tuple[tuple[float | None, float | None], ...] | None
     sampling_rho: float | None
     struct: str | None
-    tau2: float | None
-    rho: float | None
+    time_levels: tuple[str, ...] | None
+    tau2: tuple[float, ...] | None
+    rho: tuple[float, ...] | None
+    tau2_ci: tuple[tuple[float | None, float | None], ...] | None
+    rho_ci: tuple[tuple[float | None, float | None], ...] | None
 
 
 def nested_groups(levels: Sequence[Sequence]) -> list[np.ndarray]:
@@ -118,16 +130,6 @@ def nested_groups(levels: Sequence[Sequence]) -> list[np.ndarray]:
     return groups
 
 
-def constant_correlation_v(vi, cluster_codes, rho: float) -> np.ndarray:
-    """V with V_ii = v_i and V_ij = rho sqrt(v_i v_j) for i != j in the same cluster
-    (metafor ``vcalc(vi, cluster, obs, rho)`` with distinct obs within a cluster)."""
-    sd = np.sqrt(np.asarray(vi, dtype=float))
-    same = np.equal.outer(cluster_codes, cluster_codes)
-    V = np.where(same, rho * np.outer(sd, sd), 0.0)
-    np.fill_diagonal(V, sd**2)
-    return V
-
-
 def multilevel_model(
     yi,
     vi=None,
@@ -136,6 +138,7 @@ def multilevel_model(
     level_names: Sequence[str] | None = None,
     V=None,
     rho: float | None = None,
+    vcov_columns: Sequence[Sequence[float]] | None = None,
     mods: Mapping[str, Sequence[float]] | None = None,
     method: str = "REML",
     robust: str | None = None,
@@ -143,17 +146,33 @@ def multilevel_model(
     struct: str | None = None,
     time: Sequence | None = None,
     profile_ci: bool = False,
+    test: str = "z",
+    dfs: str = "residual",
 ) -> MultilevelFit:
     """Fit the nested model; ``levels`` holds one label sequence per level, outermost first.
-    With ``struct`` ("CS" or "AR") and ``time`` (one value per effect size), fit instead
-    ``random = ~ time | cluster`` with ``levels`` = [cluster] (:mod:`.multilevel_struct`).
-    ``profile_ci`` adds profile-likelihood CIs of the sigma2 (:mod:`.multilevel_confint`)."""
+    With ``struct`` (CS, HCS, AR, HAR or UN) and ``time`` (one value per effect size), fit
+    instead ``random = ~ time | cluster`` with ``levels`` = [cluster]
+    (:mod:`.multilevel_struct`). ``profile_ci`` adds profile-likelihood CIs of the variance
+    components (:mod:`.multilevel_confint`); ``test`` "z" or "t" with ``dfs`` "residual" or
+    "contain" as metafor (:mod:`.multilevel_inference`). The sampling covariance: ``V``,
+    or from ``vi`` with ``rho`` or ``vcov_columns`` (columns of covariances, metafor
+    ``vcalc`` rvars) within the innermost cluster above the rows, else diagonal
+    (:mod:`.multilevel_covariance`)."""
+    from ivigmeta.stats.models.multilevel_covariance import sampling_covariance
     from ivigmeta.stats.models.multilevel_fit import Problem, evaluate, maximise
+    from ivigmeta.stats.models.multilevel_inference import (
+        DFS,
+        TESTS,
+        coefficient_tests,
+        denominator_df,
+    )
     from ivigmeta.stats.models.multilevel_struct import STRUCTS
 
-    method = method.upper()
-    if method not in METHODS:
-        raise InputError(f"expected one of {', '.join(METHODS)}, got {method!r}", field="method")
+    method, test, dfs = method.upper(), test.upper(), dfs.upper()
+    for value, allowed, field in ((method, METHODS, "method"), (test, TESTS, "test"),
+                                  (dfs, DFS, "dfs")):  # fmt: skip
+        if value not in allowed:
+            raise InputError(f"expected one of {', '.join(allowed)}, got {value!r}", field=field)
     y = np.asarray(yi, dtype=float)
     k = y.size
     if y.ndim != 1 or k < 3 or not np.all(np.isfinite(y)):
@@ -175,67 +194,58 @@ def multilevel_model(
         _check_identified(names, counts, k)
     elif counts[0] < 2:
         raise AnalysisError(f"{names[0]}: the model needs at least 2 clusters, got {counts[0]}")
-    V = _sampling_covariance(vi, V, rho, groups, names, k)
+    V = sampling_covariance(vi, V, rho, vcov_columns, groups, names, k)
     X, coef_names = _design(mods, k)
     p = X.shape[1]
-    n_components = len(groups) if struct is None else 2
-    if k <= p + n_components:
-        raise AnalysisError(
-            f"k = {k} effect sizes cannot estimate {p} coefficients and {n_components} "
-            "variance components"
-        )
     problem = Problem.build(y, X, V, groups, reml=method == "REML")
     equal_effects = evaluate(np.zeros(len(groups)), problem)
-    tau2 = struct_rho = None
-    sigma2_ci = None
+    sigma2_ci = tau2_ci = rho_ci = None
+    tau2 = struct_rho = time_levels = None
     if struct is None:
+        n_components = len(groups)
+        _check_enough(k, p, n_components)
         final = maximise(problem, equal_effects)
         components = final.sigma2
         if profile_ci:
             from ivigmeta.stats.models.multilevel_confint import profile_intervals
 
             sigma2_ci = profile_intervals(problem, equal_effects, final, level)
-    elif profile_ci:
-        raise AnalysisError("profile-likelihood CIs are implemented for sigma2, not --struct")
+        factors = groups
     else:
         from ivigmeta.stats.models.multilevel_fit import starting_values
         from ivigmeta.stats.models.multilevel_struct import StructProblem, maximise_struct
 
-        times = _time_levels(time)
+        times, time_levels = _time_levels(time)
+        _check_struct(struct, groups[0], times, time_levels, names[0])
         start = float(starting_values(problem, equal_effects)[0] * len(groups) / 2)
         struct_problem = StructProblem.build(y, X, V, groups[0], times, struct,
                                              reml=method == "REML")  # fmt: skip
-        tau2, struct_rho, final = maximise_struct(struct_problem, start)
-        components = np.array([tau2])
-    se = np.sqrt(np.diag(final.vb))
-    crit = z_crit(level)
+        n_components = struct_problem.n_tau2 + struct_problem.n_rho
+        _check_enough(k, p, n_components)
+        fitted = maximise_struct(struct_problem, start)
+        final, tau2, struct_rho = fitted.point, fitted.tau2, fitted.rho
+        components = np.array(tau2)
+        if profile_ci:
+            from ivigmeta.stats.models.multilevel_confint import struct_intervals
+
+            tau2_ci, rho_ci = struct_intervals(struct_problem, fitted, level)
+        inner = nested_groups([levels[0], [str(t) for t in times]])[1]
+        factors = [inner, groups[0]]
     robust_tests = [None] * p
     if robust is not None:
         from ivigmeta.stats.models.robust_cr2 import robust_tests as cluster_robust
 
         robust_tests = cluster_robust(X, final, groups[0], robust, level)
-    coefficients = tuple(
-        MultilevelCoefficient(
-            name=coef_names[j],
-            estimate=float(final.beta[j]),
-            se=float(se[j]),
-            ci_low=float(final.beta[j] - crit * se[j]),
-            ci_high=float(final.beta[j] + crit * se[j]),
-            statistic=float(final.beta[j] / se[j]),
-            p=float(two_sided_z_p(final.beta[j] / se[j])),
-            robust=robust_tests[j],
-        )
-        for j in range(p)
-    )
-    qm = qm_p = None
-    if p > 1:
-        b = final.beta[1:]
-        qm = float(b @ np.linalg.solve(final.vb[1:, 1:], b))
-        qm_p = float(chi2_sf(qm, p - 1))
+    ddf = denominator_df(X, factors, dfs) if test == "T" else None
+    coefficients, (qm, qm_df, qm_df2, qm_p) = coefficient_tests(final, coef_names, test, ddf,
+                                                                level, robust_tests)  # fmt: skip
     stats = _fit_statistics(equal_effects, final, method, n_components)
     typical = (k - p) / equal_effects.trace_p
-    total = float(np.sum(components)) + typical
-    i2_levels = tuple(float(100.0 * s / total) for s in components)
+    if struct is None:
+        total = float(np.sum(components)) + typical
+        i2_levels = tuple(float(100.0 * s / total) for s in components)
+    else:
+        i2_levels = tuple(float(100.0 * t / (t + typical)) for t in components)
     first = coefficients[0]
     return MultilevelFit(
         method=method,
@@ -251,32 +261,78 @@ def multilevel_model(
         ci_high=first.ci_high,
         statistic=first.statistic,
         p=first.p,
+        df=first.df,
+        test=test,
         robust=first.robust,
         coefficients=coefficients,
         qm=qm,
-        qm_df=p - 1 if p > 1 else None,
+        qm_df=qm_df,
+        qm_df2=qm_df2,
         qm_p=qm_p,
-        i2=float(sum(i2_levels)),
+        i2=float(sum(i2_levels)) if len(i2_levels) == 1 or struct is None else None,
         i2_levels=i2_levels,
         sigma2_ci=sigma2_ci,
         sampling_rho=rho,
         struct=struct,
+        time_levels=time_levels,
         tau2=tau2,
         rho=struct_rho,
+        tau2_ci=tau2_ci,
+        rho_ci=rho_ci,
         **stats,
     )
 
 
-def _time_levels(time) -> np.ndarray:
+def _check_enough(k: int, p: int, n_components: int) -> None:
+    if k <= p + n_components:
+        raise AnalysisError(
+            f"k = {k} effect sizes cannot estimate {p} coefficients and {n_components} "
+            "variance components"
+        )
+
+
+def _check_struct(struct, cluster, times, time_levels, name) -> None:
+    """Two or more times and a cluster with several effects; HCS/HAR/UN: every time in 2 or
+    more clusters; UN: every pair of times in a cluster (metafor would fix the tau2 or rho
+    that the data cannot inform, with a warning)."""
+    from ivigmeta.stats.models.multilevel_struct import HETEROGENEOUS, lower_pairs
+
+    if len(time_levels) == 1 or np.unique(cluster).size == cluster.size:
+        why = f"every effect size has the same time ({time_levels[0]})" if len(
+            time_levels) == 1 else f"every {name} has one effect size"  # fmt: skip
+        raise AnalysisError(f"--struct {struct}: {why}, so rho is not identified (metafor "
+                            "fixes it to 0); use pool or nested levels")  # fmt: skip
+    if struct not in HETEROGENEOUS:
+        return
+    present = np.zeros((int(cluster.max()) + 1, len(time_levels)), dtype=bool)
+    present[cluster, times] = True
+    for t, n in enumerate(present.sum(axis=0)):
+        if n < 2:
+            raise AnalysisError(
+                f"--struct {struct}: time {time_levels[t]} occurs in {n} {name} only, so its "
+                "tau2 is not identified (metafor fixes it to 0); use CS or AR, or drop it"
+            )
+    if struct == "UN":
+        for i, j in lower_pairs(len(time_levels)):
+            if not np.any(present[:, i] & present[:, j]):
+                raise AnalysisError(
+                    f"--struct UN: times {time_levels[j]} and {time_levels[i]} never occur in "
+                    f"one {name}, so their correlation is not identified (metafor fixes it "
+                    "to 0); use HCS or HAR"
+                )
+
+
+def _time_levels(time) -> tuple[np.ndarray, tuple[str, ...]]:
     """Each time's position among the sorted distinct times (numeric order when every time
-    is a number, else text order: R's factor levels)."""
+    is a number, else text order: R's factor levels), and those times as labels."""
     try:
         values = [float(t) for t in time]
     except (TypeError, ValueError):
         values = [str(t) for t in time]
     distinct = sorted(set(values))
     position = {value: i for i, value in enumerate(distinct)}
-    return np.array([position[v] for v in values])
+    labels = tuple(f"{v:g}" if isinstance(v, float) else v for v in distinct)
+    return np.array([position[v] for v in values]), labels
 
 
 def _check_identified(names, counts, k) -> None:
@@ -290,34 +346,6 @@ def _check_identified(names, counts, k) -> None:
                 f"({n_outer} of each), so their variance components cannot be told apart; "
                 f"drop the {what} level (or use `pool` for one effect per {outer})"
             )
-
-
-def _sampling_covariance(vi, V, rho, groups, names, k) -> np.ndarray:
-    if V is None:
-        if vi is None:
-            raise AnalysisError("give the sampling variances vi or their covariance matrix V")
-        v = np.asarray(vi, dtype=float)
-        if v.size != k or not np.all(np.isfinite(v)) or np.any(v <= 0):
-            raise AnalysisError("the sampling variances must be k positive numbers")
-        if rho is None:
-            V = np.diag(v)
-        else:
-            if not -1 < rho < 1:
-                raise InputError(f"expected a correlation in (-1, 1), got {rho}", field="rho")
-            cluster = groups[-2] if len(groups) > 1 else groups[0]
-            V = constant_correlation_v(v, cluster, rho)
-    V = np.asarray(V, dtype=float)
-    if V.shape != (k, k) or not np.allclose(V, V.T) or not np.all(np.isfinite(V)):
-        raise AnalysisError(f"V must be a symmetric {k} x {k} matrix")
-    try:
-        np.linalg.cholesky(V)
-    except np.linalg.LinAlgError:
-        shared = names[-2] if len(names) > 1 else names[0]
-        where = f" (rho = {rho:g} for effects sharing a {shared})" if rho is not None else ""
-        raise AnalysisError(
-            f"the sampling covariance matrix V is not positive definite{where}"
-        ) from None
-    return V
 
 
 def _design(mods, k) -> tuple[np.ndarray, list[str]]:
