@@ -164,6 +164,8 @@ def _printed_texts(pooled: dict) -> dict:
     out = {}
     for name, value in pooled.items():
         out[name] = [v.text for v in value] if name in ("ci", "pi") else value.text
+        if name == "i2":
+            out[name] += "%"
     return out
 
 
@@ -290,11 +292,11 @@ def _notes(rows: list[Candidate], pooled: dict, intervals: dict, ratio: bool) ->
     """A note per printed quantity that no model reaches, with the values the models give."""
     notes = {}
     texts = {}
-    for name, value in pooled.items():
+    for name, value in _printed_texts(pooled).items():
         if name in ("ci", "pi"):
-            texts[f"{name}_low"], texts[f"{name}_high"] = value[0].text, value[1].text
+            texts[f"{name}_low"], texts[f"{name}_high"] = value
         else:
-            texts[name] = value.text
+            texts[name] = value
     for name in intervals:
         if any(c.quantities.get(name) == "consistent" for c in rows):
             continue

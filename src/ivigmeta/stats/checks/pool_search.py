@@ -73,8 +73,9 @@ class _Fits:
         self.fixed_y = np.asarray(fixed_y, dtype=float)
         self.fixed_v = np.asarray(fixed_v, dtype=float)
         self.boxes = boxes
+        self.with_p = True
 
-    def __call__(self, X: np.ndarray) -> dict[str, dict[str, np.ndarray]]:
+    def __call__(self, X: np.ndarray, with_p: bool = True) -> dict[str, dict[str, np.ndarray]]:
         n, f = X.shape[0], self.fixed_y.size
         y = np.empty((f + len(self.boxes), n))
         v = np.empty_like(y)
@@ -86,13 +87,15 @@ class _Fits:
         with np.errstate(invalid="ignore"):
             w = 1.0 / (v + np.where(np.isnan(tau2), 0.0, tau2))
             rss = (w * (y - fit.estimate) ** 2).sum(axis=0)
-        return {test: model_values(fit, test, rss) for test in self.tests}
+        return {test: model_values(fit, test, rss, with_p=with_p and self.with_p)
+                for test in self.tests}  # fmt: skip
 
 
 def search(method, fixed_y, fixed_v, boxes: list[StudyBox], targets: Targets, tests, *,
            level: float = 95.0, seed: int = 0) -> list[VariantOutcome]:  # fmt: skip
     """Search every variant of ``targets.variants(tests)`` for ``method`` (module docstring)."""
     fits = _Fits(method, fixed_y, fixed_v, boxes, tests, level)
+    fits.with_p = "p" in targets.intervals
     variants = targets.variants(tests)
     state = _State(targets, variants, boxes)
     rng = np.random.default_rng(seed)
@@ -116,7 +119,8 @@ def search(method, fixed_y, fixed_v, boxes: list[StudyBox], targets: Targets, te
         state.add(np.vstack(list(found.values())), fits)
         pending = {v: x for v, x in found.items() if v in state.open()}
         if round_ + 1 < LP_ROUNDS and pending:
-            pending = {v: (x, _secants(fits, boxes, x)) for v, x in pending.items()}
+            lins = _secants_at(fits, boxes, list(pending.values()))
+            pending = {v: (x, lin) for (v, x), lin in zip(pending.items(), lins, strict=True)}
     return state.outcomes()
 
 
@@ -237,21 +241,35 @@ def _random_interior(boxes, rng, n: int) -> np.ndarray:
 def _secants(fits: _Fits, boxes, x: np.ndarray) -> dict:
     """Per test, {column: (value at x, secant slopes)} from central differences about x
     (step a quarter of each polygon's half-width); ``"_x"`` holds x."""
+    return _secants_at(fits, boxes, [x])[0]
+
+
+def _secants_at(fits: _Fits, boxes, points: list[np.ndarray]) -> list[dict]:
+    """:func:`_secants` about each of ``points``, evaluated in one batch."""
     steps = np.concatenate([np.maximum(b.half_extent / 4.0, 1e-12) for b in boxes])
     floor = np.concatenate([[-np.inf, b.vertices[:, 1].min() / 2.0] for b in boxes])
-    n = x.size
-    X = np.repeat(x[None, :], 2 * n + 1, axis=0)
-    X[1 : n + 1][np.arange(n), np.arange(n)] += steps
-    X[n + 1 :][np.arange(n), np.arange(n)] -= steps
-    X = np.maximum(X, floor)
-    span = X[1 : n + 1][np.arange(n), np.arange(n)] - X[n + 1 :][np.arange(n), np.arange(n)]
-    values = fits(X)
-    out = {}
-    for test, columns in values.items():
-        lin = {"_x": x}
-        for column, col in columns.items():
-            lin[column] = (col[0], (col[1 : n + 1] - col[n + 1 :]) / span)
-        out[test] = lin
+    n = steps.size
+    diagonal = (np.arange(n), np.arange(n))
+    stencils = []
+    for x in points:
+        X = np.repeat(x[None, :], 2 * n + 1, axis=0)
+        X[1 : n + 1][diagonal] += steps
+        X[n + 1 :][diagonal] -= steps
+        stencils.append(np.maximum(X, floor))
+    values = fits(np.vstack(stencils), with_p=False)  # slopes of the statistic, not of p
+    out = []
+    for j, (x, X) in enumerate(zip(points, stencils, strict=True)):
+        span = X[1 : n + 1][diagonal] - X[n + 1 :][diagonal]
+        rows = slice(j * (2 * n + 1), (j + 1) * (2 * n + 1))
+        lins = {}
+        for test, columns in values.items():
+            lin = {"_x": x}
+            for column, full in columns.items():
+                col = full[rows]
+                with np.errstate(invalid="ignore"):
+                    lin[column] = (col[0], (col[1 : n + 1] - col[n + 1 :]) / span)
+            lins[test] = lin
+        out.append(lins)
     return out
 
 

@@ -128,7 +128,9 @@ def inside(value: np.ndarray, low: float, high: float) -> np.ndarray:
         return (value >= low - slack) & (value <= high + slack)
 
 
-def model_values(fit: PoolManyResult, test: str, rss: np.ndarray) -> dict[str, np.ndarray]:
+def model_values(
+    fit: PoolManyResult, test: str, rss: np.ndarray, *, with_p: bool = True
+) -> dict[str, np.ndarray]:
     """Every pooled quantity under ``test`` and every PI and I² rule, from the z-test fit
     ``fit`` of analyses with one common k and their residual sums rss = sum w_i (y_i - mu)²:
     columns ``estimate``, ``ci_low``, ``ci_high``, ``statistic``, ``p``, ``tau2``, ``tau``,
@@ -137,7 +139,8 @@ def model_values(fit: PoolManyResult, test: str, rss: np.ndarray) -> dict[str, n
     The tests as metafor's rma (and :func:`~ivigmeta.stats.models.pool_many.pool_many`):
     ``t`` keeps SE(mu) and uses t(k - 1); ``knha`` scales Var(mu) by s² = rss/(k - 1) (0 when
     rss is below machine epsilon), ``adhoc`` by max(1, s²); one study: z whatever the test.
-    The t quantiles are computed once per (df, level), as every analysis shares k."""
+    The t quantiles are computed once per (df, level), as every analysis shares k;
+    ``with_p=False`` leaves ``p`` out (its t tail is the costly part)."""
     k = int(fit.k[0]) if fit.k.size else 1
     values = {name: np.asarray(getattr(fit, name), dtype=float)
               for name in ("estimate", "tau2", "tau", "q", "q_p")}  # fmt: skip
@@ -153,9 +156,9 @@ def model_values(fit: PoolManyResult, test: str, rss: np.ndarray) -> dict[str, n
             crit = _t_crit(k - 1, fit.level)
         statistic = mu / se
         values["statistic"] = statistic
-        if test != "z" and k > 1:
+        if with_p and test != "z" and k > 1:
             values["p"] = np.asarray(dist.two_sided_t_p(statistic, float(k - 1)), dtype=float)
-        else:
+        elif with_p:
             values["p"] = np.asarray(dist.two_sided_z_p(statistic), dtype=float)
         values["ci_low"], values["ci_high"] = mu - crit * se, mu + crit * se
         values["i2:metafor"] = np.asarray(fit.i2, dtype=float)
