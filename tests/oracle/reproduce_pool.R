@@ -55,7 +55,7 @@ make_case <- function(id) {
   }
   keep <- !is.na(es$yi)
   if (sum(keep & !printed_row) + sum(printed_row) < 3) return(NULL)
-  table_model <- kind == "tables" && rows == "raw" && runif(1) < 0.25
+  table_model <- kind == "tables" && rows == "raw" && runif(1) < 0.5
   if (table_model) {
     method <- if (measure == "OR" && runif(1) < 0.4) "PETO" else "MH"
     test <- "z"
@@ -148,7 +148,7 @@ make_case <- function(id) {
 set.seed(20261202)
 cases <- list()
 id <- 0
-while (sum(!sapply(cases, `[[`, "corrupted")) < 80) {
+while (sum(!sapply(cases, `[[`, "corrupted")) < 120) {
   id <- id + 1
   made <- suppressWarnings(make_case(id))
   if (!is.null(made)) cases <- c(cases, made)

@@ -56,8 +56,8 @@ class Candidate(Result):
     test: str
     verdict: str
     quantities: dict
-    pi: list | None
-    i2: list | None
+    pi_rules: list | None
+    i2_rules: list | None
     zero_cells: list | None
     values: dict | None
     ranges: dict
@@ -280,8 +280,8 @@ def _candidate(method: str, test: str, found: list, ratio: bool, has_zero: bool)
         test=test,
         verdict="consistent" if hits else "inconsistent",
         quantities=quantities,
-        pi=rules("pi"),
-        i2=rules("i2"),
+        pi_rules=rules("pi"),
+        i2_rules=rules("i2"),
         zero_cells=zero_cells,
         values=values,
         ranges={n: list(_shown(n, lo, hi, ratio)) for n, (lo, hi) in ranges.items()},

@@ -22,9 +22,9 @@ def render_reproduce_pool(result, output_format: str) -> str:
     header = ["model", "verdict", *(_NAMES[n] for n in names), "conventions"]
     rows = [_row(c, names, output_format) for c in _ordered(result.candidates)]
     if output_format == "csv":
-        header = ["method", "test", "verdict", *names, "pi", "i2", "zero_cells"]
+        header = ["method", "test", "verdict", *names, "pi_rules", "i2_rules", "zero_cells"]
         return csv_text(header, [[c.method, c.test, c.verdict, *(c.quantities[n] for n in names),
-                                  _join(c.pi), _join(c.i2), _join(c.zero_cells)]
+                                  _join(c.pi_rules), _join(c.i2_rules), _join(c.zero_cells)]
                                  for c in _ordered(result.candidates)])  # fmt: skip
     lines = [_title(result), "", _verdict_line(result), ""]
     if output_format == "md":
@@ -55,10 +55,10 @@ def _ordered(candidates):
 def _row(c, names, output_format: str) -> list[str]:
     marks = ["ok" if c.quantities[n] == "consistent" else "--" for n in names]
     conventions = []
-    if c.pi:
-        conventions.append("PI " + "/".join(c.pi))
-    if c.i2:
-        conventions.append("I² " + "/".join(c.i2))
+    if c.pi_rules:
+        conventions.append("PI " + "/".join(c.pi_rules))
+    if c.i2_rules:
+        conventions.append("I² " + "/".join(c.i2_rules))
     if c.zero_cells:
         conventions.append("; ".join(c.zero_cells[:2]) + (" ..." if len(c.zero_cells) > 2 else ""))
     return [f"{c.method}/{c.test}", c.verdict, *marks, "; ".join(conventions)]

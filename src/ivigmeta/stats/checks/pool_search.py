@@ -48,7 +48,9 @@ from ivigmeta.stats.checks.study_boxes import StudyBox
 from ivigmeta.stats.models.pool_many import Padded, estimate_tau2_many, summarise_many
 
 SAMPLES = 64
-LP_ROUNDS = 3
+LP_ROUNDS = 6
+LOCAL_STEP = 1e-3
+GIVE_UP = 1.0
 
 
 @dataclass(frozen=True)
@@ -112,15 +114,25 @@ def search(method, fixed_y, fixed_v, boxes: list[StudyBox], targets: Targets, te
     for round_ in range(LP_ROUNDS):
         if not pending:
             break
-        found = {v: _max_margin(boxes, targets, v, *lin) for v, lin in pending.items()}
-        found = {v: x for v, x in found.items() if x is not None}
+        found, solved = {}, {}
+        for v, lin in pending.items():
+            signature = _signature(targets, v, *lin)
+            if signature not in solved:
+                solved[signature] = _max_margin(boxes, targets, v, *lin)
+            x, margin = solved[signature]
+            # linearised near the last LP point, a margin far below 0 means no joint point
+            if x is not None and (round_ == 0 or margin > -GIVE_UP):
+                found[v] = x
         if not found:
             break
-        state.add(np.vstack(list(found.values())), fits)
+        points = {x.tobytes(): x for x in found.values()}  # variants sharing an LP share x
+        state.add(np.vstack(list(points.values())), fits)
         pending = {v: x for v, x in found.items() if v in state.open()}
         if round_ + 1 < LP_ROUNDS and pending:
-            lins = _secants_at(fits, boxes, list(pending.values()))
-            pending = {v: (x, lin) for (v, x), lin in zip(pending.items(), lins, strict=True)}
+            points = {x.tobytes(): x for x in pending.values()}
+            lins = dict(zip(points, _secants_at(fits, boxes, list(points.values()),
+                                                scale=LOCAL_STEP), strict=True))  # fmt: skip
+            pending = {v: (x, lins[x.tobytes()]) for v, x in pending.items()}
     return state.outcomes()
 
 
@@ -244,9 +256,10 @@ def _secants(fits: _Fits, boxes, x: np.ndarray) -> dict:
     return _secants_at(fits, boxes, [x])[0]
 
 
-def _secants_at(fits: _Fits, boxes, points: list[np.ndarray]) -> list[dict]:
-    """:func:`_secants` about each of ``points``, evaluated in one batch."""
-    steps = np.concatenate([np.maximum(b.half_extent / 4.0, 1e-12) for b in boxes])
+def _secants_at(fits: _Fits, boxes, points: list[np.ndarray], scale: float = 0.25) -> list[dict]:
+    """:func:`_secants` about each of ``points`` with steps ``scale`` times each polygon's
+    half-width, evaluated in one batch."""
+    steps = np.concatenate([np.maximum(b.half_extent * scale, 1e-12) for b in boxes])
     floor = np.concatenate([[-np.inf, b.vertices[:, 1].min() / 2.0] for b in boxes])
     n = steps.size
     diagonal = (np.arange(n), np.arange(n))
@@ -291,7 +304,8 @@ def _padded_vertices(boxes: tuple[StudyBox, ...]) -> np.ndarray:
 
 def _max_margin(boxes, targets: Targets, v: Variant, x0: np.ndarray, slopes: dict):
     """The LP of step 4: maximise t subject to x in every polygon and
-    l_q + t w_q <= f_q(x0) + g_q·(x - x0) <= u_q - t w_q, t <= 1; None if not solvable."""
+    l_q + t w_q <= f_q(x0) + g_q·(x - x0) <= u_q - t w_q, t <= 1: (x, t), or (None, -inf)
+    where it cannot be set up or solved."""
     from scipy.optimize import linprog
 
     lin = slopes[v.test]
@@ -305,7 +319,7 @@ def _max_margin(boxes, targets: Targets, v: Variant, x0: np.ndarray, slopes: dic
     for _, column, low, high in targets.linear_targets(v, lin["statistic"][0]):
         f0, g = lin[column]
         if not (np.isfinite(f0) and np.isfinite(g).all()):
-            return None
+            return None, -math.inf
         c = f0 - g @ x0
         finite = [abs(low), abs(high)]
         w = (high - low) / 2.0 if math.isfinite(high - low) else 0.05 * max(
@@ -321,5 +335,16 @@ def _max_margin(boxes, targets: Targets, v: Variant, x0: np.ndarray, slopes: dic
     result = linprog(cost, A_ub=np.vstack(rows), b_ub=np.concatenate(bounds),
                      bounds=[(None, None)] * m + [(-1e6, 1.0)], method="highs")  # fmt: skip
     if result.status != 0:
-        return None
-    return result.x[:m]
+        return None, -math.inf
+    return result.x[:m], float(result.x[-1])
+
+
+def _signature(targets: Targets, v: Variant, x0: np.ndarray, slopes: dict) -> tuple:
+    """The LP of a variant as data: variants whose constraints coincide (I² rules under DL
+    and EE, where both definitions agree) share one solution."""
+    lin = slopes[v.test]
+    parts = [x0.tobytes()]
+    for _, column, low, high in targets.linear_targets(v, lin["statistic"][0]):
+        f0, g = lin[column]
+        parts.append((low, high, float(f0), np.asarray(g).tobytes()))
+    return tuple(parts)

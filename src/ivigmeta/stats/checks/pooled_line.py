@@ -93,7 +93,19 @@ class Targets:
                     out.append((name, "q", _chi2_quantile(1.0 - high, df), _chi2_quantile(1.0 - low, df)))
             else:
                 out.append((name, variant.key(name), low, high))
-        return out
+        return [(name, column, _open_at_domain(column, low, -math.inf, 0.0),
+                 _open_at_domain(column, high, math.inf, 100.0 if name == "i2" else math.inf))
+                for name, column, low, high in out]  # fmt: skip
+
+
+def _open_at_domain(column: str, bound: float, unbounded: float, edge: float) -> float:
+    """A bound at the edge of a quantity's domain (tau², tau, I², Q >= 0; I² <= 100) binds
+    nothing: dropped, so a value sitting on the edge (tau² truncated at 0, printed "0.00")
+    leaves the other constraints their margin."""
+    nonnegative = column in ("tau2", "tau", "q") or column.startswith("i2")
+    if nonnegative and ((edge == 0.0 and bound <= 0.0) or (edge == 100.0 and bound >= 100.0)):
+        return unbounded
+    return bound
 
 
 @functools.lru_cache(maxsize=1024)
