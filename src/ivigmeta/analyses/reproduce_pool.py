@@ -189,29 +189,29 @@ def _has_zero_cells(measure: str, raw) -> bool:
 
 
 def _conventions(measure: str, raw):
-    """(label, yi, vi) of the raw rows under each zero-cell convention worth trying."""
+    """(labels, yi, vi) of the raw rows under each zero-cell convention worth trying (labels:
+    the conventions giving these effect sizes; empty without zero cells)."""
     if not raw:
-        return [(None, np.zeros(0), np.zeros(0))]
+        return [((), np.zeros(0), np.zeros(0))]
     columns = _tables(raw)
     if not _has_zero_cells(measure, raw):
         effects = escalc(measure, **columns)
-        return [(None, effects.yi, effects.vi)]
-    out, seen = [], []
+        return [((), effects.yi, effects.vi)]
+    out: dict = {}  # conventions giving the same effect sizes share one entry
     for to in ("only0", "if0all", "all"):
         for drop00 in (False, True):
             effects = escalc(measure, add=0.5, to=to, drop00=drop00, **columns)
             key = (effects.yi.tobytes(), effects.vi.tobytes())
-            if key in seen:
-                continue
-            seen.append(key)
             label = f"add=1/2, to={to}, drop00={'TRUE' if drop00 else 'FALSE'}"
-            out.append((label, effects.yi, effects.vi))
-    return out
+            labels = out.get(key, ((), None, None))[0]
+            out[key] = ((*labels, label), effects.yi, effects.vi)
+    return list(out.values())
 
 
 def _table_models(measure: str, raw, intervals: dict, level: float):
     """Mantel-Haenszel and Peto fits (z tests, no PI) as search outcomes."""
     from ivigmeta.effects.continuity import add_to_cells
+    from ivigmeta.errors import AnalysisError
     from ivigmeta.stats.checks.pool_search import VariantOutcome
     from ivigmeta.stats.models.mantel_haenszel import mantel_haenszel
     from ivigmeta.stats.models.peto import peto
@@ -227,10 +227,13 @@ def _table_models(measure: str, raw, intervals: dict, level: float):
                                  add_to_cells(cells, 0.5, "only0")))  # fmt: skip
         for label, table in pooled_cells:
             fit = mantel_haenszel(*table, effects.yi, effects.vi, measure=measure, level=level)
-            fits.append(("MH", label if zeros else None, fit))
+            fits.append(("MH", (label,) if zeros else (), fit))
     if measure in ("OR", "PETO"):
         effects = escalc("PETO", add=0.5, to="only0", drop00=True, **_tables(raw))
-        fits.append(("PETO", None, peto(*cells, effects.yi, effects.vi, level=level)))
+        try:
+            fits.append(("PETO", (), peto(*cells, effects.yi, effects.vi, level=level)))
+        except AnalysisError:  # no table has both outcomes: metafor stops too
+            pass
     k = sum(1 for _ in raw)
     for method, label, fit in fits:
         values = {name: np.array([float(getattr(fit, name))])
@@ -274,7 +277,7 @@ def _candidate(method: str, test: str, found: list, ratio: bool, has_zero: bool)
                   for n in QUANTITIES if variant.key(n) in witness}  # fmt: skip
     zero_cells = None
     if has_zero:
-        zero_cells = list(dict.fromkeys(label for label, _ in hits if label is not None))
+        zero_cells = list(dict.fromkeys(label for labels, _ in hits if labels for label in labels))
     return Candidate(
         method=method,
         test=test,

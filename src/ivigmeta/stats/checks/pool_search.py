@@ -19,10 +19,15 @@ Method. The f_q are smooth in x except where tau² is truncated at 0, and the bo
 3. for each f_q, the box points where the linear model is largest and smallest (for a linear
    function, each study's vertex maximising its own term), evaluated exactly;
 4. for each model not yet reproduced, a linear programme (HiGHS, ``scipy.optimize.linprog``)
-   for the point of P that maximises the smallest margin to the printed bounds (t·w_q, w_q the
-   half-width of each interval): it lands in the middle of the feasible region if there is
-   one, so the linearisation error matters least; evaluated exactly, re-linearised there and
-   repeated up to 3 times.
+   for the point of P that maximises the smallest margin t to the printed bounds (t·w_q, w_q
+   the half-width of each interval; a bound on the edge of a quantity's domain, such as
+   tau² >= 0 for a printed "0.00", is dropped): it lands in the middle of the feasible
+   region if there is one, so the linearisation error matters least. The point is evaluated
+   exactly, the model re-linearised there by central differences with steps of 1/1000 of the
+   polygons' half-widths (local slopes: sequential linear programming), and the LP solved
+   again, up to 6 rounds; a model stops early when, linearised at its last LP point, the
+   best margin is below -1 (a half-width short even at the optimum). Models whose LPs
+   coincide (the two I² definitions under DL and EE) share one solution.
 
 Verdicts and their limits. A model is *reproducing* only when an exact evaluation at an
 admissible point (inside every polygon) gives every printed number: that point is returned
