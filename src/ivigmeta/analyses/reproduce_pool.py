@@ -23,6 +23,7 @@ when none does.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -230,14 +231,14 @@ def _table_models(measure: str, raw, intervals: dict, level: float):
             fits.append(("MH", (label,) if zeros else (), fit))
     if measure in ("OR", "PETO"):
         effects = escalc("PETO", add=0.5, to="only0", drop00=True, **_tables(raw))
-        try:
+        with contextlib.suppress(AnalysisError):  # no table has both outcomes: metafor stops
             fits.append(("PETO", (), peto(*cells, effects.yi, effects.vi, level=level)))
-        except AnalysisError:  # no table has both outcomes: metafor stops too
-            pass
     k = sum(1 for _ in raw)
     for method, label, fit in fits:
-        values = {name: np.array([float(getattr(fit, name))])
-                  for name in ("estimate", "ci_low", "ci_high", "statistic", "p", "q", "q_p")}
+        values = {
+            name: np.array([float(getattr(fit, name))])
+            for name in ("estimate", "ci_low", "ci_high", "statistic", "p", "q", "q_p")
+        }
         values |= {"tau2": np.zeros(1), "tau": np.zeros(1), "i2:metafor": np.array([fit.i2]),
                    "i2:Q": np.array([fit.i2])}  # fmt: skip
         targets = Targets(intervals, fit.k_yi or k)
@@ -305,8 +306,11 @@ def _notes(rows: list[Candidate], pooled: dict, intervals: dict, ratio: bool) ->
             continue
         low, high = _shown(name, *intervals[name], ratio)
         spans = [c.ranges[name] for c in rows if name in c.ranges]
-        reached = (f"the models give {min(s[0] for s in spans):.4g} to "
-                   f"{max(s[1] for s in spans):.4g}") if spans else "no model gives a value"
+        reached = (
+            (f"the models give {min(s[0] for s in spans):.4g} to {max(s[1] for s in spans):.4g}")
+            if spans
+            else "no model gives a value"
+        )
         notes[name] = (f"printed {texts[name]} stands for [{low:.6g}, {high:.6g}]; no model "
                        f"reaches it: {reached}")  # fmt: skip
     if not notes and rows and not any(c.verdict == "consistent" for c in rows):

@@ -35,8 +35,10 @@ def render_reproduce_pool(result, output_format: str) -> str:
     if given:
         lines += ["", "What the reproducing models give (one point of the rounding boxes):"]
         for c in given[:6]:
-            lines.append(f"  {c.method}/{c.test}: " + ", ".join(
-                f"{_NAMES[n]} {c.values[n]:.4g}" for n in names if n in c.values))
+            lines.append(
+                f"  {c.method}/{c.test}: "
+                + ", ".join(f"{_NAMES[n]} {c.values[n]:.4g}" for n in names if n in c.values)
+            )
         if len(given) > 6:
             lines.append(f"  ... and {len(given) - 6} more (--format json lists them)")
     for heading, items in (("Notes", list(result.notes.items())),
@@ -48,8 +50,12 @@ def render_reproduce_pool(result, output_format: str) -> str:
 
 
 def _ordered(candidates):
-    return sorted(candidates, key=lambda c: (c.verdict != "consistent",
-                                             -sum(v == "consistent" for v in c.quantities.values())))  # fmt: skip
+    """Reproducing models first, then by how many printed numbers each reaches."""
+
+    def reached(c) -> int:
+        return sum(v == "consistent" for v in c.quantities.values())
+
+    return sorted(candidates, key=lambda c: (c.verdict != "consistent", -reached(c)))
 
 
 def _row(c, names, output_format: str) -> list[str]:
@@ -73,12 +79,16 @@ def _title(result) -> str:
                         for n, v in result.printed.items())  # fmt: skip
     plural = "s" if result.printed_rows > 1 else ""
     rows = f", {result.printed_rows} printed study row{plural}" if result.printed_rows else ""
-    return (f"reproduce-pool: {result.file}: {result.measure}, k = {result.k}{rows}, "
-            f"{result.level:g}% intervals\nprinted: {printed}")
+    return (
+        f"reproduce-pool: {result.file}: {result.measure}, k = {result.k}{rows}, "
+        f"{result.level:g}% intervals\nprinted: {printed}"
+    )
 
 
 def _verdict_line(result) -> str:
     if result.reproduced_by:
-        return (f"Reproduced by {len(result.reproduced_by)} of {len(result.candidates)} models: "
-                + ", ".join(result.reproduced_by))
+        return (
+            f"Reproduced by {len(result.reproduced_by)} of {len(result.candidates)} models: "
+            + ", ".join(result.reproduced_by)
+        )
     return f"No model of the {len(result.candidates)} tried reproduces the printed line."

@@ -327,8 +327,11 @@ def _max_margin(boxes, targets: Targets, v: Variant, x0: np.ndarray, slopes: dic
             return None, -math.inf
         c = f0 - g @ x0
         finite = [abs(low), abs(high)]
-        w = (high - low) / 2.0 if math.isfinite(high - low) else 0.05 * max(
-            1.0, min(x for x in finite if math.isfinite(x)))
+        w = (
+            (high - low) / 2.0
+            if math.isfinite(high - low)
+            else 0.05 * max(1.0, min(x for x in finite if math.isfinite(x)))
+        )
         if math.isfinite(low):
             rows.append(np.append(-g, w)[None, :])
             bounds.append([c - low])

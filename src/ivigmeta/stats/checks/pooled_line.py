@@ -76,8 +76,9 @@ class Targets:
         return [Variant(t, p, i) for t in tests for p in pis for i in i2s]
 
     def linear_targets(self, variant: Variant, sign: float) -> list[tuple[str, str, float, float]]:
-        """(quantity, column, low, high) constraints on quantities that are smooth in the data: p as an
-        interval of the test statistic (of the given ``sign``), q_p as one of Q."""
+        """(quantity, column, low, high) constraints on quantities that are smooth in the
+        data: p as an interval of the test statistic (of the given ``sign``), q_p as one of
+        Q."""
         out = []
         for name, (low, high) in self.intervals.items():
             if name == "p":
@@ -90,7 +91,9 @@ class Targets:
             elif name == "q_p":
                 df = self.k - 1.0
                 if df >= 1:
-                    out.append((name, "q", _chi2_quantile(1.0 - high, df), _chi2_quantile(1.0 - low, df)))
+                    out.append(
+                        (name, "q", _chi2_quantile(1.0 - high, df), _chi2_quantile(1.0 - low, df))
+                    )
             else:
                 out.append((name, variant.key(name), low, high))
         return [(name, column, _open_at_domain(column, low, -math.inf, 0.0),
@@ -135,7 +138,7 @@ def _chi2_quantile(q: float, df: float) -> float:
 def inside(value: np.ndarray, low: float, high: float) -> np.ndarray:
     """Whether each value lies in the closed interval [low, high] (relative slack 1e-9)."""
     finite = [abs(x) for x in (low, high) if math.isfinite(x)]
-    slack = _SLACK * max(finite + [1e-300])
+    slack = _SLACK * max([*finite, 1e-300])
     with np.errstate(invalid="ignore"):
         return (value >= low - slack) & (value <= high + slack)
 
