@@ -217,3 +217,27 @@ def test_mutated_input_gives_a_result_or_our_error(tmp_path, slot, value):
         assert "\n" not in str(error)
     else:
         assert all(math.isfinite(x) for pair in result.intervals.values() for x in pair[1:])
+
+
+def test_rows_may_mix_escalc_column_sets(tmp_path):
+    """Values from metafor 5.0-1: rma(c(0.5, 0.2), c(0.1, 0.3^2), method="EE") gives 0.3421
+    (Q = 0.4737); on the tables 4/123 vs 11/139 and 6/306 vs 29/303, rma(method="EE") gives
+    OR 0.2470 and rma.mh 0.2414."""
+    text = "measure: GEN\nstudies:\n  - {yi: 0.5, vi: 0.1}\n  - {yi: 0.2, sei: 0.3}\n"
+    result = reproduce_pool(_write(tmp_path, text + 'pooled: {estimate: "0.34", q: "0.47"}\n'))
+    assert "EE/z" in result.reproduced_by
+    tables = (
+        "measure: OR\nstudies:\n  - {ai: 4, n1i: 123, ci: 11, n2i: 139}\n"
+        "  - {ai: 6, bi: 300, ci: 29, di: 274}\n"
+    )
+    ee = reproduce_pool(_write(tmp_path, tables + 'pooled: {estimate: "0.25"}\n'))
+    mh = reproduce_pool(_write(tmp_path, tables + 'pooled: {estimate: "0.24"}\n'))
+    assert "EE/z" in ee.reproduced_by and "MH/z" not in ee.reproduced_by
+    assert "MH/z" in mh.reproduced_by and "EE/z" not in mh.reproduced_by
+
+
+def test_printed_rows_are_bounded(tmp_path):
+    rows = "\n".join('  - {effect: "1.0", ci: ["0.5", "1.5"]}' for _ in range(201))
+    path = _write(tmp_path, f'measure: MD\nstudies:\n{rows}\npooled: {{estimate: "1.0"}}\n')
+    result = CliRunner().invoke(cli, ["reproduce-pool", path])
+    assert result.exit_code == 2 and "at most 200 printed study rows" in result.output

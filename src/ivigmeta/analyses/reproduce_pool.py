@@ -171,9 +171,19 @@ def _printed_texts(pooled: dict) -> dict:
 
 
 def _tables(raw) -> dict:
-    """The raw rows' columns as arrays (each row has the same column set per measure)."""
-    names = list(dict.fromkeys(c for row in raw for c in row.columns))
-    return {n: np.array([float(row.columns.get(n, math.nan)) for row in raw]) for n in names}
+    """The raw rows' columns as arrays, in one column set: rows may use either of escalc's
+    alternatives (``sei`` for ``vi``; ``n1i``/``n2i`` for ``bi``/``di``), made ``vi`` and
+    ``bi``/``di`` here."""
+    rows = []
+    for row in raw:
+        c = {name: float(value) for name, value in row.columns.items()}
+        if "sei" in c:
+            c["vi"] = c.pop("sei") ** 2
+        if "ai" in c and "n1i" in c:
+            c["bi"], c["di"] = c.pop("n1i") - c["ai"], c.pop("n2i") - c["ci"]
+        rows.append(c)
+    names = list(dict.fromkeys(name for c in rows for name in c))
+    return {n: np.array([c.get(n, math.nan) for c in rows]) for n in names}
 
 
 def _cells(measure: str, raw):

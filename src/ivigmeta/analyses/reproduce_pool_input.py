@@ -38,6 +38,8 @@ POOLED_KEYS = ("estimate", "ci", "pi", "i2", "tau2", "tau", "q", "q_p", "p")
 _COUNTS = ("ai", "bi", "ci", "di", "n1i", "n2i", "xi", "ni", "x1i", "x2i")
 MAX_BYTES = 1 << 20
 MAX_STUDIES = 2000
+#: the search over the printed rows' rounding boxes costs about (rows)² per model
+MAX_PRINTED_ROWS = 200
 
 
 def measures() -> tuple[str, ...]:
@@ -111,6 +113,11 @@ def read_printed_meta(path: str | Path) -> PrintedMeta:
     if len(items) > MAX_STUDIES:
         raise reader.fail(f["studies"], "studies", f"at most {MAX_STUDIES} studies")
     studies = tuple(reader.study(node, f"studies[{i}]", measure, i) for i, node in items)
+    printed = [s for s in studies if isinstance(s, PrintedRow)]
+    if len(printed) > MAX_PRINTED_ROWS:
+        raise InputError(f"at most {MAX_PRINTED_ROWS} printed study rows (effect and ci); "
+                         f"got {len(printed)}", file=name, line=printed[-1].line,
+                         field="studies")  # fmt: skip
     ids = [s.id for s in studies]
     for i, study in enumerate(studies):
         if ids.index(study.id) != i:
