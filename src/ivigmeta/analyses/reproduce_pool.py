@@ -83,7 +83,7 @@ class ReproducePoolResult(Result):
     cautions: list
 
 
-def reproduce_pool(path: str | Path, *, seed: int = 0) -> ReproducePoolResult:
+def reproduce_pool(path: str | Path) -> ReproducePoolResult:
     """Try every model on the printed meta-analysis in ``path`` (see the module docstring);
     InputError (exit 2) for bad input."""
     meta = read_printed_meta(path)
@@ -111,7 +111,7 @@ def reproduce_pool(path: str | Path, *, seed: int = 0) -> ReproducePoolResult:
             continue
         for method in RMA_METHODS:
             for outcome in search(method, yi[keep], vi[keep], boxes, targets, TESTS,
-                                  level=meta.level, seed=seed):  # fmt: skip
+                                  level=meta.level):  # fmt: skip
                 candidates.setdefault((method, outcome.variant.test), []).append((label, outcome))
     if raw and not printed and meta.measure in TABLE_MEASURES:
         for method, label, outcome in _table_models(meta.measure, raw, intervals, meta.level):

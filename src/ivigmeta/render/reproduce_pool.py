@@ -12,7 +12,7 @@ from ivigmeta.render.analysis_tables import csv_text, json_text, markdown_table,
 
 _NAMES = {"estimate": "estimate", "ci_low": "CI low", "ci_high": "CI high", "p": "p",
           "pi_low": "PI low", "pi_high": "PI high", "tau2": "tau²", "tau": "tau", "i2": "I²",
-          "q": "Q", "q_p": "p(Q)"}  # fmt: skip
+          "q": "Q", "q_p": "p(Q)", "ci": "CI", "pi": "PI"}  # fmt: skip
 
 
 def render_reproduce_pool(result, output_format: str) -> str:
