@@ -1,16 +1,17 @@
 # Golden cases for tests/test_reproduce_pool_oracle.py: printed meta-analyses made by metafor
 # 5.0-1 from seeded random data, for `ivigmeta reproduce-pool`.
 #
-# Each case: random 2x2 tables (OR, RR, RD) or two-group means (MD, SMD), k from 3 to 20; the
-# studies given as raw data, as printed rows (estimate and 95% CI to 2 decimals, natural scale
-# for ratios, as a forest plot prints them) or a mix; a random model: rma() with a random
-# tau² estimator and test (and, with zero cells, a random escalc `to`/`drop00`), or rma.mh /
-# rma.peto on all-raw tables. The pooled line is rounded as journals print it: estimate and
-# CI (and PI, from predict() with a random `predtype`) to 2 decimals on the natural scale,
-# I² as an integer percent (metafor's I² or the Q-based one, at random), tau² and Q to 2
-# decimals, p to 3 decimals or "<0.001"; each quantity but the estimate and CI is printed with
-# probability 0.6. The printed line is computed from the unrounded effect sizes (as the
-# authors had them), so the truth lies inside the rounding boxes of the printed rows.
+# Each case: random 2x2 tables (OR, RR, RD) or two-group means and SDs to 2 decimals (MD,
+# SMD), k from 3 to 12 or 20; the studies given as raw data, as printed rows (estimate and 95%
+# CI to 2 decimals, natural scale for ratios, as a forest plot prints them) or a mix; a random
+# model: rma() with a random tau² estimator and test (and, with zero cells, a random escalc
+# `to`/`drop00`), or (half of the all-raw table cases) rma.mh / rma.peto. The pooled line is
+# rounded as journals print it: estimate and CI to 2 decimals on the natural scale; I² as an
+# integer percent (metafor's I² or the Q-based one, at random), tau² and Q to 2 decimals, p to
+# 3 decimals or "<0.001", each printed with probability 0.6 (no tau² under rma.mh/rma.peto);
+# with probability 0.5 (not under EE, rma.mh, rma.peto) the PI from predict() with a random
+# `predtype`. The printed line is computed from the unrounded effect sizes (as the authors had
+# them), so the truth lies inside the rounding boxes of the printed rows.
 #
 # Corrupted copies: the same case with the estimate moved 6 rounding units (0.06) beyond the
 # range of the estimates of every method/test metafor gives on these data, or I² moved 10
