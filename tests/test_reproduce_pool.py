@@ -241,3 +241,13 @@ def test_printed_rows_are_bounded(tmp_path):
     path = _write(tmp_path, f'measure: MD\nstudies:\n{rows}\npooled: {{estimate: "1.0"}}\n')
     result = CliRunner().invoke(cli, ["reproduce-pool", path])
     assert result.exit_code == 2 and "at most 200 printed study rows" in result.output
+
+
+def test_limits_too_close_for_a_standard_error_name_the_row(tmp_path):
+    text = (
+        'measure: MD\nstudies:\n  - {effect: "1.0", ci: ["0.5", "1.5"]}\n'
+        '  - {effect: "1e-300", ci: ["1e-301", "1e-299"]}\npooled: {estimate: "1.0"}\n'
+    )
+    result = CliRunner().invoke(cli, ["reproduce-pool", _write(tmp_path, text)])
+    assert result.exit_code == 2
+    assert ":4: studies[1].ci: the limits are too close" in result.output

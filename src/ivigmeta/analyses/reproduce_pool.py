@@ -32,6 +32,7 @@ import numpy as np
 
 from ivigmeta.analyses.reproduce_pool_input import PrintedRow, is_ratio, read_printed_meta
 from ivigmeta.effects.escalc import escalc
+from ivigmeta.errors import AnalysisError, InputError
 from ivigmeta.results import Result
 from ivigmeta.stats.checks.pool_search import search
 from ivigmeta.stats.checks.pooled_line import QUANTITIES, Targets, Variant, judge
@@ -93,10 +94,17 @@ def reproduce_pool(path: str | Path) -> ReproducePoolResult:
     raw = [s for s in meta.studies if not isinstance(s, PrintedRow)]
     cautions = []
     boxes = []
-    for row in printed:
+    for i, row in enumerate(meta.studies):
+        if not isinstance(row, PrintedRow):
+            continue
         scale = log_interval if ratio else (lambda lo, hi: (lo, hi))
-        box = study_box(scale(*row.effect.rounding_interval), scale(*row.low.rounding_interval),
-                        scale(*row.high.rounding_interval), z)  # fmt: skip
+        try:
+            box = study_box(scale(*row.effect.rounding_interval),
+                            scale(*row.low.rounding_interval),
+                            scale(*row.high.rounding_interval), z)  # fmt: skip
+        except AnalysisError as error:
+            raise InputError(str(error), file=meta.file, line=row.line,
+                             field=f"studies[{i}].ci") from None  # fmt: skip
         if not box.uses_estimate:
             cautions.append(f"{row.id}: the printed estimate {row.effect} is not the centre of "
                             f"its printed CI{' on the log scale' if ratio else ''} within "
@@ -222,7 +230,6 @@ def _conventions(measure: str, raw):
 def _table_models(measure: str, raw, intervals: dict, level: float):
     """Mantel-Haenszel and Peto fits (z tests, no PI) as search outcomes."""
     from ivigmeta.effects.continuity import add_to_cells
-    from ivigmeta.errors import AnalysisError
     from ivigmeta.stats.checks.pool_search import VariantOutcome
     from ivigmeta.stats.models.mantel_haenszel import mantel_haenszel
     from ivigmeta.stats.models.peto import peto

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ivigmeta.errors import AnalysisError
+from ivigmeta.stats.numerics.limits import MIN_POSITIVE
 
 
 @dataclass(frozen=True, eq=False)
@@ -67,7 +68,10 @@ def study_box(
     s_high = (u2 - l1) / (2.0 * z)
     if s_high <= 0:
         raise AnalysisError("expected the lower limit below the upper limit")
-    floor = 1e-6 * max(s_high, 1e-300)  # sei > 0: 1/vi stays finite
+    floor = max(1e-6 * s_high, math.sqrt(MIN_POSITIVE))  # vi >= MIN_POSITIVE: 1/vi finite
+    if s_high <= floor:
+        raise AnalysisError(f"the limits are too close for a standard error of at least "
+                            f"{math.sqrt(MIN_POSITIVE):.1e}")  # fmt: skip
     strips = [(np.array([1.0, -z]), l1, l2), (np.array([1.0, z]), u1, u2)]
     centre_y = ((l1 + u1) / 2.0, (l2 + u2) / 2.0)
     for uses_estimate in (True, False):
