@@ -251,3 +251,15 @@ def test_limits_too_close_for_a_standard_error_name_the_row(tmp_path):
     result = CliRunner().invoke(cli, ["reproduce-pool", _write(tmp_path, text)])
     assert result.exit_code == 2
     assert ":4: studies[1].ci: the limits are too close" in result.output
+
+
+def test_mantel_haenszel_rd_without_a_variance(tmp_path):
+    """metafor 5.0-1: rma.mh(ai=0, bi=1, ci=4, di=0, measure="RD") gives -1 with SE NaN
+    (sqrt of a negative variance estimate); the estimate still counts, the CI cannot."""
+    text = "measure: RD\nstudies:\n  - {ai: 0, bi: 1, ci: 4, di: 0}\n"
+    result = reproduce_pool(_write(tmp_path, text + 'pooled: {estimate: "-1.00"}\n'))
+    assert "MH/z" in result.reproduced_by
+    with_ci = reproduce_pool(
+        _write(tmp_path, text + 'pooled: {estimate: "-1.00", ci: ["-2", "0"]}\n')
+    )
+    assert "MH/z" not in with_ci.reproduced_by
