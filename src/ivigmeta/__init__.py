@@ -24,6 +24,7 @@ _EXPORTS: dict[str, str] = {
     "convert_wald": "ivigmeta.effects.conversions",
     "convert_2x2": "ivigmeta.effects.conversions",
     "reproduce": "ivigmeta.analyses.reproduce",
+    "reproduce_pool": "ivigmeta.analyses.reproduce_pool",
     "grim": "ivigmeta.stats.checks.grim",
     "debit": "ivigmeta.stats.checks.debit",
     "ci_p_check": "ivigmeta.stats.checks.ci_p",

@@ -17,6 +17,7 @@ COMMANDS = {
     "bayes": "ivigmeta.cli.bayes:bayes",
     "test": "ivigmeta.cli.checks:test_group",
     "reproduce": "ivigmeta.cli.checks:reproduce",
+    "reproduce-pool": "ivigmeta.cli.reproduce_pool:reproduce_pool",
     "grim": "ivigmeta.cli.checks:grim",
     "sensitivity": "ivigmeta.cli.sensitivity:sensitivity_command",
     "gosh": "ivigmeta.cli.gosh:gosh_command",

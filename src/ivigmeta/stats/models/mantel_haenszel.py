@@ -228,7 +228,8 @@ def _risk_difference(a, c, n1, n2, N) -> tuple[float, float]:
     beta = float(np.sum(a * (n2 / N) - c * (n1 / N))) / total
     first = beta * np.sum(c * (n1 / N) ** 2 - a * (n2 / N) ** 2 + n1 / N * (n2 / N) * (n2 - n1) / 2)
     second = np.sum(a * (n2 - c) / N + c * (n1 - a) / N) / 2
-    return beta, math.sqrt((first + second) / total**2)
+    variance = (first + second) / total**2
+    return beta, math.sqrt(variance) if variance >= 0 else math.nan  # metafor: sqrt(<0) = NaN
 
 
 def _cmh(a, c, n1, n2, N, correct: bool) -> tuple[float, float]:
