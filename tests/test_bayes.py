@@ -253,3 +253,21 @@ def test_bias_and_regression_cautions_below_ten_studies(tmp_path):
     regress = run_json("regress", "--csv", path, "--measure", "GEN", "--mods", "year")
     assert "10.11.5.1" in regress["cautions"][0]
     assert "Cautions:" in run("bias", "--csv", path, "--measure", "GEN").output
+
+
+def test_a_posterior_out_of_floating_point_range_is_our_error_not_a_hang():
+    """Effects of 1e16 on standard errors of 1e15 send the quantile searches out of the
+    finite numbers; R's optimize() stops there with "invalid 'xmin' value", and so do we, as
+    an AnalysisError (it used to loop for ever in Brent's search on a NaN interval)."""
+    import numpy as np
+
+    from ivigmeta.errors import AnalysisError
+    from ivigmeta.stats.models.bayes import bayes_fit
+    from ivigmeta.stats.models.bayes_priors import parse_tau_prior
+    from ivigmeta.stats.numerics.fmin import fmin
+
+    se = np.array([1e15, 1e15])
+    with pytest.raises(AnalysisError, match="floating point"):
+        bayes_fit(np.array([1e16, 1.0]), se, parse_tau_prior("half-normal:1", se))
+    with pytest.raises(ArithmeticError, match="not finite"):
+        fmin(lambda x: x * x, float("nan"), 1.0)

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ivigmeta.errors import InputError
+from ivigmeta.errors import AnalysisError, InputError
 from ivigmeta.results import Result
 from ivigmeta.stats.models.bayes_posterior import TauPosterior, direct_grid
 from ivigmeta.stats.numerics.distributions import norm_ppf
@@ -212,7 +212,20 @@ def bayes_fit(
     ``tau_prior`` is a :class:`~.bayes_priors.TauPrior`; ``mu_prior`` ``(mean, sd)`` of a normal
     prior for mu or None (uniform, improper); ``level`` in percent (0 < level < 100);
     ``shrinkage=False`` leaves the per-study estimates out (``BayesFit.shrinkage`` empty).
+    A posterior whose summaries cannot be computed in floating point (a quantile search that
+    leaves the finite numbers, as with effects near 1e16 on standard errors of 1e15) is an
+    :class:`~ivigmeta.errors.AnalysisError`.
     """
+    try:
+        return _fit(yi, sei, tau_prior, mu_prior, level, delta, epsilon, shrinkage)
+    except ArithmeticError as error:
+        raise AnalysisError(
+            f"the posterior could not be summarised in floating point ({error}); the effects "
+            "or standard errors are out of the range this method handles"
+        ) from None
+
+
+def _fit(yi, sei, tau_prior, mu_prior, level, delta, epsilon, shrinkage) -> BayesFit:
     y = np.asarray(yi, dtype=float)
     se = np.asarray(sei, dtype=float)
     if not (0.0 < level < 100.0):

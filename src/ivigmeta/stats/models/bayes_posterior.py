@@ -202,12 +202,11 @@ class TauPosterior:
             return math.inf
         target = p * self.total - self.head
         if target <= 0:
-            upper = 1.0
-            while self.cdf1(upper) < p:
-                upper *= 2.0
-            return uniroot(lambda t: self.cdf1(t) - p, 0.0, upper, tol=UNIROOT_TOL).root
+            return self._ppf_uniroot(p)
         j = min(int(np.searchsorted(self.cum[1:], target)), self.mass.size - 1)
         need = target - self.cum[j]
+        if not (self.mass[j] > 0 and math.isfinite(need)):  # an interval without mass
+            return self._ppf_uniroot(p)
         start = float(self.lo[j])
         a, b = start, float(self.hi[j])
         f = self._integrand(0)
@@ -219,6 +218,8 @@ class TauPosterior:
         for _ in range(100):
             partial, _ = gauss_kronrod(f, np.array([start]), np.array([u]))
             diff = float(partial[0, 0]) - need
+            if not math.isfinite(diff):
+                return self._ppf_uniroot(p)
             if diff == 0.0:
                 return tau(u)
             if diff < 0:
@@ -230,13 +231,22 @@ class TauPosterior:
             # the Newton correction is below the tolerance (the partial integrals carry
             # quadrature noise of about 1e-11 of the mass, so the bracket cannot shrink further)
             if math.isfinite(new) and abs(tau(new) - tau(u)) <= 0.25 * UNIROOT_TOL:
-                return tau(min(max(new, a), b))
+                value = tau(min(max(new, a), b))
+                return value if math.isfinite(value) else self._ppf_uniroot(p)
             if not a < new < b:
                 new = 0.5 * (a + b)
             if tau(b) - tau(a) <= 0.25 * UNIROOT_TOL:
                 return tau(new)
             u = new
-        return tau(u)
+        value = tau(u)
+        return value if math.isfinite(value) else self._ppf_uniroot(p)
+
+    def _ppf_uniroot(self, p: float) -> float:
+        """bayesmeta's own quantile search: bracket doubling from 1, ``uniroot`` on the CDF."""
+        upper = 1.0
+        while self.cdf1(upper) < p:
+            upper *= 2.0
+        return uniroot(lambda t: self.cdf1(t) - p, 0.0, upper, tol=UNIROOT_TOL).root
 
     def integrate(self, g) -> float:
         """∫ g(tau) p(tau | y) dtau with this posterior's own partition refined for g."""

@@ -17,6 +17,7 @@ from collections.abc import Callable
 R_DEFAULT_TOL = sys.float_info.epsilon**0.25
 """R's default ``optimize`` tolerance, ``.Machine$double.eps^0.25``."""
 
+MAX_STEPS = 10_000
 _GOLDEN = (3.0 - math.sqrt(5.0)) * 0.5
 _SQRT_EPS = math.sqrt(sys.float_info.epsilon)
 
@@ -29,13 +30,19 @@ def _finite(value: float) -> float:
 def fmin(
     f: Callable[[float], float], lower: float, upper: float, tol: float = R_DEFAULT_TOL
 ) -> float:
-    """The ``x`` in ``[lower, upper]`` where R's ``optimize(f, c(lower, upper))`` stops."""
+    """The ``x`` in ``[lower, upper]`` where R's ``optimize(f, c(lower, upper))`` stops.
+
+    Raises ArithmeticError for a non-finite interval (R: "invalid 'xmin' value") and, as a
+    guard that R's loop lacks, after ``MAX_STEPS`` steps (Brent needs far fewer: each
+    golden-section step shrinks the interval by 0.38)."""
     a, b = float(lower), float(upper)
+    if not (math.isfinite(a) and math.isfinite(b)):
+        raise ArithmeticError(f"optimize: the interval [{a:g}, {b:g}] is not finite")
     v = w = x = a + _GOLDEN * (b - a)
     d = e = 0.0
     fx = fv = fw = _finite(f(x))
     tol3 = tol / 3.0
-    while True:
+    for _ in range(MAX_STEPS):
         xm = (a + b) * 0.5
         tol1 = _SQRT_EPS * abs(x) + tol3
         t2 = tol1 * 2.0
@@ -85,6 +92,7 @@ def fmin(
                 w, fw = u, fu
             elif fu <= fv or v in (x, w):
                 v, fv = u, fu
+    raise ArithmeticError(f"optimize: no convergence in {MAX_STEPS} steps")
 
 
 def fmax(
