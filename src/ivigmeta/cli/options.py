@@ -328,7 +328,7 @@ def _command_line() -> str:
     from click.core import ParameterSource
 
     context = click.get_current_context()
-    words = context.command_path.split()
+    words = ["ivigmeta", *context.command_path.split()[1:]]
     for param in context.command.params:
         if param.name in ("emit_r", "output_format") or not isinstance(param, click.Option):
             continue

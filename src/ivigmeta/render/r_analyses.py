@@ -127,7 +127,7 @@ def bias_script(command_line: str, options: dict) -> str:
         f"tf <- trimfill(res, estimator = {r_string(estimator)}{side_arg})",
         f"out$trimfill <- list(estimator = {r_string(estimator)}, side = tf$side, "
         "k0 = num(tf$k0), k = tf$k,",
-        "  method = res$method, test = res$test, estimate = num(tf$beta), se = num(tf$se),",
+        "  method = tf$method, test = tf$test, estimate = num(tf$beta), se = num(tf$se),",
         "  ci_low = num(tf$ci.lb), ci_high = num(tf$ci.ub), statistic = num(tf$zval),",
         "  p = num(tf$pval), tau2 = num(tf$tau2), filled_yi = arr(tf$yi[tf$fill]),",
         "  filled_vi = arr(tf$vi[tf$fill]))",
