@@ -39,6 +39,7 @@ def _start(title: str, command_line: str, data, method: str, test: str, level: f
         "Data: each study's yi and vi as ivigmeta computed them"
         + (" from the study records." if data.source is None else " from the CSV table.")
     )
+    script.notes = data.notes
     script.add(*data_frame(data, keep=keep, extra=extra))
     script.add(
         f"level <- {r_number(level)}",

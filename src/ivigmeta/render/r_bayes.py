@@ -78,6 +78,7 @@ def bayes_script(command_line: str, options: dict) -> str:
     script = Script(f"bayes: {data.measure}, tau prior {prior.name}, level {level:g}",
                     command_line, packages=("bayesmeta",))  # fmt: skip
     script.comments.append("Data: each study's yi and vi as ivigmeta computed them.")
+    script.notes = data.notes
     if chosen:
         script.comments.append(f"tau prior: ivigmeta's default for these data, {prior.name}.")
     script.add(*data_frame(data))

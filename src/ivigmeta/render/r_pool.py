@@ -48,6 +48,7 @@ def pool_script(command_line: str, options: dict) -> str:
     )
     script = Script(f"pool: {data.measure}, method {method}, test {test}, level {level:g}",
                     command_line)  # fmt: skip
+    script.notes = data.notes
     kind = count_kind(data)
     if kind is None:
         script.comments.append(

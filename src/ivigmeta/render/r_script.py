@@ -60,7 +60,8 @@ arr <- function(x) as.list(unname(x))
 
 @dataclass
 class Script:
-    """An R script being written: ``omitted`` names the JSON keys it leaves out and why."""
+    """An R script being written: ``omitted`` names the JSON keys it leaves out and why;
+    ``notes`` (ivigmeta's notes on the data) are copied into the header as comments."""
 
     title: str
     command_line: str
@@ -68,6 +69,7 @@ class Script:
     body: list[str] = field(default_factory=list)
     omitted: list[str] = field(default_factory=list)
     comments: list[str] = field(default_factory=list)
+    notes: tuple[str, ...] = ()
 
     def add(self, *lines: str) -> None:
         self.body.extend(lines)
@@ -87,6 +89,9 @@ class Script:
         ]
         for line in self.comments:
             head.append(r_comment(line))
+        if self.notes:
+            head.append("# ivigmeta's notes on how the studies were chosen and derived:")
+            head.extend(r_comment("  - " + note) for note in self.notes)
         if self.omitted:
             head.append("# Keys of ivigmeta's JSON left out (not computed by R here):")
             head.extend(r_comment("  " + line) for line in self.omitted)

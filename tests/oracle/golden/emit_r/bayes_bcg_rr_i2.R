@@ -4,6 +4,8 @@
 # ivigmeta bayes --csv examples/bcg.csv --measure RR --tau-prior i2 --format json
 # computed here by bayesmeta.
 # Data: each study's yi and vi as ivigmeta computed them.
+# ivigmeta's notes on how the studies were chosen and derived:
+#   - 13 rows read from examples/bcg.csv; measure RR
 # Keys of ivigmeta's JSON left out (not computed by R here):
 #   tau_prior_label, mu_prior: ivigmeta's wording of the priors
 #   grid_size: ivigmeta's DIRECT grid (bayesmeta's nrow(b$support) differs)

@@ -5,6 +5,16 @@
 # computed here by bayesmeta.
 # Data: each study's yi and vi as ivigmeta computed them.
 # tau prior: ivigmeta's default for these data, half-normal:2.57.
+# ivigmeta's notes on how the studies were chosen and derived:
+#   - studies: 6 of 13 records (intervention agent IVIG, systematic reviews left out)
+#   - measure: MC (raw mean change, follow-up minus baseline); default for outcomes measured before and after IVIG; --measure to change
+#   - timepoint: the timepoint closest to 12 months (ties: the later; --timepoint to choose)
+#   - excluded: nacci2007 (6 months): no mean change and no baseline and follow-up means
+#   - poelman2015: 12 months used (available: 6 months, 12 months, 18 months, 24 months)
+#   - excluded: raja2016 (latest assessment, mean 2.3 years): n at follow-up not reported (a study size is not imputed as an n)
+#   - takehara2013: 12 weeks used (available: 12 weeks, 60 weeks)
+#   - not usable: takehara2013 (60 weeks, two IVIG courses arm): mean change or n not reported
+#   - takehara2013 (12 weeks, IVIG arm): change in the IVIG arm of a two-arm comparison
 # Keys of ivigmeta's JSON left out (not computed by R here):
 #   tau_prior_label, mu_prior: ivigmeta's wording of the priors
 #   grid_size: ivigmeta's DIRECT grid (bayesmeta's nrow(b$support) differs)

@@ -4,6 +4,8 @@
 # ivigmeta bias --csv examples/bcg.csv --measure RR --format json
 # computed here by metafor.
 # Data: each study's yi and vi as ivigmeta computed them from the CSV table.
+# ivigmeta's notes on how the studies were chosen and derived:
+#   - 13 rows read from examples/bcg.csv; measure RR
 # Keys of ivigmeta's JSON left out (not computed by R here):
 #   notes, cautions: ivigmeta's wording
 #   rank.exact: whether cor.test's p is exact (not returned by ranktest)

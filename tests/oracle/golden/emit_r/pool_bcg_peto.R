@@ -4,6 +4,8 @@
 # ivigmeta pool --csv examples/bcg.csv --measure OR --method PETO --format json
 # computed here by metafor.
 # Data: the counts of the CSV table; escalc() computes yi and vi.
+# ivigmeta's notes on how the studies were chosen and derived:
+#   - 13 rows read from examples/bcg.csv; measure OR
 # Keys of ivigmeta's JSON left out (not computed by R here):
 #   tau2_ci_low_sign, tau2_ci_high_sign: ivigmeta's marks of a bound at the search limit
 #   studies[].timepoint, effect, effect_ci_*: ivigmeta's display of each study

@@ -4,6 +4,8 @@
 # ivigmeta pool --csv tests/fixtures/emit_r_hostile.csv --measure RR --format json
 # computed here by metafor.
 # Data: the counts of the CSV table; escalc() computes yi and vi.
+# ivigmeta's notes on how the studies were chosen and derived:
+#   - 5 rows read from tests/fixtures/emit_r_hostile.csv; measure RR
 # Keys of ivigmeta's JSON left out (not computed by R here):
 #   tau2_ci_low_sign, tau2_ci_high_sign: ivigmeta's marks of a bound at the search limit
 #   studies[].timepoint, effect, effect_ci_*: ivigmeta's display of each study

@@ -4,6 +4,14 @@
 # ivigmeta pool --outcome mrss --timepoint 6 --format json
 # computed here by metafor.
 # Data: each study's yi and vi as ivigmeta computed them from the study records (see ivigmeta's notes).
+# ivigmeta's notes on how the studies were chosen and derived:
+#   - studies: 6 of 13 records (intervention agent IVIG, systematic reviews left out)
+#   - measure: MC (raw mean change, follow-up minus baseline); default for outcomes measured before and after IVIG; --measure to change
+#   - timepoint: the 6-month timepoint
+#   - excluded: nacci2007 (6 months): no mean change and no baseline and follow-up means
+#   - poelman2015: 6 months used (available: 6 months, 12 months, 18 months, 24 months)
+#   - excluded: raja2016 (latest assessment, mean 2.3 years): n at follow-up not reported (a study size is not imputed as an n)
+#   - excluded takehara2013: no 6-month value (has 12 weeks)
 # Keys of ivigmeta's JSON left out (not computed by R here):
 #   tau2_ci_low_sign, tau2_ci_high_sign: ivigmeta's marks of a bound at the search limit
 #   studies[].timepoint, effect, effect_ci_*: ivigmeta's display of each study

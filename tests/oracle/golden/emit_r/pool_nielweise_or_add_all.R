@@ -4,6 +4,10 @@
 # ivigmeta pool --csv examples/nielweise2007.csv --measure OR --add 0.25 --to all --format json
 # computed here by metafor.
 # Data: the counts of the CSV table; escalc() computes yi and vi.
+# ivigmeta's notes on how the studies were chosen and derived:
+#   - 18 rows read from examples/nielweise2007.csv; measure OR
+#   - double zero (no events, or only events, in both groups): Yucel2004; corrected like the other zero-cell tables (--drop00 to leave them without an effect size)
+#   - continuity correction: 0.25 added to each cell of every study (--add 0.25 --to all)
 # Keys of ivigmeta's JSON left out (not computed by R here):
 #   tau2_ci_low_sign, tau2_ci_high_sign: ivigmeta's marks of a bound at the search limit
 #   studies[].timepoint, effect, effect_ci_*: ivigmeta's display of each study

@@ -4,6 +4,10 @@
 # ivigmeta pool --csv examples/nielweise2007.csv --measure RR --method MH --no-drop00 --format json
 # computed here by metafor.
 # Data: the counts of the CSV table; escalc() computes yi and vi.
+# ivigmeta's notes on how the studies were chosen and derived:
+#   - 18 rows read from examples/nielweise2007.csv; measure RR
+#   - double zero (no events, or only events, in both groups): Yucel2004; corrected like the other zero-cell tables (--drop00 to leave them without an effect size)
+#   - continuity correction: 0.5 added to each cell of Bach1996, Raad1997, Chatzinikolaou2003, Corral2003, Yucel2004, Moretti2005 (--add 0.5 --to only0)
 # Keys of ivigmeta's JSON left out (not computed by R here):
 #   tau2_ci_low_sign, tau2_ci_high_sign: ivigmeta's marks of a bound at the search limit
 #   studies[].timepoint, effect, effect_ci_*: ivigmeta's display of each study

@@ -4,6 +4,9 @@
 # ivigmeta pool --csv examples/pritz1997.csv --measure PLO --format json
 # computed here by metafor.
 # Data: the counts of the CSV table; escalc() computes yi and vi.
+# ivigmeta's notes on how the studies were chosen and derived:
+#   - 14 rows read from examples/pritz1997.csv; measure PLO
+#   - continuity correction: 0.5 added to the events and non-events of Tanabe 5, Hadeishi 8 (--add 0.5 --to only0)
 # Keys of ivigmeta's JSON left out (not computed by R here):
 #   tau2_ci_low_sign, tau2_ci_high_sign: ivigmeta's marks of a bound at the search limit
 #   studies[].timepoint, effect, effect_ci_*: ivigmeta's display of each study

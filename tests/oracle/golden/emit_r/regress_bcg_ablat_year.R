@@ -5,6 +5,8 @@
 # computed here by metafor.
 # Data: each study's yi and vi as ivigmeta computed them from the CSV table.
 # Moderators: mod1, mod2, ... are the fields named in 'mods' below, as numbers (booleans 1/0).
+# ivigmeta's notes on how the studies were chosen and derived:
+#   - 13 rows read from examples/bcg.csv; measure RR
 # Keys of ivigmeta's JSON left out (not computed by R here):
 #   notes, cautions: ivigmeta's wording
 # All data below are literals: no input text is ever run as code.

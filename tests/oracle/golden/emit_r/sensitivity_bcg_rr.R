@@ -6,6 +6,8 @@
 # Data: each study's yi and vi as ivigmeta computed them from the CSV table.
 # Cumulative order: by year (ties keep the input order), as the 'position' column.
 # cumul() at k = 1 has no test of heterogeneity: metafor gives NA where ivigmeta gives Q = 0, p = 1 (null here).
+# ivigmeta's notes on how the studies were chosen and derived:
+#   - 13 rows read from examples/bcg.csv; measure RR
 # Keys of ivigmeta's JSON left out (not computed by R here):
 #   notes, cautions: ivigmeta's wording
 # All data below are literals: no input text is ever run as code.

@@ -5,6 +5,8 @@
 # computed here by metafor.
 # Data: each study's yi and vi as ivigmeta computed them from the CSV table.
 # Groups: the values of 'alloc' in ivigmeta's order (the first is the reference level); studies without a value are left out.
+# ivigmeta's notes on how the studies were chosen and derived:
+#   - 13 rows read from examples/bcg.csv; measure RR
 # Keys of ivigmeta's JSON left out (not computed by R here):
 #   notes, cautions: ivigmeta's wording
 # All data below are literals: no input text is ever run as code.
