@@ -81,7 +81,7 @@ class Script:
         from ivigmeta import __version__
 
         head = [
-            f"# {self.title}",
+            r_comment(self.title),
             f"# Written by ivigmeta {__version__} (--emit-r). Run: Rscript THIS_FILE.R",
             "# It prints one JSON object with the keys and values of this ivigmeta command:",
             r_comment(self.command_line),
