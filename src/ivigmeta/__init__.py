@@ -48,6 +48,7 @@ _EXPORTS: dict[str, str] = {
     "batch": "ivigmeta.analyses.batch",
     "rma": "ivigmeta.stats.models.rma",
     "tau2_confint": "ivigmeta.stats.models.confint",
+    "emit_r": "ivigmeta.render.r_script",
 }
 
 __all__ = ["__version__", *_EXPORTS]

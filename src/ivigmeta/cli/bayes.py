@@ -8,6 +8,7 @@ from ivigmeta.cli.app import examples
 from ivigmeta.cli.options import (
     POOL_HELP,
     SELECTION_OPTIONS,
+    emit_r_option,
     format_option,
     shared_options,
     studies_option,
@@ -30,6 +31,7 @@ TAU_PRIOR_HELP = (
         "ivigmeta bayes --csv examples/bcg.csv --measure RR --mu-prior normal:0,4 --format json",
     ),
 )
+@emit_r_option("bayes")
 @shared_options(*SELECTION_OPTIONS, **POOL_HELP)
 @click.option("--tau-prior", "tau_prior", default=None, metavar="NAME[:ARGS]", help=TAU_PRIOR_HELP)
 @click.option(

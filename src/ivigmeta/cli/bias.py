@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ivigmeta.cli.app import examples
-from ivigmeta.cli.options import analysis_options
+from ivigmeta.cli.options import analysis_options, emit_r_option
 
 
 @click.command(
@@ -15,6 +15,7 @@ from ivigmeta.cli.options import analysis_options
         "ivigmeta bias --csv examples/bcg.csv --measure RR --funnel funnel.svg --contours",
     ),
 )
+@emit_r_option("bias")
 @click.option("--egger-model", type=click.Choice(("rma", "lm")), default="rma", show_default=True,
               help="Egger's test as metafor's default meta-regression (rma) or Egger's "
               "weighted regression (lm).")  # fmt: skip

@@ -285,3 +285,58 @@ POOL_HELP = {
     "r": "Pre-post correlation assumed where a study prints neither the SD of change nor an "
     "exact paired p. Default: the mean r of the entries printing all three SDs.",
 }
+
+
+# --------------------------------------------------------------------------- --emit-r FILE.R
+def emit_r_option(command: str):
+    """Decorator adding ``--emit-r FILE.R`` to ``command`` (place it right under
+    ``@click.command``): the R script (:func:`ivigmeta.render.r_script.emit_r`) is made before
+    the analysis runs (so bad input fails before anything is printed) and written, atomically,
+    after it succeeded."""
+    import functools
+
+    def decorate(function):
+        @functools.wraps(function)
+        def run(emit_r: str | None = None, **options):
+            if emit_r is None:
+                return function(**options)
+            from ivigmeta.output import atomic_write, check_output_folder
+            from ivigmeta.render.r_script import emit_r as r_script
+
+            check_output_folder(emit_r, field="emit-r")
+            text = r_script(command, command_line=_command_line(), **options)
+            function(**options)
+            atomic_write(emit_r, text)
+
+        return click.option(
+            "--emit-r",
+            "emit_r",
+            type=click.Path(dir_okay=False),
+            metavar="FILE.R",
+            help="Also write an R script that recomputes this analysis with metafor (bayesmeta "
+            "for bayes) and prints the JSON of --format json.",
+        )(run)
+
+    return decorate
+
+
+def _command_line() -> str:
+    """The command as given, options in canonical spelling, without --emit-r and with
+    ``--format json`` (the output the script reproduces)."""
+    import shlex
+
+    from click.core import ParameterSource
+
+    context = click.get_current_context()
+    words = ["ivigmeta", *context.command_path.split()[1:]]
+    for param in context.command.params:
+        if param.name in ("emit_r", "output_format") or not isinstance(param, click.Option):
+            continue
+        if context.get_parameter_source(param.name) is not ParameterSource.COMMANDLINE:
+            continue
+        value = context.params[param.name]
+        if param.is_flag or param.secondary_opts:
+            words.append(param.opts[0] if value else param.secondary_opts[0])
+        else:
+            words += [param.opts[0], shlex.quote(str(value))]
+    return " ".join([*words, "--format", "json"])

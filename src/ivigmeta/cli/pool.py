@@ -8,6 +8,7 @@ from ivigmeta.cli.app import examples
 from ivigmeta.cli.options import (
     POOL_HELP,
     SELECTION_OPTIONS,
+    emit_r_option,
     format_option,
     shared_options,
     studies_option,
@@ -32,6 +33,7 @@ FIGURE_DEFAULTS = {
         "ivigmeta pool --csv examples/bcg.csv --measure RR --method DL --format json",
     ),
 )
+@emit_r_option("pool")
 @shared_options(*SELECTION_OPTIONS, "pool_method", "test", **POOL_HELP)
 @click.option(
     "--rm5",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 from ivigmeta.cli.app import examples
-from ivigmeta.cli.options import analysis_options
+from ivigmeta.cli.options import analysis_options, emit_r_option
 
 
 @click.command(
@@ -16,6 +16,7 @@ from ivigmeta.cli.options import analysis_options
         "ivigmeta sensitivity --csv examples/bcg.csv --measure RR --format json",
     ),
 )
+@emit_r_option("sensitivity")
 @click.option("--order", default=None,
               help="Field to order the cumulative meta-analysis by, or 'input'. "
               "Default: year when every study has one, else the input order.")  # fmt: skip
@@ -69,6 +70,7 @@ def sensitivity_command(
         "ivigmeta subgroup --outcome mrss --by design",
     ),
 )
+@emit_r_option("subgroup")
 @click.option("--by", required=True,
               help="Record field (design, subtype, addon, year, ...) or CSV column.")  # fmt: skip
 @analysis_options
@@ -87,6 +89,7 @@ def subgroup_command(by: str, output_format: str, **options) -> None:
         "ivigmeta regress --csv examples/bcg.csv --measure RR --mods ablat",
     ),
 )
+@emit_r_option("regress")
 @click.option("--mods", required=True,
               help="Numeric moderators, comma-separated record fields or CSV columns.")  # fmt: skip
 @click.option(
