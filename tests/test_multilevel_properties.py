@@ -162,3 +162,20 @@ def test_struct_location_and_scale(data, struct, shift, scale):
                               struct=struct, time=time)  # fmt: skip
     assert close(scaled.estimate, base.estimate * scale, 1e-5)
     assert close(np.array(scaled.tau2), np.array(base.tau2) * scale**2, 1e-4)
+
+
+def test_un_fit_does_not_depend_on_the_units_of_y():
+    """A case hypothesis found: from metafor's start (rho = 0.5) the UN search on the data
+    scaled by 1/2 stopped at a local maximum on the rho = 1 boundary (tau2 0.0007 and 0.25,
+    a restricted log-likelihood 0.094 below the maximum); every start is now tried."""
+    yi = np.array([0.06835951, -0.00790465, 0.04651657, 0.83109795, 0.27976819, 0.81147339,
+                   -0.48898248, 0.47527265])  # fmt: skip
+    vi = np.array([0.07465144, 0.19537024, 0.068252, 0.05202791, 0.14517556, 0.10663261,
+                   0.13360524, 0.11608346])  # fmt: skip
+    cluster, time = [0, 0, 0, 1, 1, 2, 3, 3], [i % 2 for i in range(8)]
+    base = multilevel_model(yi, vi, levels=[cluster], struct="UN", time=time)
+    half = multilevel_model(yi / 2, vi / 4, levels=[cluster], struct="UN", time=time)
+    assert half.estimate * 2 == pytest.approx(base.estimate, rel=1e-6)
+    assert np.array(half.tau2) * 4 == pytest.approx(np.array(base.tau2), rel=1e-5)
+    assert half.rho[0] == pytest.approx(base.rho[0], abs=1e-6)
+    assert base.rho[0] == pytest.approx(0.74139, abs=1e-4)

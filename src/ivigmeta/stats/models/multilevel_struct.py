@@ -16,9 +16,10 @@ F = W X, B = (X'WX)^-1, for all clusters at once (blocks stacked and padded). Ma
 metafor: over theta = (log tau2, atanh rho) for CS/HCS/AR/HAR, and for UN over the Cholesky
 factor G = L L' (metafor's default ``cholesky = TRUE``; here the log of L's diagonal, which
 metafor leaves free: the same G), by BFGS with the analytic gradient from metafor's start
-tau2_t = max(0.001 * 2, var(y - X b_FE) - 1/mean(1/v)) / 2 and rho = 0.5, restarted from
-rho = 0 and -0.5 if that search stops short (gradient above 1e-5 in theta). A tau2 below
-10 eps is 0 (metafor).
+tau2_t = max(0.001 * 2, var(y - X b_FE) - 1/mean(1/v)) / 2 and rho = 0.5, and also from
+rho = 0 and -0.5, keeping the converged search (gradient at most 1e-5 in theta) with the highest
+likelihood: one start can stop at a local maximum on the rho = 1 boundary that another avoids
+(the fit would then depend on the units of y). A tau2 below 10 eps is 0 (metafor).
 """
 
 from __future__ import annotations
@@ -315,10 +316,15 @@ def maximise_struct(problem: StructProblem, start_tau2: float) -> StructFit:
                          natural_search(problem, tau2, rho))  # fmt: skip
         except np.linalg.LinAlgError:
             continue
-        if fit is not None and (best is None or fit.ll > best.ll + 1e-10):
+        if fit is None:
+            continue
+        converged, best_converged = gain <= 1e-5, best_gain <= 1e-5
+        if (
+            best is None
+            or (converged and not best_converged)
+            or (converged == best_converged and fit.ll > best.ll + 1e-10)
+        ):
             best, best_gain = fit, gain
-        if best is not None and best_gain <= 1e-5:
-            break
     if best is None:
         raise AnalysisError(f"the likelihood search for tau2 and rho failed; {REMEDIES}")
     if best_gain > 1e-5:
