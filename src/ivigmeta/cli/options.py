@@ -187,6 +187,14 @@ _SHARED_OPTIONS: dict[str, tuple[tuple[str, ...], dict]] = {
             "was not (--no-addon). Records that do not say are left out by either.",
         },
     ),
+    "agent": (
+        ("--agent",),
+        {
+            "metavar": "NAME",
+            "help": "Keep the studies of this intervention agent (any case). Default: IVIG when "
+            "the records hold an IVIG study, else every record.",
+        },
+    ),
     "r": (
         ("--r", "r"),
         {
@@ -245,7 +253,7 @@ _SHARED_OPTIONS: dict[str, tuple[tuple[str, ...], dict]] = {
 }
 #: ``delimiter`` and ``decimal`` say how a ``--csv`` table is written (every command with --csv)
 CSV_OPTIONS = ("csv", "delimiter", "decimal")
-SELECTION_OPTIONS = ("outcome", "timepoint", "design", *CSV_OPTIONS, "measure", "addon")
+SELECTION_OPTIONS = ("outcome", "timepoint", "design", *CSV_OPTIONS, "measure", "addon", "agent")
 
 
 def shared_options(*names: str, **help_texts: str):
