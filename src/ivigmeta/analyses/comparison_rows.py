@@ -89,13 +89,21 @@ def _arm_count(arm: Arm, side: str) -> tuple[int | None, str | None, str | None]
         near = sorted({max(0, min(arm.n, round(float(arm.percent) * arm.n / 100) + d))
                        for d in (-1, 0, 1)})  # fmt: skip
         shown = ", ".join(f"{x}/{arm.n} = {100 * x / arm.n:.4g}%" for x in near)
-        return None, None, (
-            f"{side} {arm.percent.text}% of n = {arm.n} is no whole count ({shown}); the count "
-            "is not imputed"
+        return (
+            None,
+            None,
+            (
+                f"{side} {arm.percent.text}% of n = {arm.n} is no whole count ({shown}); the count "
+                "is not imputed"
+            ),
         )
-    return None, None, (
-        f"{side} {arm.percent.text}% of n = {arm.n} fits the counts {fits[0]} to {fits[-1]}; "
-        "the count is not imputed"
+    return (
+        None,
+        None,
+        (
+            f"{side} {arm.percent.text}% of n = {arm.n} fits the counts {fits[0]} to {fits[-1]}; "
+            "the count is not imputed"
+        ),
     )
 
 

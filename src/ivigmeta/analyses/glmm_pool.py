@@ -98,16 +98,22 @@ def pool_glmm_records(outcome: str, *, model: str = "UM.FS", level: float = 95.0
     here: the only GLMM measure of two-arm tables)."""
     from ivigmeta.analyses.csv_effects import ZeroCells
     from ivigmeta.analyses.effect_data import effect_data_builder
+    from ivigmeta.records.loader import default_studies_path
+    from ivigmeta.records.outcomes_file import folder_vocabulary
+    from ivigmeta.records.vocabulary import outcome_name
 
+    vocabulary = folder_vocabulary([selection.get("studies_path") or default_studies_path()])
+    kind = vocabulary[outcome_name(outcome, outcomes=vocabulary)].kind
+    if kind != "binary":
+        raise InputError(f"--method GLMM needs --csv (a table of counts) or a binary outcome of "
+                         f"the records (counts per arm); {outcome!r} is {kind}",
+                         field="method")  # fmt: skip
     measure = (selection.pop("measure", None) or "OR").upper()
     if measure != "OR":
         raise InputError(f"--method GLMM on the 2x2 tables of records needs --measure OR, got "
                          f"{measure}", field="measure")  # fmt: skip
     uncorrected = ZeroCells(add=0, to="none", keep_undefined=True)  # the GLMM models counts
     data = effect_data_builder(outcome, measure="OR", zero_cells=uncorrected, **selection)(r)
-    if "ai" not in data.counts:
-        raise InputError(f"--method GLMM on study records needs a binary outcome with counts "
-                         f"per arm; {outcome!r} is not one", field="method")  # fmt: skip
     counts = {name: [float(v) for v in data.counts[name]] for name in ("ai", "bi", "ci", "di")}
     notes = [n for n in data.notes if "--add" not in n and not n.startswith("no OR effect")]
     return _fit(data.ids, counts, measure, model, level, notes, data.outcome, "")

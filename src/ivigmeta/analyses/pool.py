@@ -226,8 +226,10 @@ def pool(
     if method == "PETO":
         build = _with_peto_effects(build, zero_cells)
     data = build(r)
-    if "ai" not in data.counts and "xi" not in data.counts and (
-        add is not None or to is not None or drop00
+    if (
+        "ai" not in data.counts
+        and "xi" not in data.counts
+        and (add is not None or to is not None or drop00)
     ):
         raise InputError("--add/--to/--drop00 correct the counts of 2x2 tables or proportions "
                          "(a CSV table, or a binary outcome of the records)",

@@ -138,8 +138,7 @@ def records_builder(outcome, studies_path, measure, timepoint, design, addon, ag
             rows.append(row)
         if not rows:
             raise AnalysisError(
-                f"no {who} study has usable {measure} data for {outcome!r}: "
-                + "; ".join(row_notes)
+                f"no {who} study has usable {measure} data for {outcome!r}: " + "; ".join(row_notes)
             )
         ids = tuple(row.study for row in rows)
         yi, vi, counts, inputs, effect_notes = _effects(measure, rows, r, imputed, ids,
@@ -176,8 +175,9 @@ def _measure_and_candidates(definition, outcome, measure, selected, who, agent_n
         measure = measure.upper()
         if measure not in allowed:
             raise InputError(
-                f"from study records, a {definition.kind} outcome such as {outcome!r} takes "
-                f"{', '.join(allowed)}, got {measure!r} (other measures: use --csv)",
+                f"from study records, expected one of {', '.join(allowed)} for the "
+                f"{definition.kind} outcome {outcome!r}, got {measure!r} (other measures: use "
+                "--csv)",
                 field="measure",
             )
     if definition.kind != "continuous":

@@ -46,6 +46,29 @@ class ComparisonReader(NodeReader):
             )
         return name
 
+    def check_scale(self, name: str, node: yaml.Node, path: str, mean, difference: bool) -> None:
+        """Refuse a mean outside the outcome's scale: [minimum, maximum] for a level, and
+        [minimum - maximum, maximum - minimum] for a ``difference`` (a change, or an arm of a
+        comparison, whose mean may be either). Nothing to check without the bounds it needs."""
+        definition = self.outcomes[name]
+        low, high = definition.minimum, definition.maximum
+        if mean is None or (low is None and high is None):
+            return
+        if difference:
+            if low is None or high is None:
+                return
+            low, high = low - high, high - low
+        if (low is None or mean >= low) and (high is None or mean <= high):
+            return
+        mean_node = next(v for k, v in node.value if k.value == "mean")
+        scale = f"{low:g} to {high:g}" if low is not None and high is not None else (
+            f"at least {low:g}" if low is not None else f"at most {high:g}")  # fmt: skip
+        what = "a difference" if difference else "a mean"
+        raise self.fail(
+            mean_node, f"{path}.mean", f"expected {what} on the scale of {name!r} ({scale}), "
+            f"got {mean.text}"
+        )  # fmt: skip
+
     def arm(self, node: yaml.Node, path: str, kind: str) -> Arm:
         if isinstance(node, yaml.MappingNode) and any(k.value == "events" for k, _ in node.value):
             key = next(k for k, _ in node.value if k.value == "events")
@@ -136,10 +159,13 @@ class ComparisonReader(NodeReader):
                 f["hazard_ratio"], f"{path}.hazard_ratio", f"expected no hazard ratio: "
                 f"{outcome!r} is {kind}, not a time-to-event outcome"
             )  # fmt: skip
+        arms = {side: self.arm(f[side], f"{path}.{side}", kind) for side in ("arm", "control")}
+        for side, arm in arms.items():
+            self.check_scale(outcome, f[side], f"{path}.{side}", arm.mean, True)
         return Comparison(
             outcome=outcome,
-            arm=self.arm(f["arm"], f"{path}.arm", kind),
-            control=self.arm(f["control"], f"{path}.control", kind),
+            arm=arms["arm"],
+            control=arms["control"],
             reported=self.reported(f["reported"], f"{path}.reported") if "reported" in f else None,
             hazard_ratio=hazard_ratio,
             flags=self.texts(f.get("flags"), f"{path}.flags"),

@@ -162,8 +162,12 @@ class RecordReader(ComparisonReader):
             raise self.fail(
                 node, path, f"outcome has no numbers (expected {', '.join(parts)} or reported.p)"
             )
+        name = self.outcome_name(f["outcome"], f"{path}.outcome", kind)
+        for key in ("baseline", "followup", "change"):
+            if values.get(key) is not None:
+                self.check_scale(name, f[key], f"{path}.{key}", values[key].mean, key == "change")
         return Outcome(
-            outcome=self.outcome_name(f["outcome"], f"{path}.outcome", kind),
+            outcome=name,
             type=kind_of_type,
             unit=self.text(f.get("unit"), f"{path}.unit"),
             reported=reported,

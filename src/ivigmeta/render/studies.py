@@ -19,7 +19,7 @@ from ivigmeta.results import plain
 from ivigmeta.wording import count
 
 STUDY_COLUMNS = ("id", "year", "design", "agent", "n", "outcomes", "flags")
-OUTCOME_COLUMNS = ("name", "kind", "unit", "scale", "studies", "timepoints")
+OUTCOME_COLUMNS = ("name", "kind", "unit", "scale", "better", "studies", "agents", "timepoints")
 
 
 # --------------------------------------------------------------------------- generic tables

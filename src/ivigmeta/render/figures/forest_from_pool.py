@@ -303,8 +303,10 @@ def _sample_sizes(forest):
 
 
 def forest_from_pool(result, *, labels: dict[str, str] | None = None,
-                     effect_label: str | None = None, natural: bool = True) -> Figure:  # fmt: skip
-    """Forest plot of a pool result alone (no data columns): the report's figure."""
+                     effect_label: str | None = None, natural: bool = True, definition=None,
+                     agent: str = "IVIG") -> Figure:  # fmt: skip
+    """Forest plot of a pool result alone (no data columns): the report's figure.
+    ``definition`` (the outcome's vocabulary entry) and ``agent`` word the favours labels."""
     import numpy as np
 
     from ivigmeta.analyses.effect_data import EffectData
@@ -317,7 +319,8 @@ def forest_from_pool(result, *, labels: dict[str, str] | None = None,
     forest = forest_data(data, method=result.method, test=result.test, level=result.level,
                          primary=ResultFit(result))  # fmt: skip
     label = effect_label or effect_label_for(result.outcome, result.measure, natural)
-    return forest_figure(forest, labels=labels, favours=_favours(result.outcome, result.measure),
+    favours = _favours(result.outcome, result.measure, definition=definition, agent=agent)
+    return forest_figure(forest, labels=labels, favours=favours,
                          effect_label=label, natural=natural, result=result)  # fmt: skip
 
 
