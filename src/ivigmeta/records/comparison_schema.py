@@ -75,8 +75,8 @@ class ComparisonReader(NodeReader):
             raise self.fail(
                 key,
                 f"{path}.events",
-                "unknown field: an arm counts patients, write count (patients with the "
-                "outcome); events would count events, several of which one patient may have",
+                "expected count (patients with the outcome), not events (one patient may "
+                "have several events)",
             )
         f = self.fields(node, path, _ARM_FIELDS, ("label",))
         for key in _ARM_FIELDS[1:]:
@@ -150,8 +150,8 @@ class ComparisonReader(NodeReader):
         if kind == "time-to-event":
             if "hazard_ratio" not in f or is_null(f["hazard_ratio"]):
                 raise self.fail(
-                    node, f"{path}.hazard_ratio", f"required for the time-to-event outcome "
-                    f"{outcome!r}: {{estimate, ci_low, ci_high}}"
+                    node, f"{path}.hazard_ratio", f"expected a hazard ratio {{estimate, ci_low, "
+                    f"ci_high}} for the time-to-event outcome {outcome!r}"
                 )  # fmt: skip
             hazard_ratio = self.hazard_ratio(f["hazard_ratio"], f"{path}.hazard_ratio")
         elif "hazard_ratio" in f:
