@@ -381,3 +381,17 @@ def test_forest_favours_follow_the_declared_direction_and_agent(tmp_path):
     assert result.exit_code == 0, result.output
     svg = path.read_text()
     assert "Favours rituximab" in svg and "Hazard" not in svg
+
+
+def test_studies_show_prints_binary_arms_and_hazard_ratios():
+    result = CliRunner().invoke(
+        cli, ["studies", "show", "fixturec2022", "--studies", str(USER)], env={"COLUMNS": "200"}
+    )
+    assert "rituximab: 5 of 40" in result.output and "standard care: 0 of 38" in result.output
+    assert "HR 0.71 (90% CI 0.45 to 1.12)" in result.output
+    data = json.loads(run("studies", "show", "fixtureb2021", "--studies", USER, "--format",
+                          "json").output)  # fmt: skip
+    arm = data["comparisons"][0]["arm"]
+    assert (arm["count"], arm["percent"], arm["n"]) == (None, 12.5, 32)
+    assert data["comparisons"][1]["hazard_ratio"] == {
+        "estimate": 0.8, "ci_low": 0.52, "ci_high": 1.23, "level": None}  # fmt: skip
