@@ -278,7 +278,7 @@ def _check_only_our_error(data: bytes) -> None:
             assert "\n" not in str(error) and str(error).startswith(str(path))
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(st.just("outcomes"), st.lists(VALUES, max_size=4)) | VALUES)
 def test_arbitrary_declaration_structures_give_only_our_error(content):
     _check_only_our_error(yaml.safe_dump(content, allow_unicode=True).encode())

@@ -169,7 +169,8 @@ def pool(
     comparison: int | None = None,
     **selection: Unpack[Selection],
 ) -> PoolResult:
-    """Pool one outcome of the IVIG study records, or the rows of a CSV table.
+    """Pool one outcome of the study records (IVIG by default; ``agent`` in ``selection``), or
+    the rows of a CSV table.
 
     ``selection`` (``studies_path``, ``csv``, ``measure``, ``timepoint``, ``design``) chooses
     the studies as described in :class:`ivigmeta.analyses.effect_data.Selection`: ``csv`` (a
@@ -180,13 +181,14 @@ def pool(
     r = 0.0 ... 0.9. ``method``, ``test``, ``pi`` and ``level`` are passed to
     :func:`ivigmeta.stats.models.rma.rma` (the CI of tau² comes from
     :func:`ivigmeta.stats.models.confint.tau2_confint`); ``method="MH"`` (OR, RR, RD) and
-    ``"PETO"`` (OR) pool the 2x2 tables of a CSV table instead (z tests, no tau²).
-    ``add``/``to``/``drop00`` are escalc's zero-cell options for the count measures of a CSV
-    table (default: escalc's 1/2 to tables with a zero cell; ``drop00`` True under MH and
-    PETO, as rma.mh/rma.peto, else False); MH and Peto pool the uncorrected tables.
+    ``"PETO"`` (OR) pool the 2x2 tables of a CSV table or of a binary outcome of the records
+    instead (z tests, no tau²). ``add``/``to``/``drop00`` are escalc's zero-cell options for
+    the count measures of a CSV table or binary records (default: escalc's 1/2 to tables with
+    a zero cell; ``drop00`` True under MH and PETO, as rma.mh/rma.peto, else False); MH and
+    Peto pool the uncorrected tables.
     ``study_ci`` chooses the study intervals of single proportions (exact, wilson, wald).
-    ``method="GLMM"`` (with ``csv`` and ``measure`` PLO, IRLN or OR, ``glmm_model`` for OR)
-    fits metafor's ``rma.glmm`` instead and returns a
+    ``method="GLMM"`` (with ``csv`` and ``measure`` PLO, IRLN or OR, or a binary ``outcome`` of
+    the records, OR; ``glmm_model`` for OR) fits metafor's ``rma.glmm`` instead and returns a
     :class:`ivigmeta.analyses.glmm_pool.GlmmPoolResult`. ``rm5`` (a RevMan ``.rm5`` file or
     RevMan's CSV export) pools outcome number ``outcome`` of comparison ``comparison`` with
     RevMan's measure, method and level unless ``method``/``measure``/``level`` are given

@@ -218,8 +218,9 @@ _SHARED_OPTIONS: dict[str, tuple[tuple[str, ...], dict]] = {
             "default": "REML",
             "show_default": True,
             "help": "tau² estimator (EE: equal-effects model), or MH (Mantel-Haenszel: OR, RR, "
-            "RD) or PETO (Peto's odds ratio) on the 2x2 tables of --csv, or GLMM (metafor "
-            "rma.glmm, ML) on the counts of --csv (--measure PLO, IRLN or OR).",
+            "RD) or PETO (Peto's odds ratio) on 2x2 tables (--csv, or a binary outcome of the "
+            "records), or GLMM (metafor rma.glmm, ML) on counts (--csv with --measure PLO, IRLN "
+            "or OR; a binary outcome of the records: OR).",
         },
     ),
     "pi": (
