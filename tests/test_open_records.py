@@ -16,6 +16,8 @@ from statistics import NormalDist
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import ivigmeta
 from ivigmeta.analyses.comparison_rows import count_from_percent
@@ -149,6 +151,11 @@ def test_the_bundled_records_default_to_ivig():
 def test_selection_errors_are_one_line(args, message):
     result = run("pool", *args)
     assert (result.exit_code, result.output) == (2, message)
+
+
+def test_one_record_file_reads_the_outcomes_yaml_beside_it():
+    result = ivigmeta.pool("serious_infection", studies_path=USER / "fixturea2019.yaml")
+    assert result.k == 1 and [s.id for s in result.studies] == ["fixturea2019"]
 
 
 def test_an_outcome_name_in_any_case_is_the_declared_one():
@@ -395,3 +402,62 @@ def test_studies_show_prints_binary_arms_and_hazard_ratios():
     assert (arm["count"], arm["percent"], arm["n"]) == (None, 12.5, 32)
     assert data["comparisons"][1]["hazard_ratio"] == {
         "estimate": 0.8, "ci_low": 0.52, "ci_high": 1.23, "level": None}  # fmt: skip
+
+
+# ------------------------------------------------------------------ properties
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 2000), st.data(), st.integers(0, 2))
+def test_a_printed_percentage_is_matched_by_its_own_count(n, data, decimals):
+    """Printing count/n as a percentage to ``decimals`` places (half up) and reading it back
+    keeps the count among the candidates, and every candidate lies within the rounding
+    interval of the printed text."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    count = data.draw(st.integers(0, n))
+    exact = Decimal(100 * count) / Decimal(n)
+    text = str(exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+    fits = count_from_percent(PrintedNumber(text), n)
+    assert count in fits
+    half = Fraction(1, 2 * 10**decimals)
+    assert all(abs(Fraction(100 * x, n) - Fraction(text)) <= half for x in fits)
+
+
+TABLE = st.tuples(st.integers(1, 60), st.integers(1, 60)).flatmap(
+    lambda ns: st.tuples(st.integers(0, ns[0]), st.just(ns[0]), st.integers(0, ns[1]),
+                         st.just(ns[1])))  # fmt: skip
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(TABLE, min_size=2, max_size=5), st.sampled_from(["RR", "OR", "RD"]))
+def test_mh_from_records_equals_mh_from_the_same_csv_table(tables, measure):
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as directory:
+        folder = Path(directory)
+        (folder / "outcomes.yaml").write_text("outcomes:\n  - {name: event, type: binary}\n")
+        lines = ["study,ai,n1i,ci,n2i"]
+        for i, (a, n1, c, n2) in enumerate(tables):
+            (folder / f"s{i}.yaml").write_text(
+                f"id: s{i}\ncitation: x\nyear: 2020\nsource: x\ndesign: rct\ncomparisons:\n"
+                f"  - outcome: event\n    timepoint_months: 1\n"
+                f"    arm: {{label: a, count: {a}, n: {n1}}}\n"
+                f"    control: {{label: b, count: {c}, n: {n2}}}\n"
+            )
+            lines.append(f"s{i},{a},{n1},{c},{n2}")
+        (folder / "t.csv").write_text("\n".join(lines) + "\n")
+        records = {"outcome": "event", "studies_path": folder}
+        outcomes = []
+        for source in (records, {"csv": folder / "t.csv"}):
+            try:
+                outcomes.append(ivigmeta.pool(measure=measure, method="MH", **source))
+            except ivigmeta.errors.AnalysisError as error:
+                outcomes.append(str(error))
+    records, table = outcomes
+    if isinstance(records, str) or isinstance(table, str):
+        assert records == table  # the same "not estimable" message
+        return
+    for name in ("estimate", "se", "q"):
+        a, b = getattr(records, name), getattr(table, name)
+        assert (math.isnan(a) and math.isnan(b)) or close(a, b, 1e-12), name

@@ -126,7 +126,7 @@ EFFECT_NAMES = {
     "ROM": "Ratio of Means", "MC": "Mean Change", "SMCC": "Std. Mean Change",
     "SMCR": "Std. Mean Change", "SMCRH": "Std. Mean Change", "PR": "Proportion",
     "PLO": "Proportion", "PAS": "Proportion", "PFT": "Proportion", "ZCOR": "Correlation",
-    "IRR": "Rate Ratio", "GEN": "Effect",
+    "IRR": "Rate Ratio", "HR": "Hazard Ratio", "GEN": "Effect",
 }  # fmt: skip
 MODEL_WORDS = {"random": "random effects", "common": "common effect"}
 METHOD_WORDS = {"MH": "M-H", "PETO": "Peto"}
