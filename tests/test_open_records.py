@@ -429,7 +429,7 @@ TABLE = st.tuples(st.integers(1, 60), st.integers(1, 60)).flatmap(
                          st.just(ns[1])))  # fmt: skip
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(TABLE, min_size=2, max_size=5), st.sampled_from(["RR", "OR", "RD"]))
 def test_mh_from_records_equals_mh_from_the_same_csv_table(tables, measure):
     import tempfile
