@@ -306,6 +306,7 @@ def test_hazard_ratios_become_log_hr_and_se_from_the_ci():
     assert all(close(s.vi, v) for s, v in zip(result.studies, GOLDEN["hr_vi"], strict=True))
     golden = GOLDEN["reml_HR"]
     assert close(result.estimate, golden["estimate"]) and close(result.se, golden["se"])
+    assert result.few_studies.bayes is not None  # HR is unit-free: half-normal(0.5) on tau
     assert result.measure == "HR" and close(result.transformed["estimate"],
                                              math.exp(result.estimate))  # fmt: skip
     assert ("fixturec2022 (24 months, rituximab vs standard care): log HR -0.3425 = ln(0.71), SE "

@@ -1,5 +1,5 @@
-"""Study selection and effect sizes: THE way every analysis gets its studies (about 450 lines:
-one selection shared by every analysis, kept in one place).
+"""Study selection and effect sizes: THE way every analysis gets its studies (one selection
+shared by every analysis; the records half is :mod:`ivigmeta.analyses.record_effects`).
 
 ``pool``, ``batch``, ``sensitivity``, ``bias``, ``subgroup``, ``regress`` and ``report`` all take
 their studies from :func:`load_effect_data` (or, to recompute the effect sizes under several

@@ -258,7 +258,12 @@ def _table_report(outcome, all_outcomes, studies, fit, pi, timepoint, measure, c
 
 
 def _title(studies, agent: str | None) -> str:
-    if studies is None:
+    """The bundled evidence's title for the bundled records, else the agent's."""
+    from pathlib import Path
+
+    from ivigmeta.records.loader import default_studies_path
+
+    if studies is None or Path(studies).resolve() == default_studies_path().resolve():
         return "IVIG in systemic sclerosis: meta-analysis report"
     return f"{agent or 'Study records'}: meta-analysis report"
 
