@@ -205,6 +205,8 @@ def test_mantel_haenszel_from_records_equals_the_csv_table_and_metafor(tmp_path,
 
 def test_peto_from_records_equals_the_csv_table_metafor_and_the_hand_formula(tmp_path):
     records = pooled("serious_infection", measure="OR", method="PETO")
+    default = pooled("serious_infection", method="PETO")  # Peto's method: an odds ratio
+    assert default.measure == "OR" and default.estimate == records.estimate
     table = ivigmeta.pool(csv=write_tables_csv(tmp_path), measure="OR", method="PETO")
     estimate, se = hand_peto(TABLES)
     assert close(records.estimate, table.estimate) and close(records.se, table.se)

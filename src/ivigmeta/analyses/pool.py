@@ -225,6 +225,11 @@ def pool(
     if tables and selection.get("csv") is not None:
         _check_tables(method, (selection.get("measure") or "").upper(), True)
     build = effect_data_builder(outcome, zero_cells=zero_cells, **selection)
+    if method == "PETO" and selection.get("measure") is None and selection.get("csv") is None:
+        data = build(r)
+        if "ai" in data.counts:  # a binary outcome of the records: Peto's is an odds ratio
+            build = effect_data_builder(outcome, zero_cells=zero_cells,
+                                        **{**selection, "measure": "OR"})  # fmt: skip
     if method == "PETO":
         build = _with_peto_effects(build, zero_cells)
     data = build(r)
