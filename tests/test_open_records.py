@@ -72,7 +72,9 @@ def test_outcomes_and_studies_list_show_what_the_folder_holds():
     assert fvc["declared"].endswith("user_records/outcomes.yaml:3")
     assert usage["disease_progression"]["kind"] == "time-to-event"
     assert usage["mrss"]["declared"] is None and usage["mrss"]["studies"] == 0
-    rows = json.loads(run("studies", "list", "--studies", USER, "--format", "json").output)
+    rows = json.loads(run("studies", "list", "--studies", USER, "--format", "json").output)[
+        "studies"
+    ]
     assert {r["id"]: r["agent"] for r in rows}["fixtured2023"] == "tocilizumab"
     assert rows[0]["outcomes"] == ["fvc_percent", "serious_infection", "disease_progression"]
     assert run("studies", "validate", USER).output == "4 records OK\n"
