@@ -55,8 +55,9 @@ CASES = [
     ("comparison_missing_control", 7, "comparisons[0].control: required field is missing"),
     (
         "comparison_proportion_outcome",
-        7,
-        "comparisons[0].outcome: outcome 'gerd' is a proportion, expected a continuous",
+        9,
+        "comparisons[0].arm.mean: not a field of a binary outcome's arm (expected count, "
+        "percent, n)",
     ),
     ("comparison_se_zero", 10, "comparisons[0].control.se: expected a positive number, got 0.0"),
     ("concomitant_count_over_n", 13, "concomitant[0].count: count 31 is more than n = 30"),
@@ -81,7 +82,7 @@ CASES = [
     (
         "outcome_kind_mismatch",
         7,
-        "outcomes[0].outcome: outcome 'muscle_pain' is a proportion, expected a continuous",
+        "outcomes[0].outcome: outcome 'muscle_pain' is binary, expected a continuous outcome",
     ),
     ("outcome_unknown", 7, "outcomes[0].outcome: unknown value 'mrs' (did you mean 'mrss'?)"),
     (

@@ -230,11 +230,13 @@ def _prepare_unit(keys: list[tuple]) -> list[EffectData | str]:
     are none."""
     from ivigmeta.analyses.effect_data import check_correlation, effect_data_builder
 
-    outcome, csv, studies, measure, timepoint, design, addon, delimiter, decimal, _ = keys[0]
+    outcome, csv, studies, measure, timepoint, design, addon, agent, delimiter, decimal, _ = (
+        keys[0])  # fmt: skip
     try:
         build = effect_data_builder(outcome, studies_path=studies, csv=csv, measure=measure,
                                     timepoint=timepoint, design=design, addon=addon,
-                                    delimiter=delimiter, decimal=decimal)  # fmt: skip
+                                    agent=agent, delimiter=delimiter,
+                                    decimal=decimal)  # fmt: skip
     except IvigmetaError as error:
         return [str(error)] * len(keys)
     except Exception as error:  # a bug; the other analyses still run

@@ -6,7 +6,7 @@ The studies are selected exactly as for ``pool``
 
 Default tau prior (``tau_prior=None``), weakly informative and scale-aware (Röver et al. 2021,
 Res Synth Methods 12(4):448-474): half-normal(0.5) for log-ratio and standardised measures
-(RR, OR, ROM, PLO, SMD, SMDH, SMCC, SMCR, SMCRH); otherwise (raw units: MD, MC, RD, PR, PAS,
+(RR, OR, HR, ROM, PLO, SMD, SMDH, SMCC, SMCR, SMCRH); otherwise (raw units: MD, MC, RD, PR, PAS,
 PFT, GEN) half-normal with scale 0.5 x the unit-information SD
 sigma_U = sqrt(sum n_i / sum(1/v_i)) (bayesmeta's ``uisd``), so that HN(0.5) on a log odds
 ratio and HN(0.5 sigma_U) on raw units express the same belief. sigma_U needs each study's n
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from ivigmeta.analyses.effect_data import Selection
     from ivigmeta.stats.models.bayes import PosteriorSummary, Shrinkage
 
-UNIT_FREE = ("RR", "OR", "ROM", "PLO", "SMD", "SMDH", "SMCC", "SMCR", "SMCRH")
+UNIT_FREE = ("RR", "OR", "HR", "ROM", "PLO", "SMD", "SMDH", "SMCC", "SMCR", "SMCRH")
 
 
 @dataclass(frozen=True)

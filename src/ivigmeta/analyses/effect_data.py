@@ -1,17 +1,19 @@
-"""Study selection and effect sizes: THE way every analysis gets its studies (about 450 lines:
-one selection shared by every analysis, kept in one place).
+"""Study selection and effect sizes: THE way every analysis gets its studies (one selection
+shared by every analysis; the records half is :mod:`ivigmeta.analyses.record_effects`).
 
 ``pool``, ``batch``, ``sensitivity``, ``bias``, ``subgroup``, ``regress`` and ``report`` all take
 their studies from :func:`load_effect_data` (or, to recompute the effect sizes under several
 assumed correlations, :func:`effect_data_builder`): an ``outcome`` of the study records, or the
 rows of a CSV table with metafor ``escalc`` columns (``csv`` + ``measure``).
 
-From records: only studies whose intervention agent is IVIG, systematic reviews left out; one
-row per study (see :mod:`ivigmeta.analyses.study_rows` for the timepoint rule and the
-derivations); the default measure is the raw mean change ``MC`` (follow-up minus baseline
-within the IVIG group) for outcomes measured before and after IVIG, and the raw mean difference
-``MD`` (IVIG minus control) for outcomes named ``*_change`` that are compared between arms.
-Everything chosen or derived is listed in ``notes``.
+From records (:mod:`ivigmeta.analyses.record_effects`): the studies of one intervention agent
+(``agent``; default IVIG when the records hold an IVIG study, else every record), systematic
+reviews left out; one row per study (see :mod:`ivigmeta.analyses.study_rows` for the timepoint
+rule and the derivations); the measure follows the outcome's kind: raw mean change ``MC``
+(follow-up minus baseline) for continuous outcomes measured before and after treatment, raw
+mean difference ``MD`` (arm minus control) for ``*_change`` outcomes compared between arms,
+risk ratios of two-arm 2x2 tables for binary outcomes and log hazard ratios for time-to-event
+outcomes. Everything chosen or derived is listed in ``notes``.
 
 On top of yi/vi some analyses need study fields: the year (cumulative meta-analysis), a
 grouping field (subgroups) or numeric moderators (meta-regression). Field names: for records, a
@@ -32,10 +34,8 @@ import numpy as np
 
 from ivigmeta.errors import AnalysisError, InputError
 
-CHANGE_MEASURES = ("MC", "SMCC", "SMCR")
-TWO_GROUP_MEASURES = ("MD", "SMD", "SMDH")
 PRE_POST_CSV_MEASURES = ("MC", "SMCC", "SMCR", "SMCRH")
-SELECTION_KEYS = ("studies_path", "csv", "measure", "timepoint", "design", "addon")
+SELECTION_KEYS = ("studies_path", "csv", "measure", "timepoint", "design", "addon", "agent")
 SELECTION_KEYS += ("delimiter", "decimal")
 
 _ALIASES = {"add-on": "addon", "add_on": "addon"}
@@ -52,7 +52,9 @@ class Selection(TypedDict, total=False):
     months; ``design``: keep
     studies of that design; ``addon``: True keeps studies where IVIG was added to other
     treatment (``intervention.addon: true``), False those where it was not
-    (``addon: false``); records that leave ``addon`` out are left out by either value.
+    (``addon: false``); records that leave ``addon`` out are left out by either value;
+    ``agent``: keep the studies of this intervention agent (any case; default IVIG when some
+    record is of IVIG, else every record).
     """
 
     studies_path: str | Path | None
@@ -63,6 +65,7 @@ class Selection(TypedDict, total=False):
     addon: bool | None
     delimiter: str | None
     decimal: str
+    agent: str | None
 
 
 @dataclass(frozen=True)
@@ -76,8 +79,9 @@ class EffectData:
     Peto and the exact study intervals use; ``sizes`` each record study's patients (n, or
     n1 + n2; empty for CSV tables). ``yi``/``vi`` are NaN for a study without an effect size
     (a double zero under ``drop00``). ``months`` is each record row's time in months (empty
-    for CSV rows). Study fields are read with :meth:`values` /
-    :meth:`numbers`.
+    for CSV rows). ``definition`` is the outcome's vocabulary entry and ``agent`` the
+    intervention agent selected (None for CSV rows, or every agent). Study fields are read with
+    :meth:`values` / :meth:`numbers`.
     """
 
     outcome: str | None
@@ -96,6 +100,8 @@ class EffectData:
     _lines: tuple[int, ...] = field(default=(), repr=False)
     months: tuple[float | None, ...] = ()
     sizes: tuple[float | None, ...] = ()
+    definition: object = field(default=None, repr=False)
+    agent: str | None = None
 
     @property
     def k(self) -> int:
@@ -169,6 +175,7 @@ def effect_data_builder(
     timepoint: str | float | None = None,
     design: str | None = None,
     addon: bool | None = None,
+    agent: str | None = None,
     zero_cells=None,
     all_timepoints: bool = False,
     delimiter: str | None = None,
@@ -177,16 +184,18 @@ def effect_data_builder(
     """Select the studies once; the returned function computes their effect sizes for an
     assumed correlation ``r`` (``pool --r-sweep`` calls it once per r). ``zero_cells`` (a
     :class:`~ivigmeta.analyses.csv_effects.ZeroCells`) sets escalc's ``add``, ``to`` and
-    ``drop00`` for the count measures of a CSV table. ``all_timepoints`` (records only, for
+    ``drop00`` for the count measures (of a CSV table or the 2x2 tables of records).
+    ``all_timepoints`` (records only, for
     ``multilevel``) keeps every usable timepoint of every study, one row each, in order of
     months, with the months in ``EffectData.months``."""
     if all_timepoints and (csv is not None or timepoint is not None):
         raise InputError("--all-timepoints selects study records, without --timepoint",
                          field="all-timepoints")  # fmt: skip
     if csv is not None:
-        if addon is not None:
-            raise InputError("--addon/--no-addon selects study records, not CSV rows",
-                             field="addon")  # fmt: skip
+        for name, value in (("addon", addon), ("agent", agent)):
+            if value is not None:
+                flag = "--addon/--no-addon" if name == "addon" else "--agent"
+                raise InputError(f"{flag} selects study records, not CSV rows", field=name)
         for value, name in ((timepoint, "timepoint"), (design, "design")):
             if value is not None:
                 raise InputError(f"--{name} selects study records, not CSV rows", field=name)
@@ -199,219 +208,16 @@ def effect_data_builder(
                          field="delimiter" if delimiter is not None else "decimal")  # fmt: skip
     if outcome is None:
         raise InputError("give --outcome (for study records) or --csv FILE", field="outcome")
-    return _records_builder(outcome, studies_path, measure, timepoint, design, addon,
-                            all_timepoints)  # fmt: skip
+    from ivigmeta.analyses.record_effects import records_builder
+
+    return records_builder(outcome, studies_path, measure, timepoint, design, addon, agent,
+                           zero_cells, all_timepoints)  # fmt: skip
 
 
 def check_correlation(r: float | None) -> None:
     """InputError unless ``r`` is None or within [-1, 1]."""
     if r is not None and not -1 <= r <= 1:
         raise InputError(f"expected a correlation between -1 and 1, got {r}", field="r")
-
-
-# --------------------------------------------------------------------------- study records
-
-
-def _records_builder(outcome, studies_path, measure, timepoint, design, addon,
-                     all_timepoints=False) -> Builder:  # fmt: skip
-    from ivigmeta.analyses import study_rows
-    from ivigmeta.records.loader import load_studies, shadowing_note
-    from ivigmeta.records.vocabulary import DESIGNS, outcome_name
-
-    outcome = outcome_name(outcome)
-    if design is not None and design not in DESIGNS:
-        raise InputError(f"expected one of {', '.join(DESIGNS)}, got {design!r}", field="design")
-    when = study_rows.parse_timepoint(timepoint)
-    records = load_studies(studies_path)
-    ivig = [s for s in records if s.intervention and s.intervention.agent.upper() == "IVIG"]
-    primary = [s for s in ivig if s.design != "systematic-review"]
-    selected = [s for s in primary if design is None or s.design == design]
-    if addon is not None:
-        selected = [s for s in selected if s.intervention.addon is addon]
-    notes = [
-        f"studies: {len(selected)} of {len(records)} records (intervention agent IVIG, "
-        f"systematic reviews left out{f', design {design}' if design else ''}"
-        f"{_addon_rule(addon)})"
-    ]
-    if not selected:
-        raise AnalysisError(f"no study record is selected: {notes[0].removeprefix('studies: ')}")
-    if studies_path is None and (shadow := shadowing_note()) is not None:
-        notes.append(shadow)
-    by_id = {study.id: study for study in selected}
-    change = study_rows.candidates_by_study(selected, outcome, "change")
-    two_group = study_rows.candidates_by_study(selected, outcome, "two-group")
-    if measure is None:
-        if outcome.endswith("_change") and two_group:
-            measure, why = "MD", "default for outcomes compared between two arms"
-        elif change:
-            measure, why = "MC", "default for outcomes measured before and after IVIG"
-        elif two_group:
-            measure, why = "MD", "default for outcomes compared between two arms"
-        else:
-            raise AnalysisError(
-                f"no IVIG study reports {outcome!r} as a change from baseline or a two-arm "
-                "comparison of means (other data: pool a table with --csv and --measure)"
-            )
-        notes.append(f"measure: {measure} ({_describe(measure)}); {why}; --measure to change")
-    else:
-        measure = measure.upper()
-        if measure not in CHANGE_MEASURES + TWO_GROUP_MEASURES:
-            raise InputError(
-                f"from study records, expected one of "
-                f"{', '.join(CHANGE_MEASURES + TWO_GROUP_MEASURES)}, got {measure!r} "
-                "(other measures: use --csv)",
-                field="measure",
-            )
-        notes.append(f"measure: {measure} ({_describe(measure)})")
-    rule = "every usable timepoint (--all-timepoints)" if all_timepoints else (
-        study_rows.timepoint_rule(when))  # fmt: skip
-    notes.append(f"timepoint: {rule}")
-    candidates = change if measure in CHANGE_MEASURES else two_group
-    imputed = study_rows.imputation_correlation(ivig, outcome)
-
-    def build(r: float | None) -> EffectData:
-        rows, row_notes = [], []
-        for study_id, options in candidates.items():
-            usable, problems = {}, []
-            for candidate in options:
-                row, reason = _row(measure, candidate, r, imputed)
-                if row is None:
-                    problems.append(reason)
-                elif candidate.label not in {c.label for c in usable}:
-                    usable[candidate] = row
-            if not usable:
-                row_notes.append(f"excluded: {'; '.join(problems)}")
-                continue
-            if all_timepoints:
-                timed = sorted(usable, key=lambda c: (c.months is None, c.months or 0.0))
-                row_notes.extend(f"not usable: {p}" for p in problems)
-                for candidate in timed:
-                    row_notes.extend(usable[candidate].derivations)
-                    rows.append(usable[candidate])
-                continue
-            chosen, reason = study_rows.choose_timepoint(list(usable), when)
-            if chosen is None:
-                row_notes.append(f"excluded {study_id}: {reason}")
-                continue
-            labels = list(dict.fromkeys(c.label for c in options))
-            if len(labels) > 1:
-                row_notes.append(
-                    f"{study_id}: {chosen.label} used (available: {', '.join(labels)})"
-                )
-            row_notes.extend(f"not usable: {p}" for p in problems)
-            row = usable[chosen]
-            row_notes.extend(row.derivations)
-            rows.append(row)
-        if not rows:
-            raise AnalysisError(
-                f"no IVIG study has usable {measure} data for {outcome!r}: " + "; ".join(row_notes)
-            )
-        yi, vi = _effects(measure, rows, r, imputed)
-        ids = tuple(row.study for row in rows)
-        return EffectData(
-            outcome=outcome,
-            measure=measure,
-            ids=ids,
-            timepoints=tuple(row.timepoint for row in rows),
-            yi=np.asarray(yi, dtype=float),
-            vi=np.asarray(vi, dtype=float),
-            notes=(*notes, *row_notes),
-            uses_r=any(getattr(row, "depends_on_r", False) for row in rows),
-            source=None,
-            _records=tuple(by_id[i] for i in ids),
-            months=tuple(row.months for row in rows),
-            _inputs=study_rows.row_inputs(measure in TWO_GROUP_MEASURES, rows),
-            sizes=tuple(_row_size(row) for row in rows),
-        )
-
-    return build
-
-
-def _addon_rule(addon: bool | None) -> str:
-    if addon is None:
-        return ""
-    kept = "IVIG added to other treatment" if addon else "IVIG not added to other treatment"
-    return f", {kept} (intervention.addon {str(addon).lower()}; records without addon left out)"
-
-
-def _row_size(row) -> float | None:
-    """Patients behind one study row: n of a change row, n1 + n2 of a two-arm row."""
-    if hasattr(row, "n1"):
-        return None if row.n1 is None or row.n2 is None else float(row.n1 + row.n2)
-    return None if getattr(row, "n", None) is None else float(row.n)
-
-
-def _row(measure, candidate, r, imputed):
-    """The study row of one record entry for ``measure``, or None with the reason."""
-    from ivigmeta.analyses import study_rows
-
-    if measure in TWO_GROUP_MEASURES:
-        return study_rows.two_group_row(candidate)
-    row, reason = study_rows.change_row(candidate, r, imputed)
-    if row is not None and measure == "SMCR":
-        where = f"{candidate.study} ({candidate.label})"
-        if row.sd_baseline is None:
-            return None, f"{where}: SMCR needs the baseline SD, not reported"
-        if _row_correlation(row, r, imputed) is None:
-            return None, f"{where}: SMCR needs the pre-post correlation; give --r"
-    return row, reason
-
-
-def _effects(measure, rows, r, imputed):
-    """escalc on the rows: change rows enter as (mean change, 0) with the SD of change."""
-    from ivigmeta.effects.escalc import escalc
-
-    if measure in TWO_GROUP_MEASURES:
-        effects = escalc(
-            measure,
-            m1i=[x.mean1 for x in rows],
-            sd1i=[x.sd1 for x in rows],
-            n1i=[x.n1 for x in rows],
-            m2i=[x.mean2 for x in rows],
-            sd2i=[x.sd2 for x in rows],
-            n2i=[x.n2 for x in rows],
-        )
-    elif measure == "SMCR":
-        correlations = [_row_correlation(x, r, imputed) for x in rows]
-        effects = escalc(
-            "SMCR",
-            m1i=[x.mean_change for x in rows],
-            m2i=[0.0] * len(rows),
-            sd1i=[x.sd_baseline for x in rows],
-            ni=[x.n for x in rows],
-            ri=correlations,
-        )
-    else:
-        effects = escalc(
-            measure,
-            m1i=[x.mean_change for x in rows],
-            m2i=[0.0] * len(rows),
-            sd1i=[x.sd_change for x in rows],
-            sd2i=[0.0] * len(rows),
-            ni=[x.n for x in rows],
-            ri=[0.0] * len(rows),
-        )
-    return effects.yi, effects.vi
-
-
-def _row_correlation(row, r, imputed) -> float | None:
-    """The row's own r (from its SDs), else the user's r, else the imputed r."""
-    if row.correlation is not None and -1 <= row.correlation <= 1:
-        return row.correlation
-    if r is not None:
-        return r
-    return imputed[0] if imputed is not None else None
-
-
-def _describe(measure: str) -> str:
-    from ivigmeta.effects.escalc import DESCRIPTIONS
-
-    text = DESCRIPTIONS[measure]
-    if measure in CHANGE_MEASURES:
-        return f"{text}, follow-up minus baseline"
-    if measure in TWO_GROUP_MEASURES:
-        return f"{text}, IVIG minus control"
-    return text
 
 
 def _record_field(study, name: str):

@@ -36,7 +36,7 @@ class GlmmPoolResult(Result):
     the estimate and CI on the natural scale, as for ``pool`` (inverse logit for PLO, exp for
     IRLN and OR; no prediction interval)."""
 
-    outcome: None
+    outcome: str | None
     measure: str
     method: str
     model: str | None
@@ -80,9 +80,6 @@ def pool_glmm(
     """Fit ``rma.glmm(measure, model, method = "ML")`` to the rows of the CSV table ``csv``
     (written with ``delimiter``, None: sniffed, and ``decimal``); rows missing a count are
     left out, as metafor's ``na.omit``."""
-    from ivigmeta.analyses.natural_scale import transformed_fields
-    from ivigmeta.stats.models.glmm import rma_glmm
-
     if csv is None:
         raise InputError("--method GLMM needs --csv (a table of counts)", field="method")
     if measure is None or measure.upper() not in GLMM_MEASURES:
@@ -90,10 +87,45 @@ def pool_glmm(
                          f"{measure}", field="measure")  # fmt: skip
     measure = measure.upper()
     ids, counts, omitted = _read_counts(csv, measure, delimiter, decimal)
+    return _fit(ids, counts, measure, model, level, [], None, f"{len(ids)} rows read from {csv}; ",
+                [omitted] if omitted else [])  # fmt: skip
+
+
+def pool_glmm_records(outcome: str, *, model: str = "UM.FS", level: float = 95.0, r=None,
+                      **selection):  # fmt: skip
+    """Fit ``rma.glmm("OR", model, method = "ML")`` to the two-arm 2x2 tables of a binary
+    ``outcome`` of the study records (``selection`` as for ``pool``; measure OR, the default
+    here: the only GLMM measure of two-arm tables)."""
+    from ivigmeta.analyses.csv_effects import ZeroCells
+    from ivigmeta.analyses.effect_data import effect_data_builder
+    from ivigmeta.records.loader import default_studies_path
+    from ivigmeta.records.outcomes_file import folder_vocabulary
+    from ivigmeta.records.vocabulary import outcome_name
+
+    vocabulary = folder_vocabulary([selection.get("studies_path") or default_studies_path()])
+    kind = vocabulary[outcome_name(outcome, outcomes=vocabulary)].kind
+    if kind != "binary":
+        raise InputError(f"--method GLMM needs --csv (a table of counts) or a binary outcome of "
+                         f"the records (counts per arm); {outcome!r} is {kind}",
+                         field="method")  # fmt: skip
+    measure = (selection.pop("measure", None) or "OR").upper()
+    if measure != "OR":
+        raise InputError(f"--method GLMM on the 2x2 tables of records needs --measure OR, got "
+                         f"{measure}", field="measure")  # fmt: skip
+    uncorrected = ZeroCells(add=0, to="none", keep_undefined=True)  # the GLMM models counts
+    data = effect_data_builder(outcome, measure="OR", zero_cells=uncorrected, **selection)(r)
+    counts = {name: [float(v) for v in data.counts[name]] for name in ("ai", "bi", "ci", "di")}
+    notes = [n for n in data.notes if "--add" not in n and not n.startswith("no OR effect")]
+    return _fit(data.ids, counts, measure, model, level, notes, data.outcome, "")
+
+
+def _fit(ids, counts, measure, model, level, notes, outcome, lead, after=()):
+    from ivigmeta.analyses.natural_scale import transformed_fields
+    from ivigmeta.stats.models.glmm import rma_glmm
+
     fit = rma_glmm(measure, model=model, level=level, **counts)
-    notes = [f"{len(ids)} rows read from {csv}; measure {measure}, GLMM (ML), "
-             f"{fit.integration}; no continuity correction"]  # fmt: skip
-    notes += [omitted] if omitted else []
+    notes = [*notes, f"{lead}measure {measure}, GLMM (ML), {fit.integration}; no continuity "
+             "correction", *after]  # fmt: skip
     if fit.dropped:
         names = ", ".join(ids[i] for i in fit.dropped)
         notes.append(f"left out (no events or only events in both groups, as metafor drop00): "
@@ -106,7 +138,7 @@ def pool_glmm(
     )
     fields = {**fit.to_dict(), "studies": studies, "notes": tuple(notes)}
     fields["transformed"] = transformed_fields(measure, fields)
-    return GlmmPoolResult.from_mapping(fields, outcome=None, method="GLMM", test="z", df=None)
+    return GlmmPoolResult.from_mapping(fields, outcome=outcome, method="GLMM", test="z", df=None)
 
 
 def _read_counts(path, measure: str, delimiter: str | None = None, decimal: str = "."):

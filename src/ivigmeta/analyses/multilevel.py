@@ -105,6 +105,7 @@ def multilevel(
     vcov: str | Sequence[str] | None = None,
     test: str = "z",
     dfs: str = "residual",
+    agent: str | None = None,
 ) -> MultilevelResult:
     """Fit ``rma.mv(yi, V, mods, random = ~ 1 | cluster/within)`` to the rows of ``csv``.
 
@@ -117,12 +118,13 @@ def multilevel(
     nested levels (one ``cluster``, no ``within``). From the study records (``outcome`` with
     ``all_timepoints``: every usable timepoint of every study) the columns are ``study``
     (the record id), ``month`` (the timepoint in months) and ``timepoint`` (its label), or
-    any record field. ``profile_ci`` adds profile-likelihood CIs of the variance components
-    (metafor ``confint``). ``vcov``: columns of sampling covariances ("v1i,v2i", metafor
-    ``vcalc(vi = 1, cluster, rvars = c(v1i, v2i))``) instead of ``rho``. ``test`` "z" or
-    "t" with ``dfs`` "residual" or "contain" (metafor ``rma.mv(test, dfs)``).
-    ``delimiter`` and ``decimal`` say how ``csv`` is written (as for ``pool``); its rows
-    missing a needed value or a moderator are left out (metafor ``na.omit``).
+    any record field; ``agent`` selects the intervention as for ``pool``. ``profile_ci`` adds
+    profile-likelihood CIs of the variance components (metafor ``confint``). ``vcov``: columns
+    of sampling covariances ("v1i,v2i", metafor ``vcalc(vi = 1, cluster, rvars = c(v1i,
+    v2i))``) instead of ``rho``. ``test`` "z" or "t" with ``dfs`` "residual" or "contain"
+    (metafor ``rma.mv(test, dfs)``). ``delimiter`` and ``decimal`` say how ``csv`` is written
+    (as for ``pool``); its rows missing a needed value or a moderator are left out (metafor
+    ``na.omit``).
     """
     from ivigmeta.analyses.csv_effects import omit_missing_fields
     from ivigmeta.analyses.effect_data import check_correlation, effect_data_builder
@@ -150,7 +152,7 @@ def multilevel(
         raise InputError("give --rho or --vcov, not both", field="vcov")
     check_correlation(r)
     data = effect_data_builder(outcome, csv=csv, measure=measure, studies_path=studies_path,
-                               design=design, all_timepoints=all_timepoints,
+                               design=design, agent=agent, all_timepoints=all_timepoints,
                                delimiter=delimiter, decimal=decimal)(r)  # fmt: skip
     data = omit_missing_fields(data, [*names, *covariance_columns])
     labels = [_labels(data, name) for name in [*clusters, *([within] if within else [])]]

@@ -19,9 +19,11 @@ analyses:
 ```
 
 Entry keys are the options of :func:`ivigmeta.pool` (``outcome csv measure timepoint design
-addon method test pi level r studies delimiter decimal``; ``delimiter`` and ``decimal`` only
-with ``csv``; ``addon: true``/``false`` keeps the studies whose
-``intervention.addon`` is true/false, records without it are left out by either). Lists
+addon agent method test pi level r studies delimiter decimal``; ``delimiter`` and ``decimal``
+only with ``csv``; ``addon: true``/``false`` keeps the studies whose ``intervention.addon`` is
+true/false, records without it are left out by either; ``agent`` keeps the studies of one
+intervention agent). An ``outcome`` is a name of the vocabulary of the records the entry reads
+(the bundled outcomes and an ``outcomes.yaml`` beside them). Lists
 expand to their cross product, in the order the keys are written (defaults first). Paths are
 relative to the plan file and must exist (patterns such as ``*.csv`` are not expanded: list
 the files). Problems raise :class:`~ivigmeta.errors.InputError` naming the file, line and field.
@@ -50,9 +52,9 @@ from ivigmeta.records.yaml_reader import TAG, closest, compose_document, describ
 from ivigmeta.stats.models.prediction import PI_CHOICES
 from ivigmeta.stats.models.rma import METHODS, TESTS
 
-KEYS = ("outcome", "csv", "measure", "timepoint", "design", "addon", "method", "test", "pi")
-KEYS += ("level", "r", "studies", "delimiter", "decimal")
-DATA_KEYS = ("outcome", "csv", "studies", "measure", "timepoint", "design", "addon")
+KEYS = ("outcome", "csv", "measure", "timepoint", "design", "addon", "agent", "method", "test")
+KEYS += ("pi", "level", "r", "studies", "delimiter", "decimal")
+DATA_KEYS = ("outcome", "csv", "studies", "measure", "timepoint", "design", "addon", "agent")
 DATA_KEYS += ("delimiter", "decimal", "r")  # r last: the builder of a selection takes it
 CSV_KEYS = ("delimiter", "decimal")
 TOP_KEYS = ("studies", "defaults", "analyses")
@@ -201,8 +203,10 @@ def read_plan(path: str | Path) -> Plan:
             if key in fields and "csv" not in fields:
                 raise InputError("describes a CSV table: give 'csv' too", file=name,
                                  line=fields[key][0], field=f"{where}.{key}")  # fmt: skip
+        vocabulary = _vocabulary(fields, name, where, base)
+        table = "csv" in fields
         choices = {
-            key: _values(key, node, name, line, f"{where}.{key}", base, "csv" in fields)
+            key: _values(key, node, name, line, f"{where}.{key}", base, table, vocabulary)
             for key, (line, node) in fields.items()
         }
         for key in ("csv", "studies"):
@@ -225,6 +229,22 @@ def read_plan(path: str | Path) -> Plan:
 
 def _line(node: yaml.Node) -> int:
     return node.start_mark.line + 1
+
+
+def _vocabulary(fields: dict, name: str, where: str, base: Path) -> dict | None:
+    """The outcome vocabulary of the records an entry reads (the bundled one merged with the
+    ``outcomes.yaml`` beside them), or None for an entry of CSV tables."""
+    from ivigmeta.records.loader import default_studies_path
+    from ivigmeta.records.outcomes_file import folder_vocabulary
+
+    if "outcome" not in fields or "csv" in fields:
+        return None
+    paths = [default_studies_path()]
+    if "studies" in fields:
+        line, node = fields["studies"]
+        paths = [Path(p) for p in _values("studies", node, name, line, f"{where}.studies", base,
+                                          False, None)]  # fmt: skip
+    return folder_vocabulary(paths)
 
 
 def _mapping(
@@ -256,11 +276,19 @@ def _mapping(
 
 
 def _values(
-    key: str, node: yaml.Node, name: str, line: int, field: str, base: Path, label_only: bool
+    key: str,
+    node: yaml.Node,
+    name: str,
+    line: int,
+    field: str,
+    base: Path,
+    label_only: bool,
+    vocabulary: dict | None,
 ) -> list:
     """The validated values of one option (a list expands; a scalar is a list of one).
 
-    ``label_only``: the entry reads a CSV table, so ``outcome`` is just a label."""
+    ``label_only``: the entry reads a CSV table, so ``outcome`` is just a label; otherwise it
+    is a name of ``vocabulary`` (the outcomes of the records the entry reads)."""
     items = node.value if isinstance(node, yaml.SequenceNode) else [node]
     if not items:
         raise InputError("expected at least one value", file=name, line=line, field=field)
@@ -281,7 +309,7 @@ def _values(
                 field=field,
             )
         try:
-            values.append(_check(key, _scalar(item), base, label_only))
+            values.append(_check(key, _scalar(item), base, label_only, vocabulary))
         except ValueError as problem:
             raise InputError(
                 f"{problem}, got {describe(item)}", file=name, line=_line(item), field=field
@@ -299,7 +327,7 @@ def _scalar(node: yaml.ScalarNode) -> Any:
     return node.value
 
 
-def _check(key: str, value: Any, base: Path, label_only: bool) -> Any:
+def _check(key: str, value: Any, base: Path, label_only: bool, vocabulary=None) -> Any:
     """Normalise one option value or raise ValueError saying what was expected."""
     if key in ("csv", "studies"):
         if not isinstance(value, str) or not value:
@@ -341,7 +369,8 @@ def _check(key: str, value: Any, base: Path, label_only: bool) -> Any:
 
         if label_only and isinstance(value, str) and value:
             return value
-        return _choice(value.lower() if isinstance(value, str) else value, tuple(sorted(OUTCOMES)))
+        names = tuple(sorted(OUTCOMES if vocabulary is None else vocabulary))
+        return _choice(value.lower() if isinstance(value, str) else value, names)
     if key == "design":
         from ivigmeta.records.vocabulary import DESIGNS
 
@@ -359,6 +388,10 @@ def _check(key: str, value: Any, base: Path, label_only: bool) -> Any:
         if value is None or isinstance(value, bool):
             return value
         raise ValueError("expected true, false or null")
+    if key == "agent":
+        if value is None or (isinstance(value, str) and value.strip()):
+            return value
+        raise ValueError("expected the name of an intervention agent (or null)")
     raise AssertionError(key)
 
 

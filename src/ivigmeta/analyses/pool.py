@@ -169,7 +169,8 @@ def pool(
     comparison: int | None = None,
     **selection: Unpack[Selection],
 ) -> PoolResult:
-    """Pool one outcome of the IVIG study records, or the rows of a CSV table.
+    """Pool one outcome of the study records (IVIG by default; ``agent`` in ``selection``), or
+    the rows of a CSV table.
 
     ``selection`` (``studies_path``, ``csv``, ``measure``, ``timepoint``, ``design``) chooses
     the studies as described in :class:`ivigmeta.analyses.effect_data.Selection`: ``csv`` (a
@@ -180,13 +181,14 @@ def pool(
     r = 0.0 ... 0.9. ``method``, ``test``, ``pi`` and ``level`` are passed to
     :func:`ivigmeta.stats.models.rma.rma` (the CI of tau² comes from
     :func:`ivigmeta.stats.models.confint.tau2_confint`); ``method="MH"`` (OR, RR, RD) and
-    ``"PETO"`` (OR) pool the 2x2 tables of a CSV table instead (z tests, no tau²).
-    ``add``/``to``/``drop00`` are escalc's zero-cell options for the count measures of a CSV
-    table (default: escalc's 1/2 to tables with a zero cell; ``drop00`` True under MH and
-    PETO, as rma.mh/rma.peto, else False); MH and Peto pool the uncorrected tables.
+    ``"PETO"`` (OR) pool the 2x2 tables of a CSV table or of a binary outcome of the records
+    instead (z tests, no tau²). ``add``/``to``/``drop00`` are escalc's zero-cell options for
+    the count measures of a CSV table or binary records (default: escalc's 1/2 to tables with
+    a zero cell; ``drop00`` True under MH and PETO, as rma.mh/rma.peto, else False); MH and
+    Peto pool the uncorrected tables.
     ``study_ci`` chooses the study intervals of single proportions (exact, wilson, wald).
-    ``method="GLMM"`` (with ``csv`` and ``measure`` PLO, IRLN or OR, ``glmm_model`` for OR)
-    fits metafor's ``rma.glmm`` instead and returns a
+    ``method="GLMM"`` (with ``csv`` and ``measure`` PLO, IRLN or OR, or a binary ``outcome`` of
+    the records, OR; ``glmm_model`` for OR) fits metafor's ``rma.glmm`` instead and returns a
     :class:`ivigmeta.analyses.glmm_pool.GlmmPoolResult`. ``rm5`` (a RevMan ``.rm5`` file or
     RevMan's CSV export) pools outcome number ``outcome`` of comparison ``comparison`` with
     RevMan's measure, method and level unless ``method``/``measure``/``level`` are given
@@ -201,8 +203,10 @@ def pool(
     method = method or "REML"
     level = 95.0 if level is None else level
     if method.upper() == "GLMM":
-        from ivigmeta.analyses.glmm_pool import pool_glmm
+        from ivigmeta.analyses.glmm_pool import pool_glmm, pool_glmm_records
 
+        if selection.get("csv") is None and outcome is not None:
+            return pool_glmm_records(outcome, model=glmm_model, level=level, r=r, **selection)
         return pool_glmm(selection.get("csv"), selection.get("measure"), model=glmm_model,
                          level=level, delimiter=selection.get("delimiter"),
                          decimal=selection.get("decimal") or ".")  # fmt: skip
@@ -216,17 +220,27 @@ def pool(
     check_study_ci(study_ci)
     method = method.upper()
     tables = method in TABLE_METHODS
-    if selection.get("csv") is None and (add is not None or to is not None or drop00):
-        raise InputError("--add/--to/--drop00 correct the counts of a CSV table (--csv)",
-                         field="add")  # fmt: skip
     zero_cells = ZeroCells(add=add, to=to or "only0", drop00=tables if drop00 is None else drop00,
                            keep_undefined=tables)  # fmt: skip
-    if tables:
-        _check_tables(method, (selection.get("measure") or "").upper(), selection.get("csv"))
+    if tables and selection.get("csv") is not None:
+        _check_tables(method, (selection.get("measure") or "").upper(), True)
     build = effect_data_builder(outcome, zero_cells=zero_cells, **selection)
+    if method == "PETO" and selection.get("measure") is None and selection.get("csv") is None:
+        data = build(r)
+        if "ai" in data.counts:  # a binary outcome of the records: Peto's is an odds ratio
+            build = effect_data_builder(outcome, zero_cells=zero_cells,
+                                        **{**selection, "measure": "OR"})  # fmt: skip
     if method == "PETO":
         build = _with_peto_effects(build, zero_cells)
     data = build(r)
+    if (
+        "ai" not in data.counts
+        and "xi" not in data.counts
+        and (add is not None or to is not None or drop00)
+    ):
+        raise InputError("--add/--to/--drop00 correct the counts of 2x2 tables or proportions "
+                         "(a CSV table, or a binary outcome of the records)",
+                         field="add")  # fmt: skip
     fitter = FITTERS.get(method, fit_rma)
     fitted = fitter(data, method=method, test=test, level=level, pi=pi)
     notes = (*data.notes, *fitted.notes)
@@ -270,7 +284,7 @@ def fit_tables(data, *, method: str, test: str, level: float, pi: str) -> Fitted
     from ivigmeta.stats.models.mantel_haenszel import mantel_haenszel
     from ivigmeta.stats.models.peto import peto
 
-    _check_tables(method, data.measure, data.source if "ai" in data.counts else None)
+    _check_tables(method, data.measure, "ai" in data.counts)
     name = "Mantel-Haenszel" if method == "MH" else "Peto's method"
     if test != "z":
         raise InputError(f"{name} uses z tests; got --test {test}", field="test")
@@ -307,7 +321,7 @@ def _with_peto_effects(build, zero_cells):
 
     def peto_build(r):
         data = build(r)
-        if data.measure == "PETO":
+        if data.measure == "PETO" or "ai" not in data.counts:
             return data
         effects = escalc("PETO", **data.counts, add=zero_cells.add, to=zero_cells.to,
                          drop00=zero_cells.drop00)  # fmt: skip
@@ -316,17 +330,18 @@ def _with_peto_effects(build, zero_cells):
     return peto_build
 
 
-def _check_tables(method: str, measure: str, csv) -> None:
-    """InputError unless ``measure`` of the CSV table ``csv`` is one ``method`` pools."""
+def _check_tables(method: str, measure: str, tables: bool) -> None:
+    """InputError unless the data are 2x2 ``tables`` and ``measure`` is one ``method`` pools."""
     from ivigmeta.errors import InputError
     from ivigmeta.stats.models.mantel_haenszel import MH_MEASURES
 
     allowed = MH_MEASURES if method == "MH" else ("OR", "PETO")
-    if measure not in allowed or csv is None:
+    if measure not in allowed or not tables:
         name = "Mantel-Haenszel" if method == "MH" else "Peto's method"
         raise InputError(
-            f"{name} pools 2x2 tables of a CSV table (--csv with ai bi ci di or ai n1i ci n2i) "
-            f"with --measure {' or '.join(allowed)}; got {measure or 'no --measure'}",
+            f"{name} pools 2x2 tables (a CSV table with ai bi ci di or ai n1i ci n2i, or a "
+            f"binary outcome of the records) with --measure {' or '.join(allowed)}; got "
+            f"{measure or 'no --measure'}",
             field="method",
         )
 

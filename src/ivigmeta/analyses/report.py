@@ -60,7 +60,8 @@ class Section(Result):
 
 @dataclass(frozen=True)
 class OutcomeReport(Result):
-    """Pooled result, sensitivity and bias analyses of one outcome."""
+    """Pooled result, sensitivity and bias analyses of one outcome; ``treatment`` names the
+    intervention in the texts and ``definition`` is the outcome's vocabulary entry."""
 
     outcome: str
     description: str
@@ -68,6 +69,8 @@ class OutcomeReport(Result):
     pool: Section
     sensitivity: Section
     bias: Section
+    treatment: str = "IVIG"
+    definition: Any = None
 
 
 @dataclass(frozen=True)
@@ -110,47 +113,55 @@ def report(
     csv: str | None = None,
     delimiter: str | None = None,
     decimal: str | None = None,
+    agent: str | None = None,
 ) -> Report:
     """Gather the report for ``outcome`` (one name or several) or, with ``all=True``, for every
     outcome the records contain (in the order of the outcome vocabulary).
 
-    ``studies`` is a record folder or file (default: the bundled records); ``method``, ``test``,
-    ``level`` and ``pi`` are passed to the pooling, ``timepoint`` and ``measure`` to the study
-    selection (as for ``ivigmeta pool``). ``csv`` (with ``measure``, ``delimiter``,
-    ``decimal``) reports the rows of that CSV table instead; ``outcome`` then only names it
-    (default: the file name).
+    ``studies`` is a record folder or file (default: the bundled records; an ``outcomes.yaml``
+    beside them declares more outcomes); ``agent`` selects the intervention as for ``pool``;
+    ``method``, ``test``, ``level`` and ``pi`` are passed to the pooling, ``timepoint`` and
+    ``measure`` to the study selection (as for ``ivigmeta pool``). ``csv`` (with ``measure``,
+    ``delimiter``, ``decimal``) reports the rows of that CSV table instead; ``outcome`` then
+    only names it (default: the file name).
     """
     from ivigmeta.stats.numerics.limits import check_level
 
     level = check_level(level)
     fit = {"method": method, "test": test, "level": level}
     if csv is not None:
+        if agent is not None:
+            raise InputError("--agent selects study records, not CSV rows", field="agent")
         return _table_report(outcome, all, studies, fit, pi, timepoint, measure, csv,
                              delimiter, decimal)  # fmt: skip
-    from ivigmeta.records.loader import load_studies
-    from ivigmeta.records.vocabulary import OUTCOMES, outcome_name
+    from ivigmeta.analyses.record_effects import select_agent
+    from ivigmeta.records.loader import load_record_set
+    from ivigmeta.records.vocabulary import outcome_name
 
     if delimiter is not None or decimal is not None:
         raise InputError("--delimiter and --decimal describe a CSV table (--csv)",
                          field="delimiter" if delimiter is not None else "decimal")  # fmt: skip
-    records = load_studies(studies)
+    record_set = load_record_set(studies)
+    vocabulary = record_set.outcomes
+    _, agent_name, _ = select_agent(record_set.studies, agent)
+    records = record_set.studies
     present = _outcomes_present(records)
     if all:
         if outcome:
             raise InputError("give either --outcome or --all, not both", field="outcome")
-        names = [name for name in OUTCOMES if name in present]
-        names += sorted(name for name in present if name not in OUTCOMES)
+        names = [name for name in vocabulary if name in present]
+        names += sorted(name for name in present if name not in vocabulary)
     elif outcome:
         given = [outcome] if isinstance(outcome, str) else list(outcome)
-        names = [outcome_name(name) for name in given]
+        names = [outcome_name(name, outcomes=vocabulary) for name in given]
     else:
         raise InputError("name an outcome (--outcome mrss) or ask for --all", field="outcome")
 
-    options = {"studies_path": studies, **fit}
+    options = {"studies_path": studies, **fit, "agent": agent}
     selection = {k: v for k, v in (("timepoint", timepoint), ("measure", measure)) if v}
     sections = []
     for name in names:
-        definition = OUTCOMES.get(name)
+        definition = vocabulary.get(name)
         pooled = _run("pool", "Pooling", outcome=name, pi=pi, **options, **selection)
         sections.append(
             OutcomeReport(
@@ -168,12 +179,14 @@ def report(
                     name,
                     {**options, **selection},
                 ),
+                treatment=agent_name or "treatment",
+                definition=definition,
             )
         )
     reproduced = _run("reproduce", "Reproduction of reported p-values", studies_path=studies)
     outcome_reports = tuple(sections)
     return Report(
-        title="IVIG in systemic sclerosis: meta-analysis report",
+        title=_title(studies, agent_name),
         version=__version__,
         software=software_versions(),
         studies=tuple(study_entry(s) for s in records),
@@ -242,6 +255,17 @@ def _table_report(outcome, all_outcomes, studies, fit, pi, timepoint, measure, c
         options={"csv": table.file, "measure": used, **fit, "pi": pi},
         table=input_table,
     )
+
+
+def _title(studies, agent: str | None) -> str:
+    """The bundled evidence's title for the bundled records, else the agent's."""
+    from pathlib import Path
+
+    from ivigmeta.records.loader import default_studies_path
+
+    if studies is None or Path(studies).resolve() == default_studies_path().resolve():
+        return "IVIG in systemic sclerosis: meta-analysis report"
+    return f"{agent or 'Study records'}: meta-analysis report"
 
 
 def _outcomes_present(records) -> set[str]:

@@ -15,6 +15,7 @@ from ivigmeta.errors import InputError
 from ivigmeta.records.loader import (
     check_study_set,
     default_studies_path,
+    load_record_set,
     load_studies,
     load_study_file,
     record_files,
@@ -41,7 +42,9 @@ class StudyRow(Result):
 
 @dataclass(frozen=True)
 class OutcomeUsage(Result):
-    """An outcome of the vocabulary and how many records carry it, at which timepoints."""
+    """An outcome of the folder's vocabulary and how many records carry it, at which
+    timepoints, for which intervention agents; ``declared`` is the ``file:line`` of its
+    ``outcomes.yaml`` declaration (None: the bundled vocabulary)."""
 
     name: str
     description: str
@@ -52,6 +55,9 @@ class OutcomeUsage(Result):
     maximum: float | None
     studies: int
     timepoints: tuple[str, ...]
+    better: str | None = None
+    agents: tuple[str, ...] = ()
+    declared: str | None = None
 
 
 @dataclass(frozen=True)
@@ -84,16 +90,18 @@ def _timepoint_order(item) -> tuple:
     return (2, 0.0, item.timepoint or "")
 
 
-def study_outcomes(study: Study) -> tuple[str, ...]:
-    """Outcome names a study reports (paired outcomes and comparisons), in vocabulary order."""
+def study_outcomes(study: Study, outcomes=None) -> tuple[str, ...]:
+    """Outcome names a study reports (paired outcomes and comparisons), in vocabulary order
+    (``outcomes``: the folder's vocabulary; default the bundled one)."""
     names = {o.outcome for o in study.outcomes} | {c.outcome for c in study.comparisons}
-    return tuple(name for name in OUTCOMES if name in names)
+    return tuple(name for name in (outcomes or OUTCOMES) if name in names)
 
 
 def list_studies(studies_path: PathLike | None = None) -> list[StudyRow]:
     """One :class:`StudyRow` per record, sorted by id (``ivigmeta studies list``)."""
     rows = []
-    for study in load_studies(studies_path):
+    record_set = load_record_set(studies_path)
+    for study in record_set.studies:
         n = study.population.n
         if n is None and study.review:
             n = study.review.get("patients")
@@ -105,7 +113,7 @@ def list_studies(studies_path: PathLike | None = None) -> list[StudyRow]:
                 design=study.design,
                 agent=study.intervention.agent if study.intervention else None,
                 n=n,
-                outcomes=study_outcomes(study),
+                outcomes=study_outcomes(study, record_set.outcomes),
                 flags=flags,
             )
         )
@@ -126,16 +134,22 @@ def validate_studies(paths: Sequence[PathLike] = ()) -> Validation:
     """Check record files and folders; collect the first problem of each file, then the
     cross-record checks (duplicate ids, dangling references) when every file was readable.
     No paths means the default studies folder."""
-    files: list[Path] = []
-    for path in paths or [default_studies_path()]:
-        files.extend(record_files(Path(path)))
+    from ivigmeta.records.outcomes_file import folder_vocabulary
+
     studies: list[Study] = []
     errors: list[str] = []
-    for file in files:
-        try:
-            studies.append(load_study_file(file))
+    for path in paths or [default_studies_path()]:
+        files = record_files(Path(path))
+        try:  # the outcomes.yaml beside the records, once per folder
+            outcomes = folder_vocabulary([path])
         except InputError as error:
             errors.append(str(error))
+            continue
+        for file in files:
+            try:
+                studies.append(load_study_file(file, outcomes))
+            except InputError as error:
+                errors.append(str(error))
     if not errors:
         try:
             check_study_set(studies)
@@ -147,16 +161,22 @@ def validate_studies(paths: Sequence[PathLike] = ()) -> Validation:
 def outcome_usage(studies_path: PathLike | None = None) -> list[OutcomeUsage]:
     """The outcome vocabulary with the number of studies and the timepoints recorded for each
     (``ivigmeta outcomes``)."""
-    return _usage(load_studies(studies_path))
+    record_set = load_record_set(studies_path)
+    return _usage(record_set.studies, record_set.outcomes)
 
 
-def _usage(studies: Iterable[Study]) -> list[OutcomeUsage]:
-    studies_of: dict[str, set[str]] = {name: set() for name in OUTCOMES}
-    timepoints_of: dict[str, dict[str, tuple]] = {name: {} for name in OUTCOMES}
+def _usage(studies: Iterable[Study], outcomes=None) -> list[OutcomeUsage]:
+    outcomes = outcomes or OUTCOMES
+    studies_of: dict[str, set[str]] = {name: set() for name in outcomes}
+    timepoints_of: dict[str, dict[str, tuple]] = {name: {} for name in outcomes}
+    agents_of: dict[str, dict[str, str]] = {name: {} for name in outcomes}
     for study in studies:
+        agent = study.intervention.agent if study.intervention else None
         for item in (*study.outcomes, *study.comparisons):
             studies_of[item.outcome].add(study.id)
             timepoints_of[item.outcome][timepoint_label(item)] = _timepoint_order(item)
+            if agent is not None:
+                agents_of[item.outcome].setdefault(agent.lower(), agent)
     return [
         OutcomeUsage(
             name=d.name,
@@ -168,6 +188,9 @@ def _usage(studies: Iterable[Study]) -> list[OutcomeUsage]:
             maximum=d.maximum,
             studies=len(studies_of[d.name]),
             timepoints=tuple(sorted(timepoints_of[d.name], key=timepoints_of[d.name].get)),
+            better=d.better,
+            agents=tuple(sorted(agents_of[d.name].values(), key=str.lower)),
+            declared=d.declared,
         )
-        for d in OUTCOMES.values()
+        for d in outcomes.values()
     ]

@@ -145,12 +145,20 @@ def choose_timepoint(
 def candidates_by_study(
     studies: list[Study], outcome: str, kind: str
 ) -> dict[str, list[_Candidate]]:
-    """Entries of each study usable for ``kind`` ("change" or "two-group"), in record order."""
+    """Entries of each study usable for ``kind`` ("change" or "two-group" for continuous
+    outcomes, "comparison" for the two-arm comparisons of binary and time-to-event outcomes),
+    in record order."""
     base = outcome.removesuffix("_change")
     found: dict[str, list[_Candidate]] = {}
     for study in studies:
         rows: list[_Candidate] = []
-        if kind == "change":
+        if kind == "comparison":
+            rows = [
+                _Candidate(study.id, _months_of(c), _label_of(c), c)
+                for c in study.comparisons
+                if c.outcome == outcome
+            ]
+        elif kind == "change":
             rows = [
                 _Candidate(study.id, _months_of(o), _label_of(o), o)
                 for o in study.outcomes

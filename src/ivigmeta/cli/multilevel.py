@@ -59,7 +59,7 @@ from ivigmeta.cli.options import CSV_OPTIONS, UpperCaseChoice, shared_options
               help="With --outcome: every usable timepoint of every study record, one row "
               "each (columns study, month, timepoint).")  # fmt: skip
 @shared_options(
-    *("outcome", "design", *CSV_OPTIONS, "measure", "r", "level", "studies", "format"),
+    *("outcome", "design", "agent", *CSV_OPTIONS, "measure", "r", "level", "studies", "format"),
     csv="CSV table, one row per effect size (metafor escalc column names).",
 )
 def multilevel_command(output_format: str, csv: str | None, **options) -> None:

@@ -187,6 +187,14 @@ _SHARED_OPTIONS: dict[str, tuple[tuple[str, ...], dict]] = {
             "was not (--no-addon). Records that do not say are left out by either.",
         },
     ),
+    "agent": (
+        ("--agent",),
+        {
+            "metavar": "NAME",
+            "help": "Keep the studies of this intervention agent (any case). Default: IVIG when "
+            "the records hold an IVIG study, else every record.",
+        },
+    ),
     "r": (
         ("--r", "r"),
         {
@@ -210,8 +218,9 @@ _SHARED_OPTIONS: dict[str, tuple[tuple[str, ...], dict]] = {
             "default": "REML",
             "show_default": True,
             "help": "tau² estimator (EE: equal-effects model), or MH (Mantel-Haenszel: OR, RR, "
-            "RD) or PETO (Peto's odds ratio) on the 2x2 tables of --csv, or GLMM (metafor "
-            "rma.glmm, ML) on the counts of --csv (--measure PLO, IRLN or OR).",
+            "RD) or PETO (Peto's odds ratio) on 2x2 tables (--csv, or a binary outcome of the "
+            "records), or GLMM (metafor rma.glmm, ML) on counts (--csv with --measure PLO, IRLN "
+            "or OR; a binary outcome of the records: OR).",
         },
     ),
     "pi": (
@@ -245,7 +254,7 @@ _SHARED_OPTIONS: dict[str, tuple[tuple[str, ...], dict]] = {
 }
 #: ``delimiter`` and ``decimal`` say how a ``--csv`` table is written (every command with --csv)
 CSV_OPTIONS = ("csv", "delimiter", "decimal")
-SELECTION_OPTIONS = ("outcome", "timepoint", "design", *CSV_OPTIONS, "measure", "addon")
+SELECTION_OPTIONS = ("outcome", "timepoint", "design", *CSV_OPTIONS, "measure", "addon", "agent")
 
 
 def shared_options(*names: str, **help_texts: str):

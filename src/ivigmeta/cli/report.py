@@ -26,7 +26,7 @@ from ivigmeta.cli.options import CSV_OPTIONS, shared_options
     help="Report file: .html (self-contained, inline figures) or .md.",
 )
 @shared_options(
-    *("timepoint", *CSV_OPTIONS, "measure", "method", "test", "pi", "level", "studies"),
+    *("timepoint", *CSV_OPTIONS, "measure", "agent", "method", "test", "pi", "level", "studies"),
     csv="Report the rows of a CSV table (metafor escalc column names; - reads standard input) "
     "instead of the records.",
     measure="Effect size (metafor escalc), as for `pool`.",

@@ -4,7 +4,7 @@ registry, measure -> :class:`BackTransform` (a new measure registers its own wit
 
 | measure          | shown as    | function (metafor name)                                 |
 |------------------|-------------|---------------------------------------------------------|
-| OR, PETO, RR,    | ratio       | ``exp``                                                 |
+| OR, PETO, RR, HR | ratio       | ``exp``                                                 |
 | ROM, IRR         |             |                                                         |
 | PLO              | proportion  | ``transf.ilogit``: 1/(1 + exp(-x))                      |
 | PAS              | proportion  | ``transf.iarcsin``: sin(x)², 0 below 0, 1 above pi/2    |
@@ -120,7 +120,7 @@ def square(values, ni=None):
     return np.square(values)
 
 
-for _measure in ("OR", "PETO", "RR", "ROM", "IRR", "CVR", "VR"):
+for _measure in ("OR", "PETO", "RR", "ROM", "IRR", "CVR", "VR", "HR"):
     register(_measure, BackTransform("exp", "ratio", _exp, log_axis=True))
 register("IRLN", BackTransform("exp", "rate", _exp, log_axis=True))
 register("MNLN", BackTransform("exp", "mean", _exp, log_axis=True))

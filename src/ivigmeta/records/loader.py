@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.resources
 import os
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from ivigmeta.errors import InputError
@@ -18,15 +19,19 @@ from ivigmeta.records.files import read_input_bytes
 from ivigmeta.records.model import (
     Study,
 )
+from ivigmeta.records.outcomes_file import folder_vocabulary, is_outcomes_file
 from ivigmeta.records.schema import RecordReader
+from ivigmeta.records.vocabulary import OutcomeDefinition
 from ivigmeta.records.yaml_reader import (
     parse_record_text,
 )
 
 __all__ = [
     "MAX_FILE_BYTES",
+    "RecordSet",
     "check_study_set",
     "default_studies_path",
+    "load_record_set",
     "load_studies",
     "load_study_file",
     "record_files",
@@ -81,43 +86,68 @@ RECORD_SUFFIXES = (".yaml", ".yml")
 
 
 def record_files(path: Path) -> list[Path]:
-    """The record files of a folder (``*.yaml`` and ``*.yml``, hidden files left out), or the
-    path itself. Entries with a record suffix that are not regular files (folders, FIFOs,
-    devices, broken links, link loops) are returned too, so that reading them names them."""
+    """The record files of a folder (``*.yaml`` and ``*.yml``, hidden files and the outcome
+    declarations ``outcomes.yaml`` left out), or the path itself (none for an
+    ``outcomes.yaml``). Entries with a record suffix that are not regular files (folders,
+    FIFOs, devices, broken links, link loops) are returned too, so that reading them names
+    them."""
     if path.is_dir():
         files = sorted(
             entry
             for entry in path.iterdir()
-            if entry.suffix.lower() in RECORD_SUFFIXES and not entry.name.startswith(".")
+            if entry.suffix.lower() in RECORD_SUFFIXES
+            and not entry.name.startswith(".")
+            and not is_outcomes_file(entry)
         )
         if not files:
             raise InputError("folder holds no *.yaml or *.yml study records", file=str(path))
         return files
-    return [path]
+    return [] if is_outcomes_file(path) else [path]
 
 
 # --------------------------------------------------------------------------- public API
 
 
-def load_studies(
-    path: str | os.PathLike[str] | Iterable[str | os.PathLike[str]] | None = None,
-) -> list[Study]:
-    """Load and validate study records, sorted by id.
+@dataclass(frozen=True)
+class RecordSet:
+    """Validated study records (sorted by id) and the outcome vocabulary they were checked
+    against: the bundled one merged with the ``outcomes.yaml`` beside the records."""
+
+    studies: list[Study]
+    outcomes: dict[str, OutcomeDefinition]
+
+
+PathArgument = str | os.PathLike[str] | Iterable[str | os.PathLike[str]] | None
+
+
+def _paths(path: PathArgument) -> list[Path]:
+    if path is None:
+        return [default_studies_path()]
+    if isinstance(path, (str, os.PathLike)):
+        return [Path(path)]
+    return [Path(p) for p in path]
+
+
+def load_record_set(path: PathArgument = None) -> RecordSet:
+    """Load and validate study records with their folder's outcome vocabulary.
 
     ``path`` is a record file, a folder of ``*.yaml``/``*.yml`` records, or several of these;
-    ``None`` means :func:`default_studies_path`. Besides each record's own checks, ids must be
-    unique and every ``study:`` reference must name a loaded record (or a ``<id>.yaml`` beside
-    the referring file). Raises :class:`InputError` on the first problem.
+    ``None`` means :func:`default_studies_path`. An ``outcomes.yaml`` beside the records
+    declares outcomes besides the bundled ones (:mod:`ivigmeta.records.outcomes_file`).
+    Besides each record's own checks, ids must be unique and every ``study:`` reference must
+    name a loaded record (or a ``<id>.yaml`` beside the referring file). Raises
+    :class:`InputError` on the first problem.
     """
-    if path is None:
-        paths = [default_studies_path()]
-    elif isinstance(path, (str, os.PathLike)):
-        paths = [Path(path)]
-    else:
-        paths = [Path(p) for p in path]
-    studies = [load_study_file(f) for p in paths for f in record_files(p)]
+    paths = _paths(path)
+    outcomes = folder_vocabulary(paths)
+    studies = [load_study_file(f, outcomes) for p in paths for f in record_files(p)]
     check_study_set(studies)
-    return sorted(studies, key=lambda s: s.id)
+    return RecordSet(sorted(studies, key=lambda s: s.id), outcomes)
+
+
+def load_studies(path: PathArgument = None) -> list[Study]:
+    """The validated study records of :func:`load_record_set`, sorted by id."""
+    return load_record_set(path).studies
 
 
 def check_study_set(studies: list[Study]) -> None:
@@ -153,10 +183,16 @@ def check_study_set(studies: list[Study]) -> None:
                 )
 
 
-def load_study_file(path: str | os.PathLike[str]) -> Study:
-    """Read, parse and validate one record file (single-record checks only)."""
+def load_study_file(
+    path: str | os.PathLike[str], outcomes: dict[str, OutcomeDefinition] | None = None
+) -> Study:
+    """Read, parse and validate one record file (single-record checks only) against the
+    outcome vocabulary ``outcomes`` (default: the bundled one with the ``outcomes.yaml``
+    beside the file)."""
     path = Path(path)
     name = str(path)
+    if outcomes is None:
+        outcomes = folder_vocabulary([path])
     data = read_input_bytes(path, what="study record", limit=MAX_FILE_BYTES)
     root = parse_record_text(data, name)
-    return RecordReader(name).study(root, path.stem)
+    return RecordReader(name, outcomes).study(root, path.stem)

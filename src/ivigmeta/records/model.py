@@ -79,7 +79,10 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Arm:
-    """One arm of a two-arm comparison. ``study`` names the record of a historical control trial."""
+    """One arm of a two-arm comparison. ``study`` names the record of a historical control trial.
+
+    A continuous outcome has ``mean`` with ``sd`` or ``se``; a binary outcome ``count``
+    (patients with the outcome) or ``percent`` of ``n``."""
 
     label: str
     mean: PrintedNumber | None = None
@@ -87,17 +90,32 @@ class Arm:
     se: PrintedNumber | None = None
     n: int | None = None
     study: str | None = None
+    count: int | None = None
+    percent: PrintedNumber | None = None
+
+
+@dataclass(frozen=True)
+class HazardRatio:
+    """A hazard ratio of the arm versus the control, with its confidence interval at
+    ``level`` percent (95 unless the source says otherwise), as printed."""
+
+    estimate: PrintedNumber
+    ci_low: PrintedNumber
+    ci_high: PrintedNumber
+    level: PrintedNumber | None = None
 
 
 @dataclass(frozen=True)
 class Comparison:
-    """A continuous outcome compared between two arms (randomised or historical control)."""
+    """An outcome compared between two arms (randomised or historical control): means of a
+    continuous outcome, counts of a binary one, or a ``hazard_ratio`` (time-to-event)."""
 
     outcome: str
     timepoint_months: PrintedNumber | None
     arm: Arm
     control: Arm
     reported: ReportedTest | None = None
+    hazard_ratio: HazardRatio | None = None
     timepoint: str | None = None
     timepoint_weeks: PrintedNumber | None = None
     flags: tuple[str, ...] = ()

@@ -8,17 +8,16 @@ missing fields with a did-you-mean, and values outside the vocabulary
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import yaml
 
 from ivigmeta.printed import ReportedP
+from ivigmeta.records.comparison_schema import ID_TEXT as _ID_TEXT
+from ivigmeta.records.comparison_schema import ComparisonReader
 from ivigmeta.records.model import (
     AdverseEvent,
-    Arm,
     Characteristic,
-    Comparison,
     Concomitant,
     Intervention,
     Outcome,
@@ -28,15 +27,13 @@ from ivigmeta.records.model import (
     Study,
     Summary,
 )
-from ivigmeta.records.vocabulary import DESIGNS, OUTCOME_TYPES, OUTCOMES, TESTS
+from ivigmeta.records.vocabulary import DESIGNS, OUTCOME_TYPES, TESTS
 from ivigmeta.records.yaml_reader import (
     TAG,
-    NodeReader,
     describe,
     is_null,
 )
 
-_ID_TEXT = re.compile(r"^[a-z0-9_]+\Z")
 _REVIEW_COUNTS = (
     "studies",
     "patients",
@@ -55,12 +52,11 @@ _REVIEW_COUNTS = (
 _REVIEW_TEXT = ("search_start", "search_end")
 
 
-class RecordReader(NodeReader):
-    """Turns the node tree of one study record into model objects, checking as it goes."""
+class RecordReader(ComparisonReader):
+    """Turns the node tree of one study record into model objects, checking as it goes.
 
-    def count_within(self, path: str, f: dict, count: int | None, n: int | None) -> None:
-        if count is not None and n is not None and count > n:
-            raise self.fail(f["count"], f"{path}.count", f"count {count} is more than n = {n}")
+    ``outcomes`` is the outcome vocabulary the record is checked against (default: the bundled
+    one; a folder's ``outcomes.yaml`` adds to it, :mod:`ivigmeta.records.outcomes_file`)."""
 
     # -- record parts
     def summary(self, node: yaml.Node, path: str) -> Summary:
@@ -128,14 +124,6 @@ class RecordReader(NodeReader):
             )
         return {"timepoint_months": months, "timepoint_weeks": weeks, "timepoint": label}
 
-    def outcome_name(self, node: yaml.Node | None, path: str, kind: str | None) -> str:
-        name = self.choice(node, path, OUTCOMES)
-        if kind is not None and OUTCOMES[name].kind != kind:
-            raise self.fail(
-                node, path, f"outcome {name!r} is a {OUTCOMES[name].kind}, expected a {kind}"
-            )
-        return name
-
     def outcome(self, node: yaml.Node, path: str) -> Outcome:
         known = (
             "outcome",
@@ -174,8 +162,12 @@ class RecordReader(NodeReader):
             raise self.fail(
                 node, path, f"outcome has no numbers (expected {', '.join(parts)} or reported.p)"
             )
+        name = self.outcome_name(f["outcome"], f"{path}.outcome", kind)
+        for key in ("baseline", "followup", "change"):
+            if values.get(key) is not None:
+                self.check_scale(name, f[key], f"{path}.{key}", values[key].mean, key == "change")
         return Outcome(
-            outcome=self.outcome_name(f["outcome"], f"{path}.outcome", kind),
+            outcome=name,
             type=kind_of_type,
             unit=self.text(f.get("unit"), f"{path}.unit"),
             reported=reported,
@@ -184,44 +176,6 @@ class RecordReader(NodeReader):
             location=self.where(node),
             **self.timepoint(node, path, f),
             **values,
-        )
-
-    def arm(self, node: yaml.Node, path: str) -> Arm:
-        f = self.fields(node, path, ("label", "mean", "sd", "se", "n", "study"), ("label",))
-        study = self.text(f.get("study"), f"{path}.study")
-        if study is not None and not _ID_TEXT.match(study):
-            raise self.fail(f["study"], f"{path}.study", f"expected a study id, got {study!r}")
-        return Arm(
-            label=self.text(f["label"], f"{path}.label"),
-            mean=self.number(f.get("mean"), f"{path}.mean"),
-            sd=self.positive(f.get("sd"), f"{path}.sd"),
-            se=self.positive(f.get("se"), f"{path}.se"),
-            n=self.integer(f.get("n"), f"{path}.n", minimum=1),
-            study=study,
-        )
-
-    def comparison(self, node: yaml.Node, path: str) -> Comparison:
-        known = (
-            "outcome",
-            "timepoint_months",
-            "timepoint_weeks",
-            "timepoint",
-            "arm",
-            "control",
-            "reported",
-            "flags",
-            "notes",
-        )
-        f = self.fields(node, path, known, required=("outcome", "arm", "control"))
-        return Comparison(
-            outcome=self.outcome_name(f["outcome"], f"{path}.outcome", "continuous"),
-            arm=self.arm(f["arm"], f"{path}.arm"),
-            control=self.arm(f["control"], f"{path}.control"),
-            reported=self.reported(f["reported"], f"{path}.reported") if "reported" in f else None,
-            flags=self.texts(f.get("flags"), f"{path}.flags"),
-            notes=self.text(f.get("notes"), f"{path}.notes"),
-            location=self.where(node),
-            **self.timepoint(node, path, f),
         )
 
     def adverse_event(self, node: yaml.Node, path: str) -> AdverseEvent:

@@ -1,10 +1,15 @@
 """Controlled vocabularies of the study records: outcomes, designs, outcome types and test names.
 
-Each outcome names what was measured, its kind (``continuous`` or ``proportion`` of patients),
-its unit and, where the instrument fixes it, its scale: ``integer`` means every patient's value
-is a whole number (so means of n patients are multiples of 1/n, which GRIM checks) and
-``minimum``/``maximum`` bound the possible values. ``None`` means the scale is not fixed or
-the sources do not say which version of an instrument was used.
+Each outcome names what was measured, its kind (``continuous``; ``binary``: patients with or
+without something; ``time-to-event``: hazard ratios), its unit, which direction is ``better``
+(``lower`` or ``higher``; None when the sources or the instrument do not fix it) and, where the
+instrument fixes it, its scale: ``integer`` means every patient's value is a whole number (so
+means of n patients are multiples of 1/n, which GRIM checks) and ``minimum``/``maximum`` bound
+the possible values. ``None`` means the scale is not fixed or the sources do not say which
+version of an instrument was used.
+
+:data:`OUTCOMES` is the bundled vocabulary, the default set: a folder of records may declare
+more outcomes in an ``outcomes.yaml`` beside them (:mod:`ivigmeta.records.outcomes_file`).
 """
 
 from __future__ import annotations
@@ -18,11 +23,19 @@ class OutcomeDefinition:
 
     name: str
     description: str
-    kind: str  # "continuous" | "proportion"
+    kind: str  # one of KINDS
     unit: str | None = None
     integer: bool = False
     minimum: float | None = None
     maximum: float | None = None
+    better: str | None = None  # "lower" | "higher" | None (not fixed)
+    declared: str | None = None  # "file:line" of an outcomes.yaml declaration; None: bundled
+
+
+#: Kinds of outcome: measured on a scale, patients with or without something, time to an event.
+KINDS = ("continuous", "binary", "time-to-event")
+#: Which direction of an outcome is better.
+DIRECTIONS = ("lower", "higher")
 
 
 def _define(*definitions: OutcomeDefinition) -> dict[str, OutcomeDefinition]:
@@ -38,6 +51,7 @@ OUTCOMES: dict[str, OutcomeDefinition] = _define(
         integer=True,
         minimum=0,
         maximum=51,
+        better="lower",
     ),
     OutcomeDefinition(
         "mrss_change",
@@ -47,12 +61,14 @@ OUTCOMES: dict[str, OutcomeDefinition] = _define(
         integer=True,
         minimum=-51,
         maximum=51,
+        better="lower",
     ),
     OutcomeDefinition(
         "dermal_thickness_change",
         "percent change in dermal fibrotic thickness (histological evaluation)",
         "continuous",
         "%",
+        better="lower",
     ),
     OutcomeDefinition(
         "creatine_kinase",
@@ -60,14 +76,18 @@ OUTCOMES: dict[str, OutcomeDefinition] = _define(
         "continuous",
         "UI (as printed)",
         minimum=0,
+        better="lower",
     ),
-    OutcomeDefinition("crp", "serum C-reactive protein", "continuous", "mg/L", minimum=0),
+    OutcomeDefinition(
+        "crp", "serum C-reactive protein", "continuous", "mg/L", minimum=0, better="lower"
+    ),
     OutcomeDefinition(
         "corticosteroid_dose",
         "daily corticosteroid dose",
         "continuous",
         "mg/day",
         minimum=0,
+        better="lower",
     ),
     OutcomeDefinition(
         "ucla_git_total",
@@ -76,12 +96,19 @@ OUTCOMES: dict[str, OutcomeDefinition] = _define(
         "points",
         minimum=0,
         maximum=3,
+        better="lower",
     ),
     OutcomeDefinition(
-        "reflux_frequency", "frequency of gastro-oesophageal reflux symptoms", "continuous"
+        "reflux_frequency",
+        "frequency of gastro-oesophageal reflux symptoms",
+        "continuous",
+        better="lower",
     ),
     OutcomeDefinition(
-        "reflux_intensity", "intensity of gastro-oesophageal reflux symptoms", "continuous"
+        "reflux_intensity",
+        "intensity of gastro-oesophageal reflux symptoms",
+        "continuous",
+        better="lower",
     ),
     OutcomeDefinition(
         "mrc_sum_score",
@@ -89,8 +116,11 @@ OUTCOMES: dict[str, OutcomeDefinition] = _define(
         "continuous",
         "points",
         integer=True,
+        better="higher",
     ),
-    OutcomeDefinition("joint_pain_vas", "joint pain on a visual analogue scale", "continuous"),
+    OutcomeDefinition(
+        "joint_pain_vas", "joint pain on a visual analogue scale", "continuous", better="lower"
+    ),
     OutcomeDefinition("hand_function", "hand function score", "continuous"),
     OutcomeDefinition(
         "haq",
@@ -99,20 +129,29 @@ OUTCOMES: dict[str, OutcomeDefinition] = _define(
         "points",
         minimum=0,
         maximum=3,
+        better="lower",
     ),
-    OutcomeDefinition("muscle_pain", "patients with muscle pain", "proportion", "%"),
-    OutcomeDefinition("muscle_weakness", "patients with muscle weakness", "proportion", "%"),
-    OutcomeDefinition("joint_pain", "patients with joint pain", "proportion", "%"),
+    OutcomeDefinition("muscle_pain", "patients with muscle pain", "binary", "%", better="lower"),
     OutcomeDefinition(
-        "gerd", "patients with gastro-oesophageal reflux disease symptoms", "proportion", "%"
+        "muscle_weakness", "patients with muscle weakness", "binary", "%", better="lower"
     ),
-    OutcomeDefinition("bowel_symptoms", "patients with bowel symptoms", "proportion", "%"),
+    OutcomeDefinition("joint_pain", "patients with joint pain", "binary", "%", better="lower"),
+    OutcomeDefinition(
+        "gerd",
+        "patients with gastro-oesophageal reflux disease symptoms",
+        "binary",
+        "%",
+        better="lower",
+    ),
+    OutcomeDefinition(
+        "bowel_symptoms", "patients with bowel symptoms", "binary", "%", better="lower"
+    ),
 )
 
 #: Outcome types of ``outcomes:`` entries and the kind of outcome each takes.
 OUTCOME_TYPES: dict[str, str] = {
     "paired-continuous": "continuous",
-    "paired-proportion": "proportion",
+    "paired-proportion": "binary",
 }
 
 #: Study designs (``design:``).
@@ -155,16 +194,20 @@ ADVERSE_EVENT_CATEGORIES: dict[str, str] = {
 }
 
 
-def outcome_name(name: str, field: str = "outcome") -> str:
+def outcome_name(
+    name: str, field: str = "outcome", outcomes: dict[str, OutcomeDefinition] | None = None
+) -> str:
     """The vocabulary's spelling of the outcome ``name`` (matched regardless of case), or an
-    InputError naming the closest outcome (``unknown outcome 'mrs' (did you mean 'mrss'?)``)."""
+    InputError naming the closest outcome (``unknown outcome 'mrs' (did you mean 'mrss'?)``).
+    ``outcomes`` is the vocabulary of a record folder (default: the bundled :data:`OUTCOMES`)."""
     import difflib
 
     from ivigmeta.errors import InputError
 
-    lowered = {key.lower(): key for key in OUTCOMES}
+    outcomes = OUTCOMES if outcomes is None else outcomes
+    lowered = {key.lower(): key for key in outcomes}
     if isinstance(name, str) and name.strip().lower() in lowered:
         return lowered[name.strip().lower()]
-    close = difflib.get_close_matches(str(name).lower(), list(OUTCOMES), n=1)
+    close = difflib.get_close_matches(str(name).lower(), list(outcomes), n=1)
     hint = f"did you mean {close[0]!r}?" if close else "see `ivigmeta outcomes`"
     raise InputError(f"unknown outcome {name!r} ({hint})", field=field)

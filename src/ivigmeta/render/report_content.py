@@ -35,6 +35,7 @@ MEASURE_TEXT = {
     "ROM": "ratio of means",
     "RR": "risk ratio",
     "OR": "odds ratio",
+    "HR": "hazard ratio (pooled on the log scale)",
     "RD": "risk difference",
     "PR": "proportion",
     "PLO": "proportion (pooled on the logit scale)",
@@ -143,7 +144,8 @@ def not_pooled_sentence(outcomes) -> str | None:
 def effect_label(o: OutcomeReport) -> str:
     from ivigmeta.render.figures.forest_from_pool import effect_label_for
 
-    return effect_label_for(o.outcome, o.pool.result.measure)
+    return effect_label_for(o.outcome, o.pool.result.measure, definition=o.definition,
+                            agent=o.treatment)  # fmt: skip
 
 
 def definition(o: OutcomeReport) -> str:
@@ -210,13 +212,17 @@ def headline(o: OutcomeReport) -> str:
         )
     if r.k < 3:
         text += " With so few studies, τ² and I² are very imprecise."
-    return text
+    if o.treatment == "IVIG":
+        return text
+    treated = "treated" if o.treatment == "treatment" else f"{o.treatment}-treated"
+    return text.replace("IVIG-treated", treated).replace("IVIG", o.treatment)
 
 
-def pool_rows(r) -> list[tuple[str, str]]:
+def pool_rows(r, treatment: str = "IVIG") -> list[tuple[str, str]]:
     statistic = "t" if r.df is not None else "z"
+    measure_text = MEASURE_TEXT.get(r.measure, r.measure).replace("IVIG", treatment)
     rows = [
-        ("Measure", f"{r.measure} — {MEASURE_TEXT.get(r.measure, r.measure)}"),
+        ("Measure", f"{r.measure} — {measure_text}"),
         ("Studies (k)", str(r.k)),
         ("Estimate", number(_shown(r, r.estimate), 4)),
         (f"{r.level:g}% confidence interval", interval(r, r.ci_low, r.ci_high)),
@@ -272,7 +278,8 @@ def forest_svg(o: OutcomeReport, labels: dict[str, str]) -> str:
     from ivigmeta.render.figures.forest_from_pool import forest_from_pool
     from ivigmeta.render.figures.style import figure_svg
 
-    figure = forest_from_pool(o.pool.result, labels=labels, effect_label=effect_label(o))
+    figure = forest_from_pool(o.pool.result, labels=labels, effect_label=effect_label(o),
+                              definition=o.definition, agent=o.treatment)  # fmt: skip
     return figure_svg(figure)
 
 

@@ -195,7 +195,7 @@ def _outcome(o: OutcomeReport, labels: dict[str, str]) -> str:
     parts.append(f'<p class="headline">{_e(content.headline(o))}</p>')
     parts.append(_figure(f"forest-{o.outcome}", content.forest_svg(o, labels),
                          content.forest_caption(o)))  # fmt: skip
-    rows = [[_e(a), _e(b)] for a, b in content.pool_rows(result)]
+    rows = [[_e(a), _e(b)] for a, b in content.pool_rows(result, o.treatment)]
     table = _table(["Quantity", "Value"], rows, numeric={1})
     parts.append(table.replace("<table>", '<table class="kv">', 1))
     parts.append(_notes_list("How the studies were chosen and derived", result.notes))

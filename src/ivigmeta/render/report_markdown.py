@@ -106,7 +106,7 @@ def _outcome(o: OutcomeReport, labels: dict[str, str]) -> str:
     result = o.pool.result
     parts += [
         f"> {content.headline(o)}",
-        _table(["Quantity", "Value"], content.pool_rows(result), numeric={1}),
+        _table(["Quantity", "Value"], content.pool_rows(result, o.treatment), numeric={1}),
         _image(f"Forest plot, {o.outcome}", content.forest_svg(o, labels)),
         f"*{content.forest_caption(o)}*",
         "How the studies were chosen and derived:\n\n"

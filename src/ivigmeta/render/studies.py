@@ -19,7 +19,7 @@ from ivigmeta.results import plain
 from ivigmeta.wording import count
 
 STUDY_COLUMNS = ("id", "year", "design", "agent", "n", "outcomes", "flags")
-OUTCOME_COLUMNS = ("name", "kind", "unit", "scale", "studies", "timepoints")
+OUTCOME_COLUMNS = ("name", "kind", "unit", "scale", "better", "studies", "agents", "timepoints")
 
 
 # --------------------------------------------------------------------------- generic tables
@@ -147,8 +147,22 @@ _YES_NO = {True: "yes", False: "no", None: ""}
 
 
 def _arm(arm: Arm) -> str:
-    text = f"{arm.label}: {_summary(Summary(arm.mean, arm.sd, arm.se, arm.n))}"
+    if arm.count is not None or arm.percent is not None:
+        numbers = _summary(Proportion(arm.count, arm.percent, arm.n))
+    elif arm.mean is None and arm.sd is None and arm.se is None:
+        numbers = f"n={arm.n if arm.n is not None else '?'}"
+    else:
+        numbers = _summary(Summary(arm.mean, arm.sd, arm.se, arm.n))
+    text = f"{arm.label}: {numbers}"
     return f"{text} [{arm.study}]" if arm.study else text
+
+
+def _hazard_ratio(comparison) -> str:
+    hr = comparison.hazard_ratio
+    if hr is None:
+        return ""
+    level = "95" if hr.level is None else hr.level.text
+    return f"HR {hr.estimate.text} ({level}% CI {hr.ci_low.text} to {hr.ci_high.text})"
 
 
 def _p(reported) -> tuple[str, str]:
@@ -229,14 +243,17 @@ def render_study(study: Study, output_format: str = "table") -> str:
             for o in study.outcomes
         ],
     )
+    hazard = any(c.hazard_ratio is not None for c in study.comparisons)
     table(
         "Comparisons (two arms)",
-        ("outcome", "timepoint", "arm", "control", "p", "test"),
+        ("outcome", "timepoint", "arm", "control", *(("hazard ratio",) if hazard else ()), "p",
+         "test"),
         [
-            [c.outcome, timepoint_label(c), _arm(c.arm), _arm(c.control), *_p(c.reported)]
+            [c.outcome, timepoint_label(c), _arm(c.arm), _arm(c.control),
+             *((_hazard_ratio(c),) if hazard else ()), *_p(c.reported)]
             for c in study.comparisons
         ],
-    )
+    )  # fmt: skip
     flagged = [(x.outcome, timepoint_label(x), f) for x in study.outcomes for f in x.flags]
     flagged += [(x.outcome, timepoint_label(x), f) for x in study.comparisons for f in x.flags]
     table("Flags", ("outcome", "timepoint", "flag"), [list(f) for f in flagged])

@@ -144,12 +144,13 @@ def reproduce(studies_path: str | None = None) -> list[ReproducedP]:
     Python mirror of ``ivigmeta reproduce [--studies PATH]``.
     """
     from ivigmeta.analyses.reproduce.integrity_rows import integrity_rows
-    from ivigmeta.records.loader import load_studies
+    from ivigmeta.records.loader import load_record_set
 
-    studies = load_studies(studies_path)
+    record_set = load_record_set(studies_path)
+    studies = record_set.studies
     by_id = {s.id: s for s in studies}
     rows = [row for study in studies for row in reproduce_study(study, by_id)]
-    rows += [row for study in studies for row in grim_rows(study)]
+    rows += [row for study in studies for row in grim_rows(study, record_set.outcomes)]
     return rows + integrity_rows(list(studies))
 
 

@@ -15,15 +15,16 @@ from ivigmeta.stats.checks.rounding import (
 )
 
 
-def grim_rows(study: Study) -> list[ReproducedP]:
-    """GRIM/GRIMMER rows for the means (and SDs) of integer-valued outcomes of one study."""
+def grim_rows(study: Study, outcomes=None) -> list[ReproducedP]:
+    """GRIM/GRIMMER rows for the means (and SDs) of integer-valued outcomes of one study
+    (``outcomes``: the folder's vocabulary, default the bundled one)."""
     from ivigmeta.stats.checks.grim import grim
 
     rows = []
     seen = set()
 
     def check(outcome: str, timepoint: str, label: str, mean, sd, n) -> None:
-        definition = OUTCOMES.get(outcome)
+        definition = (OUTCOMES if outcomes is None else outcomes).get(outcome)
         if definition is None or not definition.integer or mean is None or n is None:
             return
         key = (outcome, str(mean), str(sd), n)

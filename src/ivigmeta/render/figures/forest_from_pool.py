@@ -25,34 +25,37 @@ from ivigmeta.render.figures.forest import (
 )
 from ivigmeta.render.figures.style import RATIO_MEASURES, format_number
 
-#: Outcomes where a lower value is better for the patient (skin score, symptoms, markers).
-LOWER_IS_BETTER = frozenset({
-    "mrss", "mrss_change", "dermal_thickness_change", "creatine_kinase", "crp",
-    "corticosteroid_dose", "ucla_git_total", "reflux_frequency", "reflux_intensity",
-    "joint_pain_vas", "haq", "muscle_pain", "muscle_weakness", "joint_pain", "gerd",
-    "bowel_symptoms",
-})  # fmt: skip
-HIGHER_IS_BETTER = frozenset({"mrc_sum_score"})
-TWO_GROUP = frozenset({"MD", "SMD", "SMDH", "ROM", "RR", "OR", "RD"})
+TWO_GROUP = frozenset({"MD", "SMD", "SMDH", "ROM", "RR", "OR", "RD", "PETO", "HR"})
 
 
-def favours_labels(outcome: str | None, measure: str) -> tuple[str, str]:
+def favours_labels(
+    outcome: str | None, measure: str, definition=None, agent: str | None = "IVIG"
+) -> tuple[str, str]:
     """Labels for the two sides of the null line.
 
-    Two-group measures (IVIG minus control): "favours IVIG" on the side where the outcome
-    improves. Change measures (follow-up minus baseline): "improvement"/"worsening". When the
-    outcome's direction is unknown: "lower/higher with IVIG" (or "decrease"/"increase"); for a
-    CSV table (no outcome): "lower"/"higher".
+    Two-group measures (``agent`` minus or versus control): "favours IVIG" on the side where
+    the outcome improves, by the outcome's ``better`` direction (``definition``, its vocabulary
+    entry; default: the bundled one). Change measures (follow-up minus baseline):
+    "improvement"/"worsening". When the outcome's direction is unknown: "lower/higher with
+    IVIG" (or "decrease"/"increase"); for a CSV table (no outcome): "lower"/"higher".
     """
+    from ivigmeta.records.vocabulary import OUTCOMES
+
+    agent = agent or "treatment"
     two_group = measure.upper() in TWO_GROUP
-    if outcome in LOWER_IS_BETTER or outcome in HIGHER_IS_BETTER:
-        better, worse = (
-            ("favours IVIG", "favours control") if two_group else ("improvement", "worsening")
+    if definition is None and outcome is not None:
+        definition = OUTCOMES.get(outcome)
+    better = definition.better if definition is not None else None
+    if better is not None:
+        good, bad = (
+            (f"favours {agent}", "favours control") if two_group else ("improvement", "worsening")
         )
-        return (better, worse) if outcome in LOWER_IS_BETTER else (worse, better)
+        return (good, bad) if better == "lower" else (bad, good)
     if outcome is None:  # a CSV table: neither the direction nor the treatment is known
         return ("lower", "higher")
-    return ("lower with IVIG", "higher with IVIG") if two_group else ("decrease", "increase")
+    return (
+        (f"lower with {agent}", f"higher with {agent}") if two_group else ("decrease", "increase")
+    )
 
 
 SUBGROUP_TITLES = {"rct": "Randomised controlled trials", "open-label": "Open-label trials"}
@@ -67,6 +70,7 @@ MEASURE_AXIS = {
     "ROM": "Ratio of means, IVIG / control",
     "RR": "Risk ratio",
     "OR": "Odds ratio",
+    "HR": "Hazard ratio",
     "PETO": "Odds ratio (Peto)",
     "IRR": "Incidence rate ratio",
     "RD": "Risk difference",
@@ -80,6 +84,7 @@ MEASURE_AXIS = {
 MODEL_SCALE_AXIS = {
     "RR": "Log risk ratio",
     "OR": "Log odds ratio",
+    "HR": "Log hazard ratio",
     "PETO": "Log odds ratio (Peto)",
     "ROM": "Log ratio of means, IVIG / control",
     "IRR": "Log incidence rate ratio",
@@ -92,18 +97,24 @@ SHORT_OUTCOME_NAMES = {"mrss": "mRSS", "mrss_change": "mRSS change", "crp": "CRP
                        "gerd": "GERD", "ucla_git_total": "UCLA GIT 2.0 total"}  # fmt: skip
 
 
-def effect_label_for(outcome: str | None, measure: str, natural: bool = True) -> str:
+def effect_label_for(
+    outcome: str | None, measure: str, natural: bool = True, definition=None, agent=None
+) -> str:
     """Axis label: ``Mean change from baseline in mRSS (points)``; ``natural=False`` names the
-    model scale of a transformed measure (``Log risk ratio``)."""
+    model scale of a transformed measure (``Log risk ratio``). ``definition`` is the outcome's
+    vocabulary entry (default: the bundled one) and ``agent`` the treatment arm (IVIG)."""
     from ivigmeta.records.vocabulary import OUTCOMES
 
     measure = measure.upper()
     text = MEASURE_AXIS.get(measure, measure)
     if not natural:
         text = MODEL_SCALE_AXIS.get(measure, text)
+    if agent and agent != "IVIG":
+        text = text.replace("IVIG", agent)
     if outcome:
         text += f" in {SHORT_OUTCOME_NAMES.get(outcome, outcome.replace('_', ' '))}"
-        definition = OUTCOMES.get(outcome)
+        if definition is None:
+            definition = OUTCOMES.get(outcome)
         if definition is not None and definition.unit and measure in ("MC", "MD"):
             text += f" ({definition.unit})"
     return text
@@ -115,7 +126,7 @@ EFFECT_NAMES = {
     "ROM": "Ratio of Means", "MC": "Mean Change", "SMCC": "Std. Mean Change",
     "SMCR": "Std. Mean Change", "SMCRH": "Std. Mean Change", "PR": "Proportion",
     "PLO": "Proportion", "PAS": "Proportion", "PFT": "Proportion", "ZCOR": "Correlation",
-    "IRR": "Rate Ratio", "GEN": "Effect",
+    "IRR": "Rate Ratio", "HR": "Hazard Ratio", "GEN": "Effect",
 }  # fmt: skip
 MODEL_WORDS = {"random": "random effects", "common": "common effect"}
 METHOD_WORDS = {"MH": "M-H", "PETO": "Peto"}
@@ -292,8 +303,10 @@ def _sample_sizes(forest):
 
 
 def forest_from_pool(result, *, labels: dict[str, str] | None = None,
-                     effect_label: str | None = None, natural: bool = True) -> Figure:  # fmt: skip
-    """Forest plot of a pool result alone (no data columns): the report's figure."""
+                     effect_label: str | None = None, natural: bool = True, definition=None,
+                     agent: str = "IVIG") -> Figure:  # fmt: skip
+    """Forest plot of a pool result alone (no data columns): the report's figure.
+    ``definition`` (the outcome's vocabulary entry) and ``agent`` word the favours labels."""
     import numpy as np
 
     from ivigmeta.analyses.effect_data import EffectData
@@ -306,11 +319,13 @@ def forest_from_pool(result, *, labels: dict[str, str] | None = None,
     forest = forest_data(data, method=result.method, test=result.test, level=result.level,
                          primary=ResultFit(result))  # fmt: skip
     label = effect_label or effect_label_for(result.outcome, result.measure, natural)
-    return forest_figure(forest, labels=labels, favours=_favours(result.outcome, result.measure),
+    favours = _favours(result.outcome, result.measure, definition=definition, agent=agent)
+    return forest_figure(forest, labels=labels, favours=favours,
                          effect_label=label, natural=natural, result=result)  # fmt: skip
 
 
-def _favours(outcome, measure, given: str | None = None, csv: bool = False):
+def _favours(outcome, measure, given: str | None = None, csv: bool = False, definition=None,
+             agent="IVIG"):  # fmt: skip
     """ "Favours …" labels: ``given`` ("A,B"), else from the outcome's direction (records),
     else RevMan's "Favours experimental" / "Favours control" for two-group CSV data."""
     if given:
@@ -320,7 +335,7 @@ def _favours(outcome, measure, given: str | None = None, csv: bool = False):
         if measure.upper() in TWO_GROUP or measure.upper() == "PETO":
             return "Favours experimental", "Favours control"
         return None
-    left, right = favours_labels(outcome, measure)
+    left, right = favours_labels(outcome, measure, definition, agent)
     return left[0].upper() + left[1:], right[0].upper() + right[1:]
 
 
@@ -345,7 +360,7 @@ def save_pool_forest(result, path, *, by: str | None = None, layout: str = "revm
     data = pooled_data(load_effect_data(result.outcome, r=pool_options.get("r"), **selection),
                        result)  # fmt: skip
     from_records = data.source is None
-    arms = _arm_names(favours, from_records)
+    arms = _arm_names(favours, from_records, data.agent)
     forest = forest_data(data, method=result.method, test=result.test, level=result.level,
                          by=by, model=model, sort_by=sort_by, arm_names=arms,
                          primary=ResultFit(result))  # fmt: skip
@@ -358,8 +373,16 @@ def save_pool_forest(result, path, *, by: str | None = None, layout: str = "revm
         xlim=xlim,
         natural=natural,
         result=result,
-        favours=_favours(result.outcome, result.measure, favours, csv=not from_records),
-        effect_label=label or effect_label_for(result.outcome, result.measure, natural),
+        favours=_favours(
+            result.outcome,
+            result.measure,
+            favours,
+            csv=not from_records,
+            definition=data.definition,
+            agent=data.agent or "treatment",
+        ),
+        effect_label=label
+        or effect_label_for(result.outcome, result.measure, natural, data.definition, data.agent),
     )
     save_figure(figure, path)
 
@@ -389,8 +412,8 @@ def pooled_data(data, result):
                    _lines=tuple(data._lines[i] for i in index) if data._lines else ())  # fmt: skip
 
 
-def _arm_names(favours: str | None, from_records: bool) -> tuple[str, str]:
+def _arm_names(favours: str | None, from_records: bool, agent: str | None) -> tuple[str, str]:
     if favours:
         a, b = (part.strip() for part in favours.split(",", 1))
         return a, b
-    return ("IVIG", "Control") if from_records else ("Experimental", "Control")
+    return (agent or "Treatment", "Control") if from_records else ("Experimental", "Control")
