@@ -9,8 +9,8 @@
 - ``percent``: ``74%``, ``12 (40%)`` (``{count, percent}``), ``12/30 (40%)`` (``{count, n,
   percent}``), ``20–27%`` (``{low, high}``), and each side of ``74% vs. 20%`` or
   ``16.9 vs. 30.0%`` (``{percent, versus}``); the level of a CI (``95% CI``) is not a percent;
-- ``p``: ``P < 0.001``, ``p=0.03``, ``P=.234``, ``P value = 0.50`` (``{p}``: ``"< 0.001"``, or
-  the number alone after ``=``);
+- ``p``: ``P < 0.001``, ``p=0.03``, ``P=.234``, ``P value = 0.50``, ``p-value 0.0008``
+  (``{p}``: ``"< 0.001"``, or the number alone after ``=``);
 - ``ci``: ``95% CI 0.8 to 1.9``, ``95% CI: -1.2, 3.4``, ``95% confidence interval [CI],
   0.216–3.512``, ``[95% CI, 0.62 to 0.89]``, and ``1.2 (0.8–1.9)`` or ``1.2 [0.8, 1.9]`` after
   a ratio or difference or in a sentence that names a CI (``{estimate, low, high}``, plus
@@ -89,6 +89,8 @@ _P = re.compile(
     rf"(?<![\w.])[pP](?:{_S}-?{_S}values?)?{_S}(?P<rel><=|>=|=|<|>|≤|≥){_S}(?P<p>{_NUM})"
     r"(?![\d.]?\d)"
 )
+#: ``p-value 0.0008``: the word "value" stands for the missing "="
+_P_VALUE_WORD = re.compile(rf"(?<![\w.])[pP]{_S}-?{_S}values?{_S}(?P<p>{_NUM})(?![\d.]?\d)")
 _CI_KEYWORD = re.compile(
     rf"(?:(?P<level>\d{{2}}(?:\.\d{{1,3}})?){_S}%{_S})?"
     r"(?:CI\b|C\.I\.|Cl\b|confidence intervals?|credible intervals?)"
@@ -241,6 +243,8 @@ class _Scanner:
             relation = m["rel"].replace("≤", "<=").replace("≥", ">=")
             p = m["p"] if relation == "=" else f"{relation} {m['p']}"
             self.add("p", m.start(), m.end(), {"p": p})
+        for m in _P_VALUE_WORD.finditer(self.plain):
+            self.add("p", m.start(), m.end(), {"p": m["p"]})
 
     def ns(self) -> None:
         for m in _N.finditer(self.plain):
