@@ -70,9 +70,8 @@ def main() -> None:
         recall = c["correct"] / c["expected"] if c["expected"] else float("nan")
         precision = c["correct"] / c["found"] if c["found"] else float("nan")
         exact = f"{c['values']}/{c['correct']}"
-        print(
-            f"{kind:8} {c['expected']:6d} {c['found']:6d} {recall:7.1%} {precision:9.1%} {exact:>12}"
-        )
+        line = f"{kind:8} {c['expected']:6d} {c['found']:6d} {recall:7.1%} {precision:9.1%}"
+        print(f"{line} {exact:>12}")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """``ivigmeta extract``: the statistics a text reports, and a draft study record from them.
 
 The text (a file, or ``-`` for standard input) must be UTF-8 without NUL bytes, at most
-16 MiB, and not blank. The statistics come from :func:`ivigmeta.records.extract.find_statistics`
+1 MiB (a whole article is some hundred kB), and not blank; a draft larger than a record may be
+(1 MiB) is refused. The statistics come from :func:`ivigmeta.records.extract.find_statistics`
 and the draft from :func:`ivigmeta.records.extract_draft.draft_record`; the draft is read back
 by the record loader before it is returned, so what ``--out`` writes always loads
 (``ivigmeta studies validate``, ``reproduce --studies``).
@@ -18,6 +19,7 @@ from ivigmeta.errors import InputError
 from ivigmeta.records.extract import Statistic, find_statistics
 from ivigmeta.records.extract_draft import draft_record
 from ivigmeta.records.files import decode_text, read_input_bytes
+from ivigmeta.records.loader import MAX_FILE_BYTES
 from ivigmeta.records.record_yaml import record_yaml
 from ivigmeta.records.schema import RecordReader
 from ivigmeta.records.yaml_reader import parse_record_text
@@ -26,7 +28,7 @@ from ivigmeta.results import Result
 __all__ = ["Extraction", "extract", "extract_text"]
 
 #: Largest text accepted (an abstract is a few kB; a whole article some hundred kB).
-MAX_TEXT_BYTES = 16 << 20
+MAX_TEXT_BYTES = 1 << 20
 _ID_TEXT = re.compile(r"^[a-z0-9_]+\Z")
 
 
@@ -99,7 +101,14 @@ def extract_text(text: str, *, name: str = "<text>", study_id: str = "draft") ->
         "Draft record written by `ivigmeta extract`: every value is as printed in the text;\n"
         "the confirm: entries list what a person must check (offsets are Python str indices).",
     )
-    root = parse_record_text(yaml_text.encode("utf-8"), f"{study_id}.yaml")
+    data = yaml_text.encode("utf-8")
+    if len(data) > MAX_FILE_BYTES:
+        raise InputError(
+            f"{len(statistics)} statistics make a draft of {len(data)} bytes, more than a record "
+            f"may hold ({MAX_FILE_BYTES} bytes): extract a shorter part of the text",
+            file=name,
+        )
+    root = parse_record_text(data, f"{study_id}.yaml")
     RecordReader(f"{study_id}.yaml").study(root, study_id)  # the draft must load as it is
     return Extraction(statistics=statistics, draft=record, draft_yaml=yaml_text)
 

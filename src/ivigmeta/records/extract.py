@@ -189,15 +189,6 @@ class _Scanner:
 
     # -- kinds, most specific first
     def confidence_intervals(self) -> None:
-        for m in _CI_KEYWORD.finditer(self.plain):
-            values = {
-                "estimate": self.estimate_before(m.start()),
-                "low": m["low"],
-                "high": m["high"],
-            }
-            if m["level"]:
-                values["level"] = m["level"]
-            self.add("ci", m.start(), m.end(), values)
         for m in _BARE_CI.finditer(self.plain):
             low, estimate, high = (float(m[k]) for k in ("low", "estimate", "high"))
             if not low <= estimate <= high or low == high:
@@ -207,6 +198,15 @@ class _Scanner:
             if self.in_sentence_before(self.not_ci_words, m.start(), 80):
                 continue
             values = {"estimate": m["estimate"], "low": m["low"], "high": m["high"]}
+            self.add("ci", m.start(), m.end(), values)
+        for m in _CI_KEYWORD.finditer(self.plain):
+            values = {
+                "estimate": self.estimate_before(m.start()),
+                "low": m["low"],
+                "high": m["high"],
+            }
+            if m["level"]:
+                values["level"] = m["level"]
             self.add("ci", m.start(), m.end(), values)
 
     def estimate_before(self, position: int) -> str | None:

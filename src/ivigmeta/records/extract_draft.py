@@ -21,6 +21,7 @@ for comparisons), else null. Every value placed, and every statistic not placed,
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -102,6 +103,24 @@ class _Drafter:
         two_sample = _WELCH_TEST.search(self.plain) or _TWO_SAMPLE_TEST.search(self.plain)
         name = "welch-t" if two_sample and two_sample.re is _WELCH_TEST else "two-sample-t"
         self.two_sample_test = (name, two_sample) if two_sample else None
+        # every mark is found once, in one pass, and looked up by bisection (linear time)
+        self.baselines = list(_BASELINE.finditer(self.plain))
+        self.baseline_starts = [m.start() for m in self.baselines]
+        self.versus_starts = [m.start() for m in _VERSUS.finditer(self.plain)]
+        self.timepoints = list(_TIMEPOINT.finditer(self.plain))
+        self.timepoint_starts = [m.start() for m in self.timepoints]
+        names = sorted(
+            ((m.start(), name, m) for name, pattern in _OUTCOME_NAMES
+             for m in pattern.finditer(self.plain)),
+            key=lambda item: item[0],
+        )  # fmt: skip
+        self.name_starts = [start for start, _, _ in names]
+        self.names = [(name, match) for _, name, match in names]
+        #: index of the next name mark naming another outcome (len(names) when none)
+        self.other_name = [len(names)] * len(names)
+        for k in range(len(names) - 2, -1, -1):
+            differs = self.names[k + 1][0] != self.names[k][0]
+            self.other_name[k] = k + 1 if differs else self.other_name[k + 1]
 
     def _test(self, pattern: re.Pattern[str], name: str):
         match = pattern.search(self.plain)
@@ -123,7 +142,8 @@ class _Drafter:
                 continue
             close = self._parenthesis_end(stat.end)
             n = p = None
-            for other in stats[i + 1 :]:
+            for j in range(i + 1, len(stats)):  # indices, not a slice: linear time
+                other = stats[j]
                 if other.start >= close or other.kind == "mean_sd":
                     break
                 if other.kind == "n" and n is None:
@@ -144,20 +164,25 @@ class _Drafter:
 
     def outcome_before(self, sentence: int, position: int) -> tuple[str, re.Match] | None:
         """The one outcome named between the sentence start and ``position`` (None when no
-        outcome or several different ones are named)."""
-        span = self.plain[sentence:position]
-        found = [(name, m) for name, pattern in _OUTCOME_NAMES for m in pattern.finditer(span)]
-        if len({name for name, _ in found}) != 1:
+        outcome or several different ones are named), with its last mention."""
+        low = bisect.bisect_left(self.name_starts, sentence)
+        high = bisect.bisect_left(self.name_starts, position)
+        if low >= high or self.other_name[low] < high:
             return None
-        name, match = max(found, key=lambda item: item[1].start())
-        return name, match
+        return self.names[high - 1]
 
     def timepoint_after(self, position: int):
         return _TIMEPOINT.match(self.plain, position)
 
+    @staticmethod
+    def last_before(starts: list[int], sentence: int, position: int) -> int | None:
+        """Index of the last mark starting in [sentence, position), or None."""
+        i = bisect.bisect_left(starts, position) - 1
+        return i if i >= 0 and starts[i] >= sentence else None
+
     def last_timepoint_before(self, sentence: int, position: int):
-        matches = list(_TIMEPOINT.finditer(self.plain, sentence, position))
-        return matches[-1] if matches else None
+        i = self.last_before(self.timepoint_starts, sentence, position)
+        return None if i is None else self.timepoints[i]
 
     def sentence(self, sentence: int, stats: list[Statistic]) -> None:
         groups = self.groups(stats)
@@ -168,13 +193,14 @@ class _Drafter:
         for index, base in enumerate(groups):
             if base.p is not None or id(base.mean_sd) in self.placed:
                 continue
-            words = list(_BASELINE.finditer(self.plain, sentence, base.mean_sd.start))
-            if not words:
+            i = self.last_before(self.baseline_starts, sentence, base.mean_sd.start)
+            if i is None:
                 continue
-            word = words[-1]
+            word = self.baselines[i]
             named = self.outcome_before(sentence, base.mean_sd.start)
             followups = []
-            for group in groups[index + 1 :]:
+            for j in range(index + 1, len(groups)):
+                group = groups[j]
                 when = self.timepoint_after(group.end)
                 if when is None or (group.p is None and group.n is None):
                     break
@@ -204,7 +230,7 @@ class _Drafter:
         }
         self.outcomes.append(outcome)
         self.placed.update(id(s) for s in (group.mean_sd, group.n, group.p) if s)
-        self.note(f"{path}.outcome", sentence + name_match.start(), sentence + name_match.end(),
+        self.note(f"{path}.outcome", name_match.start(), name_match.end(),
                   f"outcome {name!r} read from the name in the sentence")  # fmt: skip
         self.note(f"{path}.baseline", base.mean_sd.start, base.mean_sd.end,
                   f"baseline: mean ± SD after {word.group()!r}; no n beside it")  # fmt: skip
@@ -237,7 +263,10 @@ class _Drafter:
             if group.p is None:
                 arm = group
                 continue
-            if arm is None or not _VERSUS.search(self.plain, arm.end, group.mean_sd.start):
+            if (
+                arm is None
+                or self.last_before(self.versus_starts, arm.end, group.mean_sd.start) is None
+            ):
                 continue
             named = self.outcome_before(sentence, arm.mean_sd.start)
             when = self.last_timepoint_before(sentence, arm.mean_sd.start)
@@ -266,7 +295,7 @@ class _Drafter:
         )
         self.placed.update(id(s) for s in (arm.mean_sd, arm.n, control.mean_sd, control.n,
                                            control.p) if s)  # fmt: skip
-        self.note(f"{path}.outcome", sentence + name_match.start(), sentence + name_match.end(),
+        self.note(f"{path}.outcome", name_match.start(), name_match.end(),
                   f"outcome {name!r} read from the name in the sentence")  # fmt: skip
         self.note(f"{path}.{unit}", when.start("value"), when.end(),
                   "the last timepoint printed before the arm")  # fmt: skip
@@ -301,9 +330,12 @@ class _Drafter:
     # -- everything
     def run(self) -> None:
         starts = sentence_starts(self.plain)
+        first = [s.start for s in self.statistics]  # sorted: statistics are in text order
         for index, start in enumerate(starts):
             end = starts[index + 1] if index + 1 < len(starts) else len(self.plain)
-            stats = [s for s in self.statistics if start <= s.start < end]
+            stats = self.statistics[
+                bisect.bisect_left(first, start) : bisect.bisect_left(first, end)
+            ]
             if stats:
                 self.sentence(start, stats)
         for stat in self.statistics:
