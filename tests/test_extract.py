@@ -325,3 +325,49 @@ def test_one_megabyte_adversarial_input_is_linear(unit):
     except InputError as error:
         assert "extract a shorter part of the text" in str(error)
     assert time.perf_counter() - began < 60
+
+
+# ---------------------------------------------------------------- schema of drafts
+
+
+DRAFT = """id: d
+citation: null
+year: null
+source: "text"
+design: null
+{confirm}
+"""
+
+
+@pytest.mark.parametrize(
+    ("confirm", "message"),
+    [
+        ("", "d.yaml:1: citation: required field is missing"),
+        ("confirm: []", "d.yaml:1: citation: required field is missing"),
+        ('confirm: [{field: year, quote: "x", start: 5, end: 2, why: "w"}]',
+         "confirm[0].end: end 2 is before start 5"),
+        ('confirm: [{field: year}]', "confirm[0].why: required field is missing"),
+        ('confirm: [{why: "w", wyh: 1}]', "confirm[0].wyh: unknown field"),
+    ],
+)  # fmt: skip
+def test_only_a_draft_may_leave_citation_year_design_null(tmp_path, confirm, message):
+    path = tmp_path / "d.yaml"
+    path.write_text(DRAFT.format(confirm=confirm), encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        load_studies(path)
+    assert message in str(error.value)
+    path.write_text(DRAFT.format(confirm='confirm: [{field: year, why: "fill in"}]'))
+    (study,) = load_studies(path)
+    assert study.year is None and study.confirm[0].why == "fill in"
+
+
+def test_table_output_and_studies_show(poelman_draft):
+    out, _ = poelman_draft
+    result = run("extract", str(SEED))
+    assert result.exit_code == 0
+    assert "│ mean_sd │" in result.output and "24.1 ± 9.6" in result.output
+    assert "25 statistics; the draft pairs 9 outcome/comparison entries" in result.output
+    shown = run("studies", "show", "poelman_draft", "--studies", str(out))
+    assert shown.exit_code == 0
+    assert "poelman_draft (year ?, design ?)" in shown.output
+    assert "Draft: 48 items to confirm" in shown.output
