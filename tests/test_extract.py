@@ -371,3 +371,22 @@ def test_table_output_and_studies_show(poelman_draft):
     assert shown.exit_code == 0
     assert "poelman_draft (year ?, design ?)" in shown.output
     assert "Draft: 48 items to confirm" in shown.output
+
+
+def test_before_after_percentages_of_the_sanges_news_seed(tmp_path):
+    """Seed 000 prints "before the first and after the last IVIG cycle ... muscle pain (74%
+    vs. 20%)": the draft's paired proportions equal data/studies/sanges2017.yaml's; the
+    reflux and bowel pairs stand in a sentence without before/after and are left out."""
+    seed = ROOT / "tests" / "fixtures" / "seeds" / "000_211903ad20a9f628.txt"
+    out = tmp_path / "sanges_draft.yaml"
+    assert run("extract", str(seed), "--out", str(out)).exit_code == 0
+    (draft,) = load_studies(out)
+    (record,) = [s for s in load_studies(ROOT / "data" / "studies") if s.id == "sanges2017"]
+    want = {o.outcome: o for o in record.outcomes if o.type == "paired-proportion"}
+    assert [o.outcome for o in draft.outcomes] == ["muscle_pain", "muscle_weakness", "joint_pain"]
+    for got in draft.outcomes:
+        w = want[got.outcome]
+        assert (got.before.percent.text, got.after.percent.text) == (
+            w.before.percent.text, w.after.percent.text)  # fmt: skip
+        assert got.before.n is None and got.after.n is None
+        assert got.timepoint == "before the first and after the last IVIG cycle"

@@ -6,6 +6,9 @@ Only pairings the text spells out are made, within one sentence:
   *baseline*, then means ± SD each followed by a timepoint (``… (n = 29, p = 0.0011) at 6
   months``). The n and p in the parenthesis right after a follow-up mean are its n and the
   reported p; the baseline n is null unless printed beside it;
+- **before and after percentages** (``paired-proportion`` outcomes): ``muscle pain (74% vs.
+  20%)`` in a sentence comparing *before … after*, the outcome named right before the
+  parenthesis; n null (the text prints none);
 - **two groups** (``comparisons``): a mean ± SD with no p (the arm), then, after *compared
   to/with*, *than*, *versus* or *vs*, means ± SD each with its p (the controls); each control
   pairs with the nearest arm before it; the timepoint is the last ``at N months/weeks`` before
@@ -45,6 +48,19 @@ _OUTCOME_NAMES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     )
 )
 assert all(name in OUTCOMES for name, _ in _OUTCOME_NAMES)
+#: proportion outcomes, read only when the name stands right before ``(74% vs. 20%)``
+_PROPORTION_NAMES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(pattern, re.IGNORECASE))
+    for name, pattern in (
+        ("muscle_pain", r"\bmuscle pain"),
+        ("muscle_weakness", r"\bmuscle weakness"),
+        ("joint_pain", r"\bjoint pain"),
+        ("gerd", r"\bgastro-?[ ]?o?esophageal reflux(?: disease)?|\bGERD\b"),
+        ("bowel_symptoms", r"\bbowel symptoms"),
+    )
+)
+assert all(OUTCOMES[name].kind == "proportion" for name, _ in _PROPORTION_NAMES)
+_BEFORE_AFTER = re.compile(r"\bbefore\b[^.;:()]{0,80}?\bafter\b[^.;:(),]{0,60}", re.IGNORECASE)
 _CHANGE = re.compile(r"\bchange", re.IGNORECASE)
 _BASELINE = re.compile(r"\bbaseline\b", re.IGNORECASE)
 _VERSUS = re.compile(r"\bcompared (?:to|with)\b|\bthan\b|\bversus\b|\bvs\b", re.IGNORECASE)
@@ -114,6 +130,15 @@ class _Drafter:
              for m in pattern.finditer(self.plain)),
             key=lambda item: item[0],
         )  # fmt: skip
+        proportions = sorted(
+            ((m.end(), name, m) for name, pattern in _PROPORTION_NAMES
+             for m in pattern.finditer(self.plain)),
+            key=lambda item: item[0],
+        )  # fmt: skip
+        self.proportion_ends = [end for end, _, _ in proportions]
+        self.proportion_names = [(name, match) for _, name, match in proportions]
+        self.before_afters = list(_BEFORE_AFTER.finditer(self.plain))
+        self.before_after_starts = [m.start() for m in self.before_afters]
         self.name_starts = [start for start, _, _ in names]
         self.names = [(name, match) for _, name, match in names]
         #: index of the next name mark naming another outcome (len(names) when none)
@@ -188,6 +213,46 @@ class _Drafter:
         groups = self.groups(stats)
         self.baseline_followups(sentence, groups)
         self.two_groups(sentence, groups)
+        self.before_after_percents(sentence, stats)
+
+    def before_after_percents(self, sentence: int, stats: list[Statistic]) -> None:
+        """``muscle pain (74% vs. 20%)`` in a sentence that compares *before … after*: a
+        paired-proportion outcome, before = the first percent (n null: not printed)."""
+        for i in range(len(stats) - 1):
+            first, second = stats[i], stats[i + 1]
+            if first.kind != "percent" or "versus" not in first.values:
+                continue
+            if second.kind != "percent" or second.values.get("versus") != first.values["percent"]:
+                continue
+            opening = self.plain.rfind("(", max(0, first.start - 2), first.start + 1)
+            k = self.last_before(self.before_after_starts, sentence, first.start)
+            if opening < 0 or k is None:
+                continue
+            j = bisect.bisect_right(self.proportion_ends, opening) - 1
+            if j < 0 or self.proportion_ends[j] < opening - 3:
+                continue
+            name, name_match = self.proportion_names[j]
+            phrase = self.before_afters[k]
+            close = self._parenthesis_end(second.end)
+            p = next((s for s in stats[i + 2 : i + 3] if s.kind == "p" and s.start < close), None)
+            path = f"outcomes[{len(self.outcomes)}]"
+            outcome = {
+                "outcome": name,
+                "type": "paired-proportion",
+                "timepoint": self.text[phrase.start() : phrase.end()].strip(),
+                "before": {"percent": _number(first.values["percent"]), "n": None},
+                "after": {"percent": _number(second.values["percent"]), "n": None},
+            }
+            if p is not None:
+                outcome["reported"] = {"p": _p(p), "test": None}
+            self.outcomes.append(outcome)
+            self.placed.update(id(s) for s in (first, second, p) if s)
+            self.note(f"{path}.outcome", name_match.start(), name_match.end(),
+                      f"outcome {name!r}: the name before the percentages")  # fmt: skip
+            self.note(f"{path}.before", first.start, close,
+                      "before: the first percent (before … after); no n")  # fmt: skip
+            self.note(f"{path}.timepoint", phrase.start(), phrase.end(),
+                      "timepoint described by the text")  # fmt: skip
 
     def baseline_followups(self, sentence: int, groups: list[_Group]) -> None:
         for index, base in enumerate(groups):
