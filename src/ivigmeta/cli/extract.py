@@ -10,9 +10,8 @@ from ivigmeta.cli.app import examples
 @click.command(
     "extract",
     epilog=examples(
-        "ivigmeta extract abstract.txt",
-        "ivigmeta extract abstract.txt --out smith2020.yaml",
-        "pbpaste | ivigmeta extract - --format json",
+        "ivigmeta extract examples/poelman2015_abstract.txt",
+        "ivigmeta extract examples/poelman2015_abstract.txt --out poelman_draft.yaml",
     ),
 )
 @click.argument("file", metavar="FILE.txt|-")
