@@ -56,7 +56,7 @@ _SAME_LENGTH = str.maketrans(
         "\uff05": "%",  # fullwidth percent
     }
 )
-_DOT_DECIMAL = re.compile(r"(?<=\d)\u00b7(?=\d)")
+_DOT_DECIMAL = re.compile(r"\u00b7(?<=\d\u00b7)(?=\d)")  # the literal first: fast to scan
 _DASH_SIGN = re.compile(r"(?<![\w.\u00b7])[\u2013\u2014](?=[.\d])")
 
 # A number as printed: optional sign, digits with optional decimals, or a leading dot.
@@ -107,7 +107,7 @@ _EFFECT_WORDS = re.compile(
 )
 _NOT_CI_WORDS = re.compile(r"\b(?:IQR|interquartile|range|median|aged?|years?)\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(
-    r"(?<!\bvs)(?<!\bal)(?<!\be\.g)(?<!\bi\.e)(?<!\bFig)(?<!\bno)(?<!\bNo)[.!?]"
+    r"[.!?](?<!\bvs\.)(?<!\bal\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bFig\.)(?<!\bno\.)(?<!\bNo\.)"
     r"[ \n]{1,8}(?=[A-Z(\[])|\n[ ]{0,8}\n"
 )
 _ESTIMATE_WINDOW = 60
