@@ -115,7 +115,7 @@ def test_reproduce_runs_on_the_draft(poelman_draft, tmp_path):
     assert run("extract", str(source), "--out", str(paired)).exit_code == 0
     result = run("reproduce", "--studies", str(paired), "--format", "json")
     assert result.exit_code in (0, 1), result.output
-    rows = [r for r in json.loads(result.output) if r["comparison"] == "vs baseline"]
+    rows = [r for r in json.loads(result.output)["checks"] if r["comparison"] == "vs baseline"]
     assert [r["reported_p"] for r in rows] == ["0.0011", "0.0001", "0.0001", "<0.0001"]
     assert {r["study"] for r in rows} == {"paired_draft"}
 
