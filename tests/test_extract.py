@@ -404,3 +404,13 @@ def test_before_after_percentages_of_the_sanges_news_seed(tmp_path):
             w.before.percent.text, w.after.percent.text)  # fmt: skip
         assert got.before.n is None and got.after.n is None
         assert got.timepoint == "before the first and after the last IVIG cycle"
+
+
+def test_python_api_mirrors_the_command():
+    import ivigmeta
+
+    result = ivigmeta.extract(str(SEED), "poelman_draft.yaml")
+    assert result.draft["id"] == "poelman_draft"
+    assert result.to_dict()["draft"]["outcomes"][0]["baseline"] == {
+        "mean": "29.6", "sd": "7.2", "n": None}  # fmt: skip
+    assert ivigmeta.extract_text("p = 0.03").statistics[0].values == {"p": "0.03"}

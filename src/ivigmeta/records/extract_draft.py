@@ -20,6 +20,9 @@ knows (``mRSS``, ``modified Rodnan skin score``, ``HAQ``, ``CRP``, …; *change 
 from the text when it names it (``paired t test`` for outcomes; ``Student t test``, ``Welch``
 for comparisons), else null. Every value placed, and every statistic not placed, gets a
 ``confirm:`` entry with its quote and offsets: what a person must check before use.
+
+About 440 lines: one reader of sentences whose three pairing rules share the marks found once
+per text (outcome names, *baseline*, *versus*, timepoints), which keeps the whole linear.
 """
 
 from __future__ import annotations
