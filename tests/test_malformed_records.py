@@ -173,7 +173,7 @@ CASES = [
     (
         "unknown_field_no_match",
         12,
-        "zzz: unknown field (known: id, citation, year, source, design, population, intervention, concomitant, risk_of_bias, outcomes, comparisons, adverse_events, characteristics, review, flags, notes)",  # noqa: E501
+        "zzz: unknown field (known: id, citation, year, source, design, population, intervention, concomitant, risk_of_bias, outcomes, comparisons, adverse_events, characteristics, review, flags, notes, confirm)",  # noqa: E501
     ),
     ("unknown_field_typo", 2, "citaton: unknown field (did you mean 'citation'?)"),
     ("year_decimal", 3, "year: expected a whole number, got the number 2020.5"),

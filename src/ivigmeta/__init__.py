@@ -25,6 +25,8 @@ _EXPORTS: dict[str, str] = {
     "convert_2x2": "ivigmeta.effects.conversions",
     "reproduce": "ivigmeta.analyses.reproduce",
     "reproduce_pool": "ivigmeta.analyses.reproduce_pool",
+    "extract": "ivigmeta.analyses.extract",
+    "extract_text": "ivigmeta.analyses.extract",
     "grim": "ivigmeta.stats.checks.grim",
     "debit": "ivigmeta.stats.checks.debit",
     "ci_p_check": "ivigmeta.stats.checks.ci_p",

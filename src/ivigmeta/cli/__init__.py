@@ -27,6 +27,7 @@ COMMANDS = {
     "bias": "ivigmeta.cli.bias:bias_command",
     "convert": "ivigmeta.cli.convert:convert_group",
     "import": "ivigmeta.cli.import_:import_group",
+    "extract": "ivigmeta.cli.extract:extract_command",
     "report": "ivigmeta.cli.report:report",
     "batch": "ivigmeta.cli.batch:batch",
     "simulate": "ivigmeta.cli.simulate:simulate",

@@ -188,14 +188,28 @@ class Intervention:
 
 
 @dataclass(frozen=True)
+class Confirm:
+    """What a person must confirm in a draft record (``ivigmeta extract``): the field (None for
+    a statistic the draft did not place), the quote and its offsets (Python ``str`` indices
+    into the extracted text), and why."""
+
+    why: str
+    field: str | None = None
+    quote: str | None = None
+    start: int | None = None
+    end: int | None = None
+
+
+@dataclass(frozen=True)
 class Study:
-    """One study record (one YAML file)."""
+    """One study record (one YAML file). ``citation``, ``year`` and ``design`` are None only in
+    a draft (a record with ``confirm:`` entries)."""
 
     id: str
-    citation: str
-    year: int
+    citation: str | None
+    year: int | None
     source: str
-    design: str
+    design: str | None
     population: Population = field(default_factory=Population)
     intervention: Intervention | None = None
     concomitant: tuple[Concomitant, ...] = ()
@@ -208,3 +222,4 @@ class Study:
     flags: tuple[str, ...] = ()
     notes: str | None = None
     location: Location | None = None
+    confirm: tuple[Confirm, ...] = ()

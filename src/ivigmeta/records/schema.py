@@ -19,6 +19,7 @@ from ivigmeta.records.model import (
     AdverseEvent,
     Characteristic,
     Concomitant,
+    Confirm,
     Intervention,
     Outcome,
     Population,
@@ -266,6 +267,20 @@ class RecordReader(ComparisonReader):
             }
         return review
 
+    def confirm(self, node: yaml.Node, path: str) -> Confirm:
+        f = self.fields(node, path, ("field", "quote", "start", "end", "why"), ("why",))
+        start = self.integer(f.get("start"), f"{path}.start", minimum=0)
+        end = self.integer(f.get("end"), f"{path}.end", minimum=0)
+        if start is not None and end is not None and end < start:
+            raise self.fail(f["end"], f"{path}.end", f"end {end} is before start {start}")
+        return Confirm(
+            why=self.text(f["why"], f"{path}.why"),
+            field=self.text(f.get("field"), f"{path}.field"),
+            quote=self.text(f.get("quote"), f"{path}.quote"),
+            start=start,
+            end=end,
+        )
+
     def study(self, node: yaml.MappingNode, stem: str) -> Study:
         known = (
             "id",
@@ -284,14 +299,13 @@ class RecordReader(ComparisonReader):
             "review",
             "flags",
             "notes",
+            "confirm",
         )
-        f = self.fields(
-            node,
-            "",
-            known,
-            ("id", "citation", "year", "source", "design"),
-            "a study record (a YAML mapping of fields)",
-        )
+        f = self.fields(node, "", known, what="a study record (a YAML mapping of fields)")
+        confirm = self.many(f.get("confirm"), "confirm", self.confirm)
+        # a draft (with confirm: entries) may leave citation, year and design null
+        required = ("id", "source") if confirm else ("id", "citation", "year", "source", "design")
+        self.fields(node, "", known, required)
         study_id = self.text(f["id"], "id")
         if not _ID_TEXT.match(study_id):
             raise self.fail(
@@ -301,15 +315,15 @@ class RecordReader(ComparisonReader):
             raise self.fail(
                 f["id"], "id", f"{study_id!r} does not match the file name (expected {stem!r})"
             )
-        year = self.integer(f["year"], "year")
-        if not 1900 <= year <= 2100:
+        year = self.integer(f.get("year"), "year")
+        if year is not None and not 1900 <= year <= 2100:
             raise self.fail(f["year"], "year", f"expected a year from 1900 to 2100, got {year}")
         return Study(
             id=study_id,
-            citation=self.text(f["citation"], "citation"),
+            citation=self.text(f.get("citation"), "citation"),
             year=year,
             source=self.text(f["source"], "source"),
-            design=self.choice(f["design"], "design", DESIGNS),
+            design=self.choice(f.get("design"), "design", DESIGNS),
             population=self.population(f.get("population"), "population"),
             intervention=self.intervention(f.get("intervention"), "intervention"),
             concomitant=self.many(f.get("concomitant"), "concomitant", self.concomitant),
@@ -324,4 +338,5 @@ class RecordReader(ComparisonReader):
             flags=self.texts(f.get("flags"), "flags"),
             notes=self.text(f.get("notes"), "notes"),
             location=self.where(node),
+            confirm=confirm,
         )

@@ -195,10 +195,12 @@ def render_study(study: Study, output_format: str = "table") -> str:
         if x
     )
     lines = [
-        f"{study.id} ({study.year}, {study.design})",
-        f"Citation: {study.citation}",
+        f"{study.id} ({study.year or 'year ?'}, {study.design or 'design ?'})",
+        f"Citation: {study.citation or '?'}",
         f"Source: {study.source}",
     ]
+    if study.confirm:  # a draft from `ivigmeta extract`
+        lines.append(f"Draft: {len(study.confirm)} items to confirm (the record's confirm: list)")
     if population:
         lines.append(f"Population: {population}")
     if study.intervention:
