@@ -62,7 +62,7 @@ _PROPORTION_NAMES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("bowel_symptoms", r"\bbowel symptoms"),
     )
 )
-assert all(OUTCOMES[name].kind == "proportion" for name, _ in _PROPORTION_NAMES)
+assert all(OUTCOMES[name].kind == "binary" for name, _ in _PROPORTION_NAMES)
 _BEFORE_AFTER = re.compile(r"\bbefore\b[^.;:()]{0,80}?\bafter\b[^.;:(),]{0,60}", re.IGNORECASE)
 _CHANGE = re.compile(r"\bchange", re.IGNORECASE)
 _BASELINE = re.compile(r"\bbaseline\b", re.IGNORECASE)
