@@ -266,3 +266,36 @@ def test_emitted_hostile_script_runs_in_r(tmp_path):
     assert json.loads(run.stdout) == json.loads(
         (GOLDEN / "pool_hostile.json").read_text(encoding="utf-8")
     )
+
+
+RECORDS_GOLDEN = ROOT / "tests" / "oracle" / "golden" / "emit_r_records"
+
+
+@pytest.mark.parametrize("method", ["MH", "PETO"])
+def test_records_binary_pool_writes_its_counts(method, monkeypatch, tmp_path):
+    """A two-arm binary outcome of the study records under MH or Peto: the script carries the
+    2x2 counts for rma.mh/rma.peto (it once wrote only yi and vi, and R stopped with "Cannot
+    find the object/variable ('ai')"). R's output of this script equals ivigmeta's JSON; it was
+    made with metafor 5.0-1 by ``ivigmeta pool --studies tests/fixtures/user_records --outcome
+    serious_infection --method MH --emit-r mh.R && Rscript mh.R > .../emit_r_records/mh.json``
+    (and PETO likewise)."""
+    monkeypatch.chdir(tmp_path)
+    folder = str(ROOT / "tests" / "fixtures" / "user_records")
+    args = ["pool", "--studies", folder, "--outcome", "serious_infection", "--method", method]
+    run = CliRunner().invoke(cli, [*args, "--emit-r", "o.R", "--format", "json"])
+    assert run.exit_code == 0, run.output
+    script = (tmp_path / "o.R").read_text(encoding="utf-8")
+    assert "Data: the counts of the study records" in script
+    assert re.search(r"^  ai = c\(", script, re.MULTILINE)
+    assert f"res <- rma.{method.lower()}(ai = ai, bi = bi, ci = ci, di = di" in script
+    ours = json.loads(run.stdout)
+    theirs = json.loads((RECORDS_GOLDEN / f"{method.lower()}.json").read_text())
+    compared = [k for k, v in theirs.items() if isinstance(v, float) and ours.get(k) is not None]
+    assert {"estimate", "se", "ci_low", "ci_high", "q"} <= set(compared)
+    for key in compared:
+        assert ours[key] == pytest.approx(theirs[key], rel=REL, abs=1e-12), key
+    if RSCRIPT is not None:
+        done = subprocess.run([RSCRIPT, "o.R"], capture_output=True, text=True, check=True)
+        rerun = json.loads(done.stdout)
+        for key in compared:
+            assert rerun[key] == pytest.approx(theirs[key], rel=1e-12, abs=1e-15), key

@@ -57,7 +57,8 @@ def pool_script(command_line: str, options: dict) -> str:
         )
         script.add(*data_frame(data))
     else:
-        script.comments.append("Data: the counts of the CSV table; escalc() computes yi and vi.")
+        where = "the CSV table" if data.source is not None else "the study records"
+        script.comments.append(f"Data: the counts of {where}; escalc() computes yi and vi.")
         script.add(*count_frame(data, kind))
         escalc_measure = "PETO" if method == "PETO" else data.measure
         script.add(escalc_line(escalc_measure, kind, zero_cells))

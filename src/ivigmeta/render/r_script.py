@@ -143,9 +143,10 @@ def _frame(columns: dict[str, str]) -> list[str]:
 
 
 def count_kind(data) -> str | None:
-    """``"table"`` (2x2 counts) or ``"proportion"`` (xi, ni) when ``data`` holds the counts
-    of a CSV table that metafor's escalc can take, else None (yi, vi are written)."""
-    if data.source is None or not data.counts:
+    """``"table"`` (2x2 counts) or ``"proportion"`` (xi, ni) when ``data`` holds counts that
+    metafor's escalc can take (a CSV table's, or the two-arm binary comparisons of the study
+    records), else None (yi, vi are written)."""
+    if not data.counts:
         return None
     for kind, names in COUNT_COLUMNS.items():
         if set(names) <= set(data.counts):
