@@ -282,3 +282,24 @@ def test_debit_is_symmetric_in_ones_and_zeros(n, k, sd):
     if float(mean) + float(flipped) != 1.0:  # 0.125 → "0.12" and "0.88": not mirrored boxes
         return
     assert debit(mean, f"{sd / 100:.2f}", n).verdict == debit(flipped, f"{sd / 100:.2f}", n).verdict
+
+
+def test_reproduce_checks_the_percent_of_a_binary_comparison_arm(tmp_path):
+    """A two-arm binary comparison printing count, percent and n: 4 of 31 is 12.9%, so a
+    printed 50% is inconsistent (and 12.5% of 32 is 4 exactly: consistent)."""
+    import shutil
+
+    folder = tmp_path / "mine"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "user_records", folder)
+    record = folder / "fixtureb2021.yaml"
+    text = record.read_text()
+    assert "arm: {label: rituximab, percent: 12.5, n: 32}" in text
+    run = CliRunner().invoke(cli, ["reproduce", "--studies", str(folder), "--format", "json"])
+    rows = [r for r in json.loads(run.stdout)["checks"] if r["test"] == "percent"]
+    assert any(r["study"] == "fixtureb2021" and r["verdict"] == "consistent" for r in rows)
+    record.write_text(text.replace("percent: 12.5, n: 32", "count: 4, percent: 50, n: 31"))
+    run = CliRunner().invoke(cli, ["reproduce", "--studies", str(folder), "--format", "json"])
+    assert run.exit_code == 1, run.output
+    bad = [r for r in json.loads(run.stdout)["checks"]
+           if r["test"] == "percent" and r["verdict"] == "inconsistent"]  # fmt: skip
+    assert [r["study"] for r in bad] == ["fixtureb2021"]

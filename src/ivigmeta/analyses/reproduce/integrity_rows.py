@@ -35,7 +35,8 @@ def _summary_row(test: str, skipped: list[str], reason: str) -> list[ReproducedP
 
 
 def percent_rows(studies: list[Study]) -> list[ReproducedP]:
-    """100·count/n against the printed percent, for characteristics and adverse events."""
+    """100·count/n against the printed percent, for characteristics, adverse events and the
+    arms of two-arm binary comparisons."""
     from ivigmeta.stats.checks.arithmetic import percent_check
 
     rows, skipped = [], []
@@ -43,6 +44,8 @@ def percent_rows(studies: list[Study]) -> list[ReproducedP]:
         unchecked = []
         items = [(c.name, c.count, c.percent, c.n, c.arm) for c in study.characteristics]
         items += [(a.event, a.count, a.percent, a.n, a.arm) for a in study.adverse_events]
+        items += [(c.outcome, side.count, side.percent, side.n, side.label)
+                  for c in study.comparisons for side in (c.arm, c.control)]  # fmt: skip
         for name, count, percent, n, arm in items:
             if percent is None:
                 continue
