@@ -303,3 +303,11 @@ def test_reproduce_checks_the_percent_of_a_binary_comparison_arm(tmp_path):
     bad = [r for r in json.loads(run.stdout)["checks"]
            if r["test"] == "percent" and r["verdict"] == "inconsistent"]  # fmt: skip
     assert [r["study"] for r in bad] == ["fixtureb2021"]
+
+
+def test_n_flow_says_the_label_form_it_expects():
+    run = CliRunner().invoke(cli, ["test", "n-flow", "--n", "baseline"])
+    assert run.exit_code == 2
+    assert "expected LABEL=N with N a whole number (e.g. baseline=30), got 'baseline'" in (
+        run.output
+    )

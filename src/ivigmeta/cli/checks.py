@@ -391,7 +391,12 @@ class LabelledCount(click.ParamType):
 
     def convert(self, value, param, ctx):
         label, _, number = str(value).rpartition("=")
-        return (label or str(number), PATIENTS.convert(number, param, ctx))
+        try:
+            count = PATIENTS.convert(number, param, ctx)
+        except click.BadParameter:
+            self.fail(f"expected LABEL=N with N a whole number (e.g. baseline=30), got {value!r}",
+                      param, ctx)  # fmt: skip
+        return (label or str(number), count)
 
 
 @test_group.command(
