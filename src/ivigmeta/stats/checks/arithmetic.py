@@ -30,9 +30,10 @@ from ivigmeta.stats.checks.rounding import (
     INCONSISTENT,
     counts_for_percent,
     overlaps,
+    printed_value,
     value_interval,
 )
-from ivigmeta.stats.numerics.limits import check_count, check_number
+from ivigmeta.stats.numerics.limits import check_count
 
 MAX_N_SEARCH = 10**5
 
@@ -49,17 +50,6 @@ class ArithmeticCheck(Result):
     note: str
 
 
-def _printed(value, field: str, positive: bool = False) -> PrintedNumber:
-    if value is None:
-        raise InputError("expected a number, got None", field=field)
-    if not isinstance(value, PrintedNumber):
-        try:
-            value = PrintedNumber(str(value))
-        except ValueError:
-            raise InputError(f"expected a finite number, got {value!r}", field=field) from None
-    return check_number(value, field, positive=positive)
-
-
 def _count(value, field: str, minimum: int = 0) -> int:
     if value is None:
         raise InputError(f"expected a whole number >= {minimum}, got None", field=field)
@@ -68,7 +58,7 @@ def _count(value, field: str, minimum: int = 0) -> int:
 
 def se_sd_check(sd, se, n: int) -> ArithmeticCheck:
     """Is the printed SE the printed SD over √n? (module doc)"""
-    sd, se = _printed(sd, "sd", positive=True), _printed(se, "se", positive=True)
+    sd, se = printed_value(sd, "sd", positive=True), printed_value(se, "se", positive=True)
     n = _count(n, "n", minimum=1)
     sd_low, sd_high = value_interval(sd)
     se_low, se_high = value_interval(se)
@@ -90,7 +80,7 @@ def percent_check(count: int | None, percent, n: int | None, n_max: int | None =
 
     Without ``n``: the n in 1..``n_max`` (at most 10^5) for which it does, as a note.
     """
-    percent = _printed(percent, "percent")
+    percent = printed_value(percent, "percent")
     low, high = value_interval(percent)
     if low > 100 or high < 0:
         raise InputError(f"expected a percent in [0, 100], got {percent}", field="percent")

@@ -39,6 +39,7 @@ from ivigmeta.stats.checks.rounding import (
     compare_p,
     overlaps,
     parse_reported_p,
+    printed_value,
     value_interval,
 )
 from ivigmeta.stats.numerics.distributions import (
@@ -79,17 +80,6 @@ class CiPCheck(Result):
     note: str
 
 
-def _printed(value, field: str) -> PrintedNumber:
-    if value is None:
-        raise InputError("expected a number, got None", field=field)
-    if not isinstance(value, PrintedNumber):
-        try:
-            value = PrintedNumber(str(value))
-        except ValueError:
-            raise InputError(f"expected a finite number, got {value!r}", field=field) from None
-    return check_number(value, field)
-
-
 def _log_interval(value: PrintedNumber, field: str) -> tuple[float, float, float]:
     low, high = value_interval(value)
     if not low > 0:
@@ -113,7 +103,7 @@ def ci_p_check(
 ) -> CiPCheck:
     """The p a printed estimate and CI imply, compared with the printed p (module doc)."""
     level = check_level(level)
-    values = [_printed(v, f) for v, f in ((estimate, "estimate"), (ci_low, "ci_low"),
+    values = [printed_value(v, f) for v, f in ((estimate, "estimate"), (ci_low, "ci_low"),
                                           (ci_high, "ci_high"))]  # fmt: skip
     if df is not None:
         check_number(df, "df", positive=True)

@@ -22,11 +22,10 @@ import math
 from dataclasses import dataclass
 
 from ivigmeta.errors import AnalysisError, InputError
-from ivigmeta.printed import PrintedNumber
 from ivigmeta.results import Result
 from ivigmeta.stats.checks.grim import grim_sums
-from ivigmeta.stats.checks.rounding import CONSISTENT, INCONSISTENT, value_interval
-from ivigmeta.stats.numerics.limits import check_count, check_number
+from ivigmeta.stats.checks.rounding import CONSISTENT, INCONSISTENT, printed_value, value_interval
+from ivigmeta.stats.numerics.limits import check_count
 
 DEBIT_MAX_COUNTS = 10**6
 _SLACK = 1e-12
@@ -68,8 +67,8 @@ def debit(mean: float | str, sd: float | str, n: int) -> DebitResult:
     if n is None:
         raise InputError("expected an integer >= 2, got None", field="n")
     n = check_count(n, "n", minimum=2)
-    mean = _printed(mean, "mean")
-    sd = _printed(sd, "sd")
+    mean = printed_value(mean, "mean")
+    sd = printed_value(sd, "sd")
     if not 0.0 <= float(mean) <= 1.0:
         raise InputError(f"expected a proportion in [0, 1], got {mean}", field="mean")
     if float(sd) < 0.0:
@@ -109,12 +108,3 @@ def debit(mean: float | str, sd: float | str, n: int) -> DebitResult:
         note += "; the population SD sqrt(p(1-p)) would fit (an SD computed with n, not n - 1)"
     counts = (sums[0], sums[-1])
     return DebitResult("debit", str(mean), str(sd), n, INCONSISTENT, counts, (), first, last, note)
-
-
-def _printed(value, field: str) -> PrintedNumber:
-    if not isinstance(value, PrintedNumber):
-        try:
-            value = PrintedNumber(str(value))
-        except ValueError:
-            raise InputError(f"expected a finite number, got {value!r}", field=field) from None
-    return check_number(value, field)

@@ -30,15 +30,15 @@ import math
 from dataclasses import dataclass
 
 from ivigmeta.errors import AnalysisError, InputError
-from ivigmeta.printed import PrintedNumber
 from ivigmeta.results import Result
 from ivigmeta.stats.checks.rounding import (
     CONSISTENT,
     INCONSISTENT,
     NOT_CHECKABLE,
+    printed_value,
     value_interval,
 )
-from ivigmeta.stats.numerics.limits import check_count, check_number
+from ivigmeta.stats.numerics.limits import check_count
 
 _SLACK = 1e-9
 GRIMMER_MAX_TOTALS = 10**6
@@ -66,18 +66,9 @@ class GrimResult(Result):
     note: str
 
 
-def _printed(value: float | str, field: str = "mean") -> PrintedNumber:
-    if not isinstance(value, PrintedNumber):
-        try:
-            value = PrintedNumber(str(value))
-        except ValueError:
-            raise InputError(f"expected a finite number, got {value!r}", field=field) from None
-    return check_number(value, field)
-
-
 def grim_sums(mean: float, n: int, items: int = 1) -> range:
     """Integer totals S with S / (n·items) in the rounding interval of the printed mean."""
-    low, high = value_interval(_printed(mean))
+    low, high = value_interval(printed_value(mean, "mean"))
     scale = n * items
     return range(math.ceil(low * scale - _SLACK), math.floor(high * scale + _SLACK) + 1)
 
@@ -105,7 +96,7 @@ def grim(mean: float | str, n: int, sd: float | str | None = None, items: int = 
             raise InputError("expected a positive integer, got None", field=name)
         check_count(value, name, minimum=1)
     n, items = int(n), int(items)
-    mean = _printed(mean)
+    mean = printed_value(mean, "mean")
     scale = n * items
     sums = grim_sums(mean, n, items)
     informative = scale < 10**mean.decimals
@@ -128,7 +119,7 @@ def grim(mean: float | str, n: int, sd: float | str | None = None, items: int = 
         )
     grimmer_verdict = grimmer_informative = None
     if sd is not None:
-        sd = _printed(sd, "sd")
+        sd = printed_value(sd, "sd")
         if n < 2:
             raise InputError("an SD needs n >= 2", field="n")
         if len(sums) > GRIMMER_MAX_TOTALS:

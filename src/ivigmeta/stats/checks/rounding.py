@@ -48,6 +48,22 @@ class IntervalNumber(float):
         return number
 
 
+def printed_value(value, field: str, *, positive: bool = False) -> PrintedNumber:
+    """A typed number as a :class:`PrintedNumber` (its text keeps the printed precision),
+    within the admissible range; None or non-numbers are an InputError naming ``field``."""
+    from ivigmeta.errors import InputError
+    from ivigmeta.stats.numerics.limits import check_number
+
+    if value is None:
+        raise InputError("expected a number, got None", field=field)
+    if not isinstance(value, PrintedNumber):
+        try:
+            value = PrintedNumber(str(value))
+        except ValueError:
+            raise InputError(f"expected a finite number, got {value!r}", field=field) from None
+    return check_number(value, field, positive=positive)
+
+
 def value_interval(value: float) -> tuple[float, float]:
     """The interval a number stands for: its rounding interval if printed, else the point."""
     if isinstance(value, (PrintedNumber, IntervalNumber)):
