@@ -115,7 +115,7 @@ def read_effect_table(
             file=name,
             field="decimal",
         )
-    rows = _rows(text, name, delimiter)
+    rows = csv_records(text, name, delimiter)
     try:
         _, header_cells = next(rows)
     except StopIteration:
@@ -199,7 +199,7 @@ def _input(path) -> tuple[str, bytes]:
     return STDIN_NAME, data
 
 
-def _rows(text: str, name: str, delimiter: str = ","):
+def csv_records(text: str, name: str, delimiter: str = ","):
     """(start line, cells) of each CSV record; csv errors become InputError with the line."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     while True:

@@ -15,11 +15,10 @@ result is a :class:`~ivigmeta.records.revman.Review` like an ``.rm5`` file gives
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 
 from ivigmeta.errors import InputError
+from ivigmeta.records.csv_reader import csv_records
 from ivigmeta.records.files import read_input_bytes
 from ivigmeta.records.revman import (
     COLUMNS,
@@ -55,7 +54,7 @@ def read_revman_csv(path: str | os.PathLike[str]) -> Review:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
-    rows = csv_rows(text, name)
+    rows = csv_records(text, name)
     try:
         _, header = next(rows)
     except StopIteration:
@@ -78,19 +77,6 @@ def read_revman_csv(path: str | os.PathLike[str]) -> Review:
                              f"{len(cells)}", file=name, line=line)  # fmt: skip
         builder.add(dict(zip(header, (cell.strip() for cell in cells), strict=True)), line)
     return builder.review()
-
-
-def csv_rows(text: str, name: str):
-    reader = csv.reader(io.StringIO(text, newline=""))
-    while True:
-        line = reader.line_num + 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            raise InputError(f"malformed CSV: {error}", file=name, line=line) from None
-        yield line, cells
 
 
 class _Builder:

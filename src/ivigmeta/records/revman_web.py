@@ -23,6 +23,7 @@ import zipfile
 from pathlib import Path
 
 from ivigmeta.errors import InputError
+from ivigmeta.records.csv_reader import csv_records
 from ivigmeta.records.files import read_input_bytes
 from ivigmeta.records.revman import (
     COLUMNS,
@@ -34,7 +35,6 @@ from ivigmeta.records.revman import (
     study_values,
     whole_number,
 )
-from ivigmeta.records.revman_csv import csv_rows
 
 MAX_ZIP_BYTES = 256 << 20
 MAX_MEMBER_BYTES = 64 << 20
@@ -153,7 +153,7 @@ def _settings(file: str, text: str) -> dict:
 
 def _table(file: str, text: str, needed):
     """(line, row as a dict of stripped cells) of a CSV file with the columns ``needed``."""
-    rows = csv_rows(text, file)
+    rows = csv_records(text, file)
     try:
         _, header = next(rows)
     except StopIteration:
